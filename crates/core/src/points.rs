@@ -11,7 +11,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A number of CE points, stored as hundredths of a point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Points(i64);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,8 +33,9 @@ impl Points {
         Points(hundredths)
     }
 
+    /// A whole number of points. Saturates instead of overflowing for absurd inputs.
     pub const fn whole(points: i64) -> Points {
-        Points(points * 100)
+        Points(points.saturating_mul(100))
     }
 
     pub const fn hundredths(self) -> i64 {
@@ -45,43 +48,76 @@ impl Points {
 
     /// The part of `self` above `other`, or zero.
     pub fn saturating_sub(self, other: Points) -> Points {
-        Points((self.0 - other.0).max(0))
+        Points(self.0.saturating_sub(other.0).max(0))
     }
 }
+
+/// The largest number of whole points [`Points::from_str`] accepts: twelve digits, far beyond
+/// any real figure yet small enough that sums of millions of records cannot overflow.
+const MAX_WHOLE_DIGITS: usize = 12;
 
 impl FromStr for Points {
     type Err = PointsError;
 
-    /// Parses "12", "7.2", "71.50", "-1.5" (a correction row). More than two decimals is an
-    /// error rather than a rounding: a points figure that cannot be stored exactly is suspect.
+    /// Parses "12", "7.2", "71.50", "+3", "-1.5" (a correction row). The grammar is an optional
+    /// sign, one or more ASCII digits, and optionally a point followed by one or two digits:
+    /// "1." and ".5" are refused as malformed, since an export that writes them is not the
+    /// format expected. More than two decimals is an error rather than a rounding: a points
+    /// figure that cannot be stored exactly is suspect.
     fn from_str(input: &str) -> Result<Points, PointsError> {
         let text = input.trim();
         if text.is_empty() {
             return Err(PointsError::Empty);
         }
-        let (negative, digits) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        let (negative, unsigned) = split_sign(text);
+        let (whole, fraction) = match unsigned.split_once('.') {
+            Some((whole, fraction)) if !fraction.is_empty() => (whole, fraction),
+            Some(_) => return Err(PointsError::Malformed),
+            None => (unsigned, ""),
         };
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || fraction.len() > 2 {
+        if !is_digits(whole) || !(fraction.is_empty() || is_digits(fraction)) || fraction.len() > 2
+        {
             return Err(PointsError::Malformed);
         }
-        if digits.ends_with('.') {
-            return Err(PointsError::Malformed);
-        }
-        if whole.len() > 12 {
-            return Err(PointsError::OutOfRange);
-        }
-        let whole: i64 = whole.parse().map_err(|_| PointsError::OutOfRange)?;
-        let mut cents: i64 = fraction.parse().unwrap_or(0);
-        if fraction.len() == 1 {
-            cents *= 10;
-        }
-        let value = whole * 100 + cents;
-        Ok(Points(if negative { -value } else { value }))
+        let hundredths = whole_hundredths(whole)? + fraction_hundredths(fraction);
+        Ok(Points(if negative { -hundredths } else { hundredths }))
     }
+}
+
+fn split_sign(text: &str) -> (bool, &str) {
+    match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    }
+}
+
+/// One or more ASCII digits; other scripts' digits are refused.
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The whole part in hundredths. Leading zeros do not count towards the digit limit.
+fn whole_hundredths(digits: &str) -> Result<i64, PointsError> {
+    let significant = digits.trim_start_matches('0');
+    if significant.len() > MAX_WHOLE_DIGITS {
+        return Err(PointsError::OutOfRange);
+    }
+    let whole: i64 = if significant.is_empty() {
+        0
+    } else {
+        significant.parse().map_err(|_| PointsError::OutOfRange)?
+    };
+    Ok(whole * 100)
+}
+
+/// "" → 0, "5" → 50, "05" → 5, "25" → 25. The caller has checked: at most two ASCII digits.
+fn fraction_hundredths(digits: &str) -> i64 {
+    digits
+        .bytes()
+        .map(|b| char::from(b).to_digit(10).map_or(0, i64::from))
+        .chain(std::iter::repeat(0))
+        .take(2)
+        .fold(0, |value, digit| value * 10 + digit)
 }
 
 impl fmt::Display for Points {
@@ -93,23 +129,25 @@ impl fmt::Display for Points {
     }
 }
 
+// Arithmetic saturates rather than overflowing: the values parsing can produce are far from
+// the limits, and a saturated sum is still a wrong-looking number rather than a crash.
 impl Add for Points {
     type Output = Points;
     fn add(self, other: Points) -> Points {
-        Points(self.0 + other.0)
+        Points(self.0.saturating_add(other.0))
     }
 }
 
 impl AddAssign for Points {
     fn add_assign(&mut self, other: Points) {
-        self.0 += other.0;
+        *self = *self + other;
     }
 }
 
 impl Sub for Points {
     type Output = Points;
     fn sub(self, other: Points) -> Points {
-        Points(self.0 - other.0)
+        Points(self.0.saturating_sub(other.0))
     }
 }
 

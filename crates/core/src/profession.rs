@@ -33,7 +33,9 @@ impl Profession {
     }
 
     pub fn from_code(code: &str) -> Option<Profession> {
-        Profession::ALL.into_iter().find(|p| p.code() == code.trim())
+        Profession::ALL
+            .into_iter()
+            .find(|p| p.code() == code.trim())
     }
 
     /// The key of the profession's name in the message catalogs.

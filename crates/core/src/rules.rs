@@ -56,6 +56,16 @@ impl Category {
         }
     }
 
+    /// The category's place in [`Category::ALL`] and in [`Evaluation::per_category`].
+    const fn position(self) -> usize {
+        match self {
+            Category::Professional => 0,
+            Category::Quality => 1,
+            Category::Ethics => 2,
+            Category::Law => 3,
+        }
+    }
+
     /// Quality, ethics and law share one minimum and one cap.
     pub fn is_other(self) -> bool {
         self != Category::Professional
@@ -160,7 +170,11 @@ impl RuleSet {
             require_gender: true,
             activity_caps: vec![
                 cycle(Activity::TEAM_DISCUSSION, 60),
-                ActivityCap { activity: Activity::ONLINE, cap: online_cap, period: CapPeriod::Cycle },
+                ActivityCap {
+                    activity: Activity::ONLINE,
+                    cap: online_cap,
+                    period: CapPeriod::Cycle,
+                },
                 ActivityCap {
                     activity: Activity::CORRESPONDENCE,
                     cap: correspondence_cap,
@@ -238,7 +252,9 @@ impl Evaluation {
 
     /// Points of categories 2–4 still needed for their minimum.
     pub fn missing_other(&self) -> Points {
-        self.rules.other_minimum.saturating_sub(self.other_before_cap)
+        self.rules
+            .other_minimum
+            .saturating_sub(self.other_before_cap)
     }
 
     pub fn missing_infection_control(&self) -> bool {
@@ -261,103 +277,183 @@ impl Evaluation {
 /// Applies `rules` to `credits` for `window`.
 ///
 /// Records are taken in date order (then by id), so when a cap is reached the earliest records
-/// count and the one that crosses the cap counts in part. A topic (infection control, gender)
-/// is satisfied by a valid record inside the window that kept some points after the activity
-/// caps; the 24-point cap of categories 2–4 does not undo it, since the course was taken.
+/// count and the one that crosses the cap counts in part. For each record the annex's activity
+/// cap applies first and the 24-point cap of categories 2–4 second, as in DOMAIN §1.3.
+///
+/// A topic (infection control, gender) is satisfied by a valid record of categories 2–4 inside
+/// the window that kept some points after the activity caps: REG art. 13 asks for those topics
+/// among the quality, ethics and law courses, so a flag on a professional course is ignored.
+/// The 24-point cap does not undo a topic, since the course was taken.
+///
+/// A negative record (a correction row) takes its points off the counts it would have added to,
+/// and never satisfies a topic.
 pub fn evaluate(rules: &RuleSet, window: Window, credits: &[Credit]) -> Evaluation {
     let mut order: Vec<&Credit> = credits.iter().collect();
     order.sort_by_key(|c| (c.date, c.id));
 
-    let mut offered: Vec<(ActivityCap, Option<i32>, Points, Points)> = Vec::new();
-    let mut other_so_far = Points::ZERO;
-    let mut evaluation = Evaluation {
-        window,
-        rules: rules.clone(),
-        total: Points::ZERO,
-        professional: Points::ZERO,
-        other_before_cap: Points::ZERO,
-        other_counted: Points::ZERO,
-        per_category: [Points::ZERO; 4],
-        has_infection_control: false,
-        has_gender: false,
-        outcomes: Vec::with_capacity(order.len()),
-        cap_usage: Vec::new(),
-    };
-
+    let mut slots: Vec<CapSlot> = Vec::new();
+    let mut evaluation = Evaluation::empty(rules, window, order.len());
     for credit in order {
-        let mut outcome = Outcome {
-            credit_id: credit.id,
-            points: credit.points,
-            counted: Points::ZERO,
-            not_counted: Vec::new(),
+        let outcome = match exclusion(credit, window) {
+            Some(reason) => Outcome {
+                credit_id: credit.id,
+                points: credit.points,
+                counted: Points::ZERO,
+                not_counted: vec![(credit.points, reason)],
+            },
+            None => count(rules, credit, &mut slots, &mut evaluation),
         };
-        if let Some(reason) = &credit.invalid_reason {
-            outcome.not_counted.push((credit.points, Reason::InvalidAtSource(reason.clone())));
-        } else if !window.contains(credit.date) {
-            outcome.not_counted.push((credit.points, Reason::OutsideWindow));
-        } else {
-            let mut remaining = credit.points;
-            if let Some(cap) = rules.activity_caps.iter().find(|c| c.activity == credit.activity) {
-                let key = (cap.period == CapPeriod::Semester).then(|| semester_of(credit.date));
-                let slot = match offered.iter().position(|(c, k, _, _)| c == cap && *k == key) {
-                    Some(index) => index,
-                    None => {
-                        offered.push((*cap, key, Points::ZERO, Points::ZERO));
-                        offered.len() - 1
-                    }
-                };
-                let (_, _, offered_points, allowed_points) = &mut offered[slot];
-                let room = cap.cap.saturating_sub(*allowed_points);
-                let allowed = remaining.min(room);
-                *offered_points += remaining;
-                *allowed_points += allowed;
-                if allowed < remaining {
-                    outcome.not_counted.push((remaining - allowed, Reason::OverActivityCap(*cap)));
-                }
-                remaining = allowed;
-            }
-
-            if !remaining.is_zero() {
-                evaluation.has_infection_control |= credit.infection_control;
-                evaluation.has_gender |= credit.gender;
-            }
-
-            if credit.category.is_other() {
-                evaluation.other_before_cap += remaining;
-                let room = rules.other_cap.saturating_sub(other_so_far);
-                let allowed = remaining.min(room);
-                other_so_far += allowed;
-                if allowed < remaining {
-                    outcome.not_counted.push((remaining - allowed, Reason::OverOtherCap));
-                }
-                remaining = allowed;
-                evaluation.other_counted += remaining;
-            } else {
-                evaluation.professional += remaining;
-            }
-            outcome.counted = remaining;
-            let index = Category::ALL.iter().position(|c| *c == credit.category).unwrap_or(0);
-            evaluation.per_category[index] += remaining;
-            evaluation.total += remaining;
-        }
         evaluation.outcomes.push(outcome);
     }
-
-    evaluation.cap_usage = summarise_caps(rules, &offered);
+    evaluation.cap_usage = summarise_caps(rules, &slots);
     evaluation
 }
 
+impl Evaluation {
+    fn empty(rules: &RuleSet, window: Window, records: usize) -> Evaluation {
+        Evaluation {
+            window,
+            rules: rules.clone(),
+            total: Points::ZERO,
+            professional: Points::ZERO,
+            other_before_cap: Points::ZERO,
+            other_counted: Points::ZERO,
+            per_category: [Points::ZERO; 4],
+            has_infection_control: false,
+            has_gender: false,
+            outcomes: Vec::with_capacity(records),
+            cap_usage: Vec::new(),
+        }
+    }
+}
+
+/// How much of one activity cap one period (the cycle, or one semester) has used.
+struct CapSlot {
+    cap: ActivityCap,
+    semester: Option<i32>,
+    offered: Points,
+    allowed: Points,
+}
+
+/// Why a record does not count at all, if it does not.
+fn exclusion(credit: &Credit, window: Window) -> Option<Reason> {
+    if let Some(reason) = &credit.invalid_reason {
+        Some(Reason::InvalidAtSource(reason.clone()))
+    } else if !window.contains(credit.date) {
+        Some(Reason::OutsideWindow)
+    } else {
+        None
+    }
+}
+
+/// Counts one valid record inside the window: activity cap, then the cap of categories 2–4.
+fn count(
+    rules: &RuleSet,
+    credit: &Credit,
+    slots: &mut Vec<CapSlot>,
+    evaluation: &mut Evaluation,
+) -> Outcome {
+    let mut outcome = Outcome {
+        credit_id: credit.id,
+        points: credit.points,
+        counted: Points::ZERO,
+        not_counted: Vec::new(),
+    };
+    let mut counted = apply_activity_cap(rules, credit, slots, &mut outcome);
+
+    if credit.category.is_other() {
+        if counted > Points::ZERO {
+            evaluation.has_infection_control |= credit.infection_control;
+            evaluation.has_gender |= credit.gender;
+        }
+        evaluation.other_before_cap += counted;
+        counted = apply_other_cap(rules, evaluation.other_counted, counted, &mut outcome);
+        evaluation.other_counted += counted;
+    } else {
+        evaluation.professional += counted;
+    }
+
+    evaluation.per_category[credit.category.position()] += counted;
+    evaluation.total += counted;
+    outcome.counted = counted;
+    outcome
+}
+
+/// The record's points that its activity's cap lets through; the rest is noted in `outcome`.
+fn apply_activity_cap(
+    rules: &RuleSet,
+    credit: &Credit,
+    slots: &mut Vec<CapSlot>,
+    outcome: &mut Outcome,
+) -> Points {
+    let Some(cap) = rules
+        .activity_caps
+        .iter()
+        .find(|c| c.activity == credit.activity)
+    else {
+        return credit.points;
+    };
+    let semester = (cap.period == CapPeriod::Semester).then(|| semester_of(credit.date));
+    let slot = slot_for(slots, *cap, semester);
+
+    let allowed = credit.points.min(cap.cap.saturating_sub(slot.allowed));
+    slot.offered += credit.points;
+    slot.allowed += allowed;
+    if allowed < credit.points {
+        outcome
+            .not_counted
+            .push((credit.points - allowed, Reason::OverActivityCap(*cap)));
+    }
+    allowed
+}
+
+fn slot_for(slots: &mut Vec<CapSlot>, cap: ActivityCap, semester: Option<i32>) -> &mut CapSlot {
+    let index = match slots
+        .iter()
+        .position(|s| s.cap == cap && s.semester == semester)
+    {
+        Some(index) => index,
+        None => {
+            slots.push(CapSlot {
+                cap,
+                semester,
+                offered: Points::ZERO,
+                allowed: Points::ZERO,
+            });
+            slots.len() - 1
+        }
+    };
+    &mut slots[index]
+}
+
+/// The part of `points` (of categories 2–4) that still fits under their cap after
+/// `already_counted`; the rest is noted in `outcome`.
+fn apply_other_cap(
+    rules: &RuleSet,
+    already_counted: Points,
+    points: Points,
+    outcome: &mut Outcome,
+) -> Points {
+    let allowed = points.min(rules.other_cap.saturating_sub(already_counted));
+    if allowed < points {
+        outcome
+            .not_counted
+            .push((points - allowed, Reason::OverOtherCap));
+    }
+    allowed
+}
+
 /// Folds the per-semester slots into one usage line per cap, in the rule set's order.
-fn summarise_caps(rules: &RuleSet, slots: &[(ActivityCap, Option<i32>, Points, Points)]) -> Vec<CapUsage> {
+fn summarise_caps(rules: &RuleSet, slots: &[CapSlot]) -> Vec<CapUsage> {
     rules
         .activity_caps
         .iter()
         .map(|cap| {
-            let mine = slots.iter().filter(|(c, _, _, _)| c == cap);
+            let mine = slots.iter().filter(|s| s.cap == *cap);
             CapUsage {
                 cap: *cap,
-                offered: mine.clone().map(|(_, _, o, _)| *o).sum(),
-                allowed: mine.map(|(_, _, _, a)| *a).sum(),
+                offered: mine.clone().map(|s| s.offered).sum(),
+                allowed: mine.map(|s| s.allowed).sum(),
             }
         })
         .collect()
