@@ -7,5 +7,6 @@ pub mod id;
 pub mod licence;
 pub mod points;
 pub mod profession;
+pub mod registry;
 pub mod roc;
 pub mod rules;
