@@ -1,1 +1,117 @@
-//! placeholder
+//! The portal's database. This crate is the only place that speaks SQL.
+//!
+//! One set of queries serves both engines: SQLite (the embedded default, one file in the data
+//! folder) and PostgreSQL (several server processes on one database). Each query is written once
+//! and [`on_pool!`] expands it for the engine in use, so both are type-checked. Migrations are
+//! kept per engine because their DDL differs.
+//!
+//! Instants are whole seconds since the Unix epoch and are always passed in by the caller: the
+//! store never reads the clock, so expiry logic can be tested with a moved clock.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub mod accounts;
+pub mod audit;
+pub mod bulk;
+pub mod content;
+pub mod member;
+pub mod sessions;
+
+/// Runs `$body` with `$pool` bound to whichever engine's pool the store holds.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl Store {
+    /// Connects to `url`: `sqlite://path` or `postgres://…`. A SQLite file is created when
+    /// missing and runs in WAL mode so readers never wait for the writer.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(3))
+                .connect_lazy(url)
+                .context("reading the PostgreSQL address")?;
+            Db::Postgres(pool)
+        } else {
+            let options = SqliteConnectOptions::from_str(url)
+                .context("reading the SQLite address")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(3))
+                .connect_with(options)
+                .await
+                .context("opening the SQLite database")?;
+            Db::Sqlite(pool)
+        };
+        Ok(Store { db })
+    }
+
+    /// The SQLite address of a database file in `folder`.
+    pub fn sqlite_url_in(folder: &Path) -> String {
+        format!("sqlite://{}", folder.join("huzhu.db").display())
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.db {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
+        }
+        .context("running the database migrations")
+    }
+
+    /// Answers when the database answers a trivial query.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))
+            .context("asking the database for SELECT 1")?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}

@@ -1,1 +1,63 @@
-//! placeholder
+//! The portal's web server: axum routes, server-rendered pages, sessions and security.
+//!
+//! Handlers are thin: they read the request, call the store and the core rules, and render a
+//! template. Startup lives in [`Application`], which binds its own listener so tests can run it
+//! on a free port.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod page;
+pub mod password;
+pub mod routes;
+pub mod security;
+pub mod session;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use huzhu_store::Store;
+use tokio::net::TcpListener;
+
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::config::Config;
+pub use crate::state::AppState;
+
+/// A configured server bound to its address, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the configured address (port 0 picks a free port) over an open, migrated store.
+    pub async fn build(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("listening on {}", config.bind))?;
+        let state = AppState::new(config, store, clock).await?;
+        Ok(Application { listener, state })
+    }
+
+    /// Replaces where captcha texts come from (tests use a known sequence).
+    pub fn with_captcha_text(mut self, source: std::sync::Arc<dyn state::CaptchaText>) -> Application {
+        self.state.captcha_text = source;
+        self
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listener.local_addr().context("reading the bound address")
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let housekeeping = tokio::spawn(state::housekeeping(self.state.clone()));
+        let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        housekeeping.abort();
+        served.context("serving HTTP")
+    }
+}

@@ -1,0 +1,156 @@
+//! Server-side sessions, keyed by the SHA-256 of the cookie's token.
+
+use anyhow::Context;
+
+use crate::{Store, on_pool};
+
+/// A session as the web layer needs it on every request.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub account_id: Option<i64>,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+impl Store {
+    pub async fn create_session(&self, session: &SessionRow) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&session.token_hash)
+        .bind(session.account_id)
+        .bind(&session.csrf_token)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.expires_at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("creating a session")?;
+        Ok(())
+    }
+
+    /// The session whose token hashes to `token_hash`, if it exists. Expiry is the caller's
+    /// decision, since it depends on the configured timeouts and the injected clock.
+    pub async fn find_session(&self, token_hash: &str) -> anyhow::Result<Option<SessionRow>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, SessionRow>(
+            "SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at
+             FROM session WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await)
+        .context("looking up a session")?;
+        Ok(row)
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE session SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("refreshing a session")?;
+        Ok(())
+    }
+
+    /// Signs a session in: the old row is deleted and a new one, with a new token and a new
+    /// CSRF token, is made for the account, in one transaction (session fixation defence).
+    pub async fn rotate_session(&self, old_token_hash: &str, new: &SessionRow) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.context("starting the sign-in transaction")?;
+            sqlx::query("DELETE FROM session WHERE token_hash = $1")
+                .bind(old_token_hash)
+                .execute(&mut *tx)
+                .await
+                .context("ending the anonymous session")?;
+            sqlx::query(
+                "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&new.token_hash)
+            .bind(new.account_id)
+            .bind(&new.csrf_token)
+            .bind(new.created_at)
+            .bind(new.last_seen_at)
+            .bind(new.expires_at)
+            .execute(&mut *tx)
+            .await
+            .context("creating the signed-in session")?;
+            tx.commit().await.context("committing the sign-in")
+        })?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM session WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("deleting a session")?;
+        Ok(())
+    }
+
+    /// Removes sessions past their absolute end or idle since `idle_before`.
+    pub async fn delete_expired_sessions(&self, now: i64, idle_before: i64) -> anyhow::Result<u64> {
+        let result = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM session WHERE expires_at <= $1 OR last_seen_at < $2",
+        )
+        .bind(now)
+        .bind(idle_before)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("deleting expired sessions")?;
+        Ok(result)
+    }
+
+    /// Stores the hash of a new captcha answer for the session, replacing any earlier one.
+    pub async fn set_captcha(&self, token_hash: &str, answer_hash: &str, expires_at: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE session SET captcha_hash = $2, captcha_expires_at = $3 WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .bind(answer_hash)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("storing a captcha")?;
+        Ok(())
+    }
+
+    /// Uses up the session's captcha and says whether `answer_hash` matched it before it
+    /// expired. The captcha is cleared whatever the answer, so it can be tried only once, even
+    /// by two requests racing on two processes: only one of them can clear a matching row.
+    pub async fn take_captcha(&self, token_hash: &str, answer_hash: &str, now: i64) -> anyhow::Result<bool> {
+        let matched = on_pool!(self, pool => sqlx::query(
+            "UPDATE session SET captcha_hash = NULL, captcha_expires_at = NULL
+             WHERE token_hash = $1 AND captcha_hash = $2 AND captcha_expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(answer_hash)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .context("checking a captcha")?;
+        if !matched {
+            on_pool!(self, pool => sqlx::query(
+                "UPDATE session SET captcha_hash = NULL, captcha_expires_at = NULL WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+            .context("clearing a captcha")?;
+        }
+        Ok(matched)
+    }
+}

@@ -1,0 +1,110 @@
+//! Settings, read from an optional TOML file and `HUZHU_*` environment variables (the
+//! environment wins). Every setting has a default that runs the portal on one machine; the README
+//! lists them all.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use huzhu_core::licence::DueDateRule;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Folder for the SQLite database and other files the portal writes.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means a SQLite file in `data_dir`.
+    pub database_url: String,
+    /// The address members use, e.g. `https://nurse.example.gov.tw`. Empty means
+    /// `http://<bind>`. Cookies are marked Secure and `__Host-` prefixed when it is https.
+    pub public_url: String,
+    /// Minutes a signed-in session may sit unused.
+    pub session_idle_minutes: i64,
+    /// Hours after which a session ends however busy it is.
+    pub session_absolute_hours: i64,
+    /// Seconds a captcha can be answered.
+    pub captcha_ttl_seconds: i64,
+    /// Makes every captcha accept this answer. For automated tests and benchmarks only: the
+    /// server refuses it unless started with `--demo`.
+    pub captcha_fixed: Option<String>,
+    /// The per-cycle cap on online CE points (annex row 5): 80 in the 2022 table, 60 before.
+    pub online_cap_points: i64,
+    /// The per-cycle cap on correspondence-course points (annex row 6): 80, or 60 before 2022.
+    pub correspondence_cap_points: i64,
+    /// How 應更新日期 is counted from the start of a cycle.
+    pub due_date_rule: DueDateRule,
+    /// Log filter in `tracing` syntax, e.g. `info` or `huzhu=debug,info`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("huzhu-data"),
+            database_url: String::new(),
+            public_url: String::new(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            captcha_ttl_seconds: 300,
+            captcha_fixed: None,
+            online_cap_points: 80,
+            correspondence_cap_points: 80,
+            due_date_rule: DueDateRule::default(),
+            log: "info".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    /// The database address may carry a password, so only its scheme is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.database_url.split(':').next().unwrap_or("");
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database", &scheme)
+            .field("public_url", &self.public_url)
+            .field("captcha_fixed", &self.captcha_fixed.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Defaults, then the TOML file (when given), then `HUZHU_*` variables.
+    pub fn load(file: Option<&std::path::Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            anyhow::ensure!(file.exists(), "the configuration file {} does not exist", file.display());
+            figment = figment.merge(Toml::file(file));
+        }
+        let env = Env::prefixed("HUZHU_").ignore(&["CONFIG"]);
+        figment.merge(env).extract().context("reading the configuration")
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            huzhu_store::Store::sqlite_url_in(&self.data_dir)
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.bind)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    /// Cookies can be Secure only when members reach the portal over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+}

@@ -1,0 +1,66 @@
+//! Errors a handler can return, and the calm page each becomes.
+//!
+//! A handler returns an [`AppError`]; its response carries only a status and a marker, and the
+//! context middleware renders the page in the member's language with the request's reference,
+//! which is also in the log line. Unexpected errors are logged once, here, with their causes.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::page::Chrome;
+use crate::session::Ctx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A form without this session's CSRF token, or from another site.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Anything the member cannot fix: the database is down, a bug.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Marks a response whose page the context middleware renders.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage(pub StatusCode);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unexpected(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage(status));
+        response
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorView {
+    page: Chrome,
+    title_key: &'static str,
+    body: String,
+}
+
+/// The error page for `status`.
+pub fn render(ctx: &Ctx, status: StatusCode) -> Response {
+    let page = Chrome::new(ctx);
+    let t = page.t;
+    let (title_key, body) = match status {
+        StatusCode::NOT_FOUND => ("error.not_found_title", t.get("error.not_found_body").to_owned()),
+        StatusCode::FORBIDDEN => ("error.forbidden_title", t.get("error.forbidden_body").to_owned()),
+        _ => ("error.title", t.format("error.body", &[("id", &ctx.request_id)])),
+    };
+    let view = ErrorView { page, title_key, body };
+    let html = view.render().unwrap_or_else(|_| "error".to_owned());
+    (status, Html(html)).into_response()
+}

@@ -1,0 +1,98 @@
+//! Message catalogs: Traditional Chinese first, English second.
+//!
+//! Catalogs are TOML files compiled into the binary. Tables nest keys (`[login] title = …` is
+//! `login.title`). Placeholders are `{name}`; Chinese has no plural forms, so plain substitution
+//! is enough and keeps the catalogs readable for translators.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A language the pages are available in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    ZhTw,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, used in `<html lang>` and in the language cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhTw => "zh-Hant-TW",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        match tag {
+            "zh-Hant-TW" | "zh-TW" | "zh" => Some(Lang::ZhTw),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn messages(self) -> &'static Messages {
+        static CATALOGS: OnceLock<(Messages, Messages)> = OnceLock::new();
+        let (zh, en) = CATALOGS.get_or_init(|| {
+            (
+                Messages::from_toml(include_str!("../locales/zh-TW.toml")),
+                Messages::from_toml(include_str!("../locales/en.toml")),
+            )
+        });
+        match self {
+            Lang::ZhTw => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// One language's messages.
+#[derive(Debug, Default)]
+pub struct Messages {
+    entries: HashMap<String, String>,
+}
+
+impl Messages {
+    /// Reads a catalog. The catalogs ship inside the binary and are checked by tests, so a
+    /// malformed one is a build mistake: it yields an empty catalog, and every key then shows
+    /// as itself rather than bringing the server down.
+    pub fn from_toml(text: &str) -> Messages {
+        let mut entries = HashMap::new();
+        if let Ok(table) = text.parse::<toml::Table>() {
+            flatten("", &table, &mut entries);
+        }
+        Messages { entries }
+    }
+
+    /// The message for `key`; the key itself when it is missing, so a gap is visible, not blank.
+    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.entries.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// The message for `key` with each `{name}` replaced by its value.
+    pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.get(key).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (key, value) in table {
+        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match value {
+            toml::Value::String(text) => {
+                out.insert(full, text.clone());
+            }
+            toml::Value::Table(inner) => flatten(&full, inner, out),
+            _ => {}
+        }
+    }
+}

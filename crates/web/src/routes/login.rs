@@ -1,0 +1,253 @@
+//! 護助社群登入: password sign-in with a captcha, and sign-out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use huzhu_core::id::{IdError, IdNumber};
+use huzhu_store::audit::AuditRecord;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::page::Chrome;
+use crate::password;
+use crate::routes::paths;
+use crate::session::{self, Ctx, see_other};
+use crate::state::AppState;
+
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginView {
+    page: Chrome,
+    id_number: String,
+    /// The message for the whole form: a failed sign-in, an expired page.
+    notice: Option<String>,
+    id_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+    captcha_error: Option<&'static str>,
+    /// Shown when a sign-in failed, so the summary can point at what to fix.
+    has_errors: bool,
+}
+
+impl LoginView {
+    fn new(ctx: &Ctx) -> LoginView {
+        LoginView {
+            page: Chrome::new(ctx),
+            id_number: String::new(),
+            notice: None,
+            id_error: None,
+            password_error: None,
+            captcha_error: None,
+            has_errors: false,
+        }
+    }
+}
+
+/// Renders the page with a session cookie when one had to be made.
+fn with_cookie(view: LoginView, cookie: Option<HeaderValue>) -> Response {
+    let mut response = view.into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+pub async fn login_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    if ctx.account_id().is_some() {
+        return Ok(see_other(paths::MEMBER));
+    }
+    let cookie = session::ensure_session(&state, &mut ctx).await?;
+    Ok(with_cookie(LoginView::new(&ctx), cookie))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+pub async fn login(State(state): State<AppState>, mut ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+    let Some(session) = ctx.session.clone() else {
+        // The session ended while the page was open: start again, keeping what was typed.
+        let cookie = session::ensure_session(&state, &mut ctx).await?;
+        let mut view = LoginView::new(&ctx);
+        view.id_number = form.id_number;
+        view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
+        return Ok(with_cookie(view, cookie));
+    };
+    ctx.check_csrf(&form.csrf)?;
+
+    let mut view = LoginView::new(&ctx);
+    view.id_number = form.id_number.chars().take(40).collect();
+    let id_number = check_fields(&mut view, &form);
+    let captcha_ok = !form.captcha.trim().is_empty() && check_captcha(&state, &session.token_hash, &form.captcha).await?;
+    if view.captcha_error.is_none() && !captcha_ok {
+        view.captcha_error = Some("login.captcha_wrong");
+    }
+    let Some(id_number) = id_number.filter(|_| view.captcha_error.is_none() && view.password_error.is_none()) else {
+        view.has_errors = true;
+        return Ok(view.into_response());
+    };
+
+    let Some(account_id) = verify_credentials(&state, &id_number, form.password).await? else {
+        audit(&state, &ctx, "sign_in", "failed", None, Some(&id_number)).await?;
+        view.notice = Some(ctx.lang.messages().get("login.failed").to_owned());
+        view.has_errors = true;
+        return Ok(view.into_response());
+    };
+
+    let (token, token_hash) = session::new_token();
+    let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
+    state.store.rotate_session(&session.token_hash, &signed_in).await?;
+    audit(&state, &ctx, "sign_in", "succeeded", Some(account_id), Some(&id_number)).await?;
+
+    let mut response = see_other(paths::MEMBER);
+    response.headers_mut().append(SET_COOKIE, session::session_cookie(&state, &token));
+    Ok(response)
+}
+
+/// Checks that each field is filled in and the ID is well formed, noting each problem next to
+/// its field. Returns the parsed ID when it is usable.
+fn check_fields(view: &mut LoginView, form: &LoginForm) -> Option<IdNumber> {
+    if form.password.is_empty() {
+        view.password_error = Some("login.password_missing");
+    }
+    if form.captcha.trim().is_empty() {
+        view.captcha_error = Some("login.captcha_missing");
+    }
+    match IdNumber::parse(&form.id_number) {
+        Ok(id) => Some(id),
+        Err(IdError::Empty) => {
+            view.id_error = Some("login.id_missing");
+            None
+        }
+        Err(_) => {
+            view.id_error = Some("login.id_invalid");
+            None
+        }
+    }
+}
+
+/// The account for these credentials. An unknown ID, an unverified account and a wrong
+/// password all take one Argon2 verification and give the same `None`.
+async fn verify_credentials(state: &AppState, id_number: &IdNumber, password: String) -> Result<Option<i64>, AppError> {
+    let record = state.store.find_login(id_number.as_str()).await?;
+    let stored = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    let matches = password::verify(password, stored).await?;
+    Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
+}
+
+async fn audit(
+    state: &AppState,
+    ctx: &Ctx,
+    event: &str,
+    outcome: &str,
+    account_id: Option<i64>,
+    id_number: Option<&IdNumber>,
+) -> Result<(), AppError> {
+    let masked = id_number.map(IdNumber::masked);
+    let client_addr = ctx.client_addr.map(|a| a.to_string());
+    state
+        .store
+        .record_audit(&AuditRecord {
+            at: state.now(),
+            event,
+            outcome,
+            account_id,
+            subject: masked.as_deref(),
+            client_addr: client_addr.as_deref(),
+            user_agent: ctx.user_agent.as_deref(),
+            request_id: Some(&ctx.request_id),
+        })
+        .await?;
+    tracing::info!(
+        request_id = ctx.request_id,
+        event,
+        outcome,
+        account_id,
+        subject = masked.as_deref().unwrap_or(""),
+        "security event"
+    );
+    Ok(())
+}
+
+fn captcha_answer_hash(session_hash: &str, answer: &str) -> String {
+    session::hash_token(&format!("{session_hash}:{}", answer.trim().to_ascii_uppercase()))
+}
+
+/// Uses up the session's captcha. With a fixed answer configured (tests and benchmarks, only
+/// with --demo) that answer is accepted and no captcha is consumed.
+async fn check_captcha(state: &AppState, session_hash: &str, answer: &str) -> Result<bool, AppError> {
+    if let Some(fixed) = &state.config.captcha_fixed {
+        return Ok(answer.trim().eq_ignore_ascii_case(fixed));
+    }
+    let hash = captcha_answer_hash(session_hash, answer);
+    Ok(state.store.take_captcha(session_hash, &hash, state.now()).await?)
+}
+
+/// Draws a new captcha for the session and remembers the hash of its answer. Each request
+/// replaces the previous one, which is how the refresh control works.
+pub async fn captcha(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let cookie = session::ensure_session(&state, &mut ctx).await?;
+    let token_hash = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
+
+    let answer = state.captcha_text.next_text();
+    let text = answer.clone();
+    let jpeg = tokio::task::spawn_blocking(move || draw_captcha(text)).await.map_err(anyhow::Error::from)??;
+    let hash = captcha_answer_hash(&token_hash, &answer);
+    state.store.set_captcha(&token_hash, &hash, state.now() + state.config.captcha_ttl_seconds).await?;
+
+    let mut response = ([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "no-store")], jpeg).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+fn draw_captcha(text: String) -> anyhow::Result<Vec<u8>> {
+    let captcha = captcha_rs::CaptchaBuilder::new()
+        .text(text)
+        .width(150)
+        .height(48)
+        .complexity(2)
+        .compression(60)
+        .build();
+    let data_url = captcha.to_base64();
+    let encoded = data_url.split_once(',').map(|(_, b)| b).unwrap_or("");
+    let jpeg = STANDARD.decode(encoded).map_err(|e| anyhow::anyhow!("decoding the captcha image: {e}"))?;
+    anyhow::ensure!(!jpeg.is_empty(), "the captcha image is empty");
+    Ok(jpeg)
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session on the server and clears the cookie.
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LogoutForm>) -> Result<Response, AppError> {
+    let Some(session) = &ctx.session else {
+        return Ok(see_other(paths::LANDING));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    state.store.delete_session(&session.token_hash).await?;
+    if let Some(account_id) = session.account_id {
+        audit(&state, &ctx, "sign_out", "succeeded", Some(account_id), None).await?;
+    }
+    let mut response = see_other(paths::LANDING);
+    response.headers_mut().append(SET_COOKIE, session::clear_session_cookie(&state));
+    Ok(response)
+}

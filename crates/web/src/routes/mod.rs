@@ -1,0 +1,49 @@
+//! The route table. Each area of the site is a module with its handlers side by side.
+
+pub mod assets;
+pub mod login;
+pub mod member;
+pub mod public;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::error::AppError;
+use crate::security;
+use crate::session;
+use crate::state::AppState;
+
+/// Every URL the portal answers, in one place.
+pub mod paths {
+    pub const LANDING: &str = "/";
+    pub const LOGIN: &str = "/login";
+    pub const LOGOUT: &str = "/logout";
+    pub const CAPTCHA: &str = "/captcha";
+    pub const MEMBER: &str = "/member";
+    pub const VIDEOS: &str = "/member/videos";
+    pub const LINKS: &str = "/member/links";
+    pub const LANG: &str = "/lang";
+    pub const HEALTH: &str = "/healthz";
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(paths::LANDING, get(public::landing))
+        .route(paths::HEALTH, get(public::health))
+        .route(paths::LANG, get(public::switch_language))
+        .route("/static/{name}", get(assets::serve))
+        .route(paths::LOGIN, get(login::login_form).post(login::login))
+        .route(paths::LOGOUT, post(login::logout))
+        .route(paths::CAPTCHA, get(login::captcha))
+        .route(paths::MEMBER, get(member::home))
+        .route(paths::VIDEOS, get(member::videos))
+        .route(paths::LINKS, get(member::links))
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn(security::same_origin_middleware))
+        .layer(from_fn_with_state(state.clone(), session::context_middleware))
+        .layer(from_fn_with_state(state.clone(), security::headers_middleware))
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .with_state(state)
+}

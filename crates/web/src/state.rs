@@ -1,0 +1,75 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use huzhu_core::points::Points;
+use huzhu_core::rules::RuleSet;
+use huzhu_store::Store;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::password;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Arc<RuleSet>,
+    /// A hash of a random password, verified against when an ID has no account, so that
+    /// unknown IDs cost the same time as known ones.
+    pub dummy_hash: Arc<str>,
+    /// Where captcha answers come from: random in production, a known sequence in tests.
+    pub captcha_text: Arc<dyn CaptchaText>,
+}
+
+/// Chooses the text of each new captcha.
+pub trait CaptchaText: Send + Sync {
+    fn next_text(&self) -> String;
+}
+
+/// Five characters from an alphabet without 0/O, 1/I/L, 5/S or 8/B, which are easy to confuse.
+pub struct RandomCaptchaText;
+
+impl CaptchaText for RandomCaptchaText {
+    fn next_text(&self) -> String {
+        const ALPHABET: &[u8] = b"234679ACDEFHJKMNPRTWXY";
+        (0..5).map(|_| char::from(ALPHABET[rand::random_range(0..ALPHABET.len())])).collect()
+    }
+}
+
+impl AppState {
+    pub async fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+        let rules = RuleSet::nurses_and_midwives(
+            Points::whole(config.online_cap_points),
+            Points::whole(config.correspondence_cap_points),
+        );
+        let dummy_hash = password::dummy_hash().await?;
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            clock,
+            rules: Arc::new(rules),
+            dummy_hash: dummy_hash.into(),
+            captcha_text: Arc::new(RandomCaptchaText),
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+/// Deletes expired sessions once a minute.
+pub async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = state.now();
+        let idle_before = now - state.config.session_idle_minutes * 60;
+        if let Err(error) = state.store.delete_expired_sessions(now, idle_before).await {
+            tracing::warn!(error = format!("{error:#}"), "could not delete expired sessions");
+        }
+    }
+}
