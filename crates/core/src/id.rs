@@ -28,9 +28,7 @@ pub enum IdError {
     Empty,
     #[error("the number must have 10 characters")]
     Length,
-    #[error(
-        "the number must start with a letter followed by a valid second character and 8 digits"
-    )]
+    #[error("the number must start with a letter followed by a valid second character and 8 digits")]
     Pattern,
     #[error("the check digit does not match")]
     Checksum,
@@ -148,8 +146,8 @@ fn fold_full_width(c: char) -> char {
 /// why the table is not alphabetical.
 fn letter_value(letter: u8) -> Option<u32> {
     const VALUES: [u32; 26] = [
-        10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32,
-        30, 31, 33,
+        10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32, 30, 31,
+        33,
     ];
     if !letter.is_ascii_uppercase() {
         return None;
@@ -190,12 +188,7 @@ fn checksum_total(bytes: &[u8], kind: IdKind) -> u32 {
         _ => digit_value(*second),
     };
     let weights = [7, 6, 5, 4, 3, 2, 1, 1];
-    let rest: u32 = digits
-        .iter()
-        .map(|b| digit_value(*b))
-        .zip(weights)
-        .map(|(d, w)| d * w)
-        .sum();
+    let rest: u32 = digits.iter().map(|b| digit_value(*b)).zip(weights).map(|(d, w)| d * w).sum();
     area / 10 + (area % 10) * 9 + second * 8 + rest
 }
 

@@ -90,10 +90,7 @@ impl Window {
     /// day before [`renewal_due`].
     pub fn of_cycle(start: NaiveDate, rule: DueDateRule) -> Window {
         let first_day = rule.first_counted_day(start);
-        Window {
-            first_day,
-            last_day: last_day_of_cycle(first_day),
-        }
+        Window { first_day, last_day: last_day_of_cycle(first_day) }
     }
 
     pub fn contains(&self, date: NaiveDate) -> bool {
@@ -104,6 +101,5 @@ impl Window {
 /// The first day on which a renewal may be applied for: six months before the due date
 /// (REG art. 7). Due 2024-03-02 opens 2023-09-02 (DOMAIN §1.9).
 pub fn application_opens(due: NaiveDate) -> NaiveDate {
-    due.checked_sub_months(Months::new(6))
-        .unwrap_or(NaiveDate::MIN)
+    due.checked_sub_months(Months::new(6)).unwrap_or(NaiveDate::MIN)
 }

@@ -11,9 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A number of CE points, stored as hundredths of a point.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Points(i64);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,8 +73,7 @@ impl FromStr for Points {
             Some(_) => return Err(PointsError::Malformed),
             None => (unsigned, ""),
         };
-        if !is_digits(whole) || !(fraction.is_empty() || is_digits(fraction)) || fraction.len() > 2
-        {
+        if !is_digits(whole) || !(fraction.is_empty() || is_digits(fraction)) || fraction.len() > 2 {
             return Err(PointsError::Malformed);
         }
         let hundredths = whole_hundredths(whole)? + fraction_hundredths(fraction);
@@ -102,11 +99,8 @@ fn whole_hundredths(digits: &str) -> Result<i64, PointsError> {
     if significant.len() > MAX_WHOLE_DIGITS {
         return Err(PointsError::OutOfRange);
     }
-    let whole: i64 = if significant.is_empty() {
-        0
-    } else {
-        significant.parse().map_err(|_| PointsError::OutOfRange)?
-    };
+    let whole: i64 =
+        if significant.is_empty() { 0 } else { significant.parse().map_err(|_| PointsError::OutOfRange)? };
     Ok(whole * 100)
 }
 

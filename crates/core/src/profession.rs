@@ -16,12 +16,8 @@ pub enum Profession {
 }
 
 impl Profession {
-    pub const ALL: [Profession; 4] = [
-        Profession::RegisteredNurse,
-        Profession::Nurse,
-        Profession::Midwife,
-        Profession::RegisteredMidwife,
-    ];
+    pub const ALL: [Profession; 4] =
+        [Profession::RegisteredNurse, Profession::Nurse, Profession::Midwife, Profession::RegisteredMidwife];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -33,9 +29,7 @@ impl Profession {
     }
 
     pub fn from_code(code: &str) -> Option<Profession> {
-        Profession::ALL
-            .into_iter()
-            .find(|p| p.code() == code.trim())
+        Profession::ALL.into_iter().find(|p| p.code() == code.trim())
     }
 
     /// The key of the profession's name in the message catalogs.

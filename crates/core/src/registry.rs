@@ -2,11 +2,11 @@
 //!
 //! Imports and the demo generator produce these; the store loads them.
 
-use chrono::NaiveDate;
 use crate::id::IdNumber;
 use crate::points::Points;
 use crate::profession::{PracticeStatus, Profession};
 use crate::rules::{Activity, Category};
+use chrono::NaiveDate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sex {

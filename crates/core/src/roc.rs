@@ -24,22 +24,12 @@ pub enum RocDateError {
 /// Dates before the ROC calendar (before 1912) come out with a year of zero or below; nothing
 /// the portal shows is that old.
 pub fn format_long(date: NaiveDate) -> String {
-    format!(
-        "{}年{:02}月{:02}日",
-        date.year() - ROC_OFFSET,
-        date.month(),
-        date.day()
-    )
+    format!("{}年{:02}月{:02}日", date.year() - ROC_OFFSET, date.month(), date.day())
 }
 
 /// `113/05/31`, the short form used in tables.
 pub fn format_short(date: NaiveDate) -> String {
-    format!(
-        "{}/{:02}/{:02}",
-        date.year() - ROC_OFFSET,
-        date.month(),
-        date.day()
-    )
+    format!("{}/{:02}/{:02}", date.year() - ROC_OFFSET, date.month(), date.day())
 }
 
 /// Parses the ROC forms government systems export: `113/05/31`, `113-5-31`, `113.05.31`,
@@ -100,11 +90,7 @@ fn split_chinese(text: &str) -> Option<(u32, u32, u32)> {
     let (year, rest) = text.split_once('年')?;
     let (month, rest) = rest.split_once('月')?;
     let day = rest.trim().strip_suffix('日')?;
-    Some((
-        number(year.trim())?,
-        number(month.trim())?,
-        number(day.trim())?,
-    ))
+    Some((number(year.trim())?, number(month.trim())?, number(day.trim())?))
 }
 
 fn split_separated(text: &str) -> Option<(u32, u32, u32)> {

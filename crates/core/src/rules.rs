@@ -27,12 +27,8 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [
-        Category::Professional,
-        Category::Quality,
-        Category::Ethics,
-        Category::Law,
-    ];
+    pub const ALL: [Category; 4] =
+        [Category::Professional, Category::Quality, Category::Ethics, Category::Law];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -157,11 +153,8 @@ impl RuleSet {
     /// The online and correspondence caps are parameters because the sources disagree
     /// (DOMAIN §1.4: 80 in the association's table of the 2022 annex, 60 in a 2020 FAQ).
     pub fn nurses_and_midwives(online_cap: Points, correspondence_cap: Points) -> RuleSet {
-        let cycle = |activity, points| ActivityCap {
-            activity,
-            cap: Points::whole(points),
-            period: CapPeriod::Cycle,
-        };
+        let cycle =
+            |activity, points| ActivityCap { activity, cap: Points::whole(points), period: CapPeriod::Cycle };
         RuleSet {
             total_required: Points::whole(120),
             other_minimum: Points::whole(12),
@@ -170,11 +163,7 @@ impl RuleSet {
             require_gender: true,
             activity_caps: vec![
                 cycle(Activity::TEAM_DISCUSSION, 60),
-                ActivityCap {
-                    activity: Activity::ONLINE,
-                    cap: online_cap,
-                    period: CapPeriod::Cycle,
-                },
+                ActivityCap { activity: Activity::ONLINE, cap: online_cap, period: CapPeriod::Cycle },
                 ActivityCap {
                     activity: Activity::CORRESPONDENCE,
                     cap: correspondence_cap,
@@ -252,9 +241,7 @@ impl Evaluation {
 
     /// Points of categories 2–4 still needed for their minimum.
     pub fn missing_other(&self) -> Points {
-        self.rules
-            .other_minimum
-            .saturating_sub(self.other_before_cap)
+        self.rules.other_minimum.saturating_sub(self.other_before_cap)
     }
 
     pub fn missing_infection_control(&self) -> bool {
@@ -347,12 +334,7 @@ fn exclusion(credit: &Credit, window: Window) -> Option<Reason> {
 }
 
 /// Counts one valid record inside the window: activity cap, then the cap of categories 2–4.
-fn count(
-    rules: &RuleSet,
-    credit: &Credit,
-    slots: &mut Vec<CapSlot>,
-    evaluation: &mut Evaluation,
-) -> Outcome {
+fn count(rules: &RuleSet, credit: &Credit, slots: &mut Vec<CapSlot>, evaluation: &mut Evaluation) -> Outcome {
     let mut outcome = Outcome {
         credit_id: credit.id,
         points: credit.points,
@@ -386,11 +368,7 @@ fn apply_activity_cap(
     slots: &mut Vec<CapSlot>,
     outcome: &mut Outcome,
 ) -> Points {
-    let Some(cap) = rules
-        .activity_caps
-        .iter()
-        .find(|c| c.activity == credit.activity)
-    else {
+    let Some(cap) = rules.activity_caps.iter().find(|c| c.activity == credit.activity) else {
         return credit.points;
     };
     let semester = (cap.period == CapPeriod::Semester).then(|| semester_of(credit.date));
@@ -400,26 +378,16 @@ fn apply_activity_cap(
     slot.offered += credit.points;
     slot.allowed += allowed;
     if allowed < credit.points {
-        outcome
-            .not_counted
-            .push((credit.points - allowed, Reason::OverActivityCap(*cap)));
+        outcome.not_counted.push((credit.points - allowed, Reason::OverActivityCap(*cap)));
     }
     allowed
 }
 
 fn slot_for(slots: &mut Vec<CapSlot>, cap: ActivityCap, semester: Option<i32>) -> &mut CapSlot {
-    let index = match slots
-        .iter()
-        .position(|s| s.cap == cap && s.semester == semester)
-    {
+    let index = match slots.iter().position(|s| s.cap == cap && s.semester == semester) {
         Some(index) => index,
         None => {
-            slots.push(CapSlot {
-                cap,
-                semester,
-                offered: Points::ZERO,
-                allowed: Points::ZERO,
-            });
+            slots.push(CapSlot { cap, semester, offered: Points::ZERO, allowed: Points::ZERO });
             slots.len() - 1
         }
     };
@@ -436,9 +404,7 @@ fn apply_other_cap(
 ) -> Points {
     let allowed = points.min(rules.other_cap.saturating_sub(already_counted));
     if allowed < points {
-        outcome
-            .not_counted
-            .push((points - allowed, Reason::OverOtherCap));
+        outcome.not_counted.push((points - allowed, Reason::OverOtherCap));
     }
     allowed
 }

@@ -3,8 +3,7 @@
 use huzhu_core::points::{Points, PointsError};
 
 fn points(text: &str) -> Points {
-    text.parse()
-        .unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))
+    text.parse().unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))
 }
 
 fn parse(text: &str) -> Result<Points, PointsError> {
@@ -44,10 +43,7 @@ fn display_always_shows_two_decimals() {
     // The sign is kept even when the whole part is zero.
     assert_eq!(Points::from_hundredths(-5).to_string(), "-0.05");
     assert_eq!(Points::from_hundredths(-150).to_string(), "-1.50");
-    assert_eq!(
-        Points::from_hundredths(i64::MIN).to_string(),
-        "-92233720368547758.08"
-    );
+    assert_eq!(Points::from_hundredths(i64::MIN).to_string(), "-92233720368547758.08");
 }
 
 #[test]
@@ -95,9 +91,8 @@ fn empty_input_is_empty() {
 #[test]
 fn incomplete_or_foreign_numbers_are_malformed() {
     for text in [
-        "1.", ".5", ".", "+", "-", "+.", "-.5", "--1", "+-1", "-+1", "1.-5", "1.+5", "1..5",
-        "1.2.3", "1,5", "1 5", "1e3", "0x10", "abc", "NaN", "inf", "١٢", "１２", "1２", "½", "😀",
-        "1.5😀", "\u{0}",
+        "1.", ".5", ".", "+", "-", "+.", "-.5", "--1", "+-1", "-+1", "1.-5", "1.+5", "1..5", "1.2.3", "1,5",
+        "1 5", "1e3", "0x10", "abc", "NaN", "inf", "١٢", "１２", "1２", "½", "😀", "1.5😀", "\u{0}",
     ] {
         assert_eq!(parse(text), Err(PointsError::Malformed), "{text:?}");
     }
@@ -106,24 +101,12 @@ fn incomplete_or_foreign_numbers_are_malformed() {
 #[test]
 fn huge_numbers_are_out_of_range_without_overflow() {
     // Twelve whole digits are the limit: 999 999 999 999 · 100.
-    assert_eq!(
-        parse("999999999999"),
-        Ok(Points::from_hundredths(99_999_999_999_900))
-    );
-    assert_eq!(
-        parse("-999999999999.99"),
-        Ok(Points::from_hundredths(-99_999_999_999_999))
-    );
+    assert_eq!(parse("999999999999"), Ok(Points::from_hundredths(99_999_999_999_900)));
+    assert_eq!(parse("-999999999999.99"), Ok(Points::from_hundredths(-99_999_999_999_999)));
     assert_eq!(parse("1000000000000"), Err(PointsError::OutOfRange));
-    assert_eq!(
-        parse("99999999999999999999999999999"),
-        Err(PointsError::OutOfRange)
-    );
+    assert_eq!(parse("99999999999999999999999999999"), Err(PointsError::OutOfRange));
     // Leading zeros are not significant digits.
-    assert_eq!(
-        parse("00000000000000000012.5"),
-        Ok(Points::from_hundredths(1250))
-    );
+    assert_eq!(parse("00000000000000000012.5"), Ok(Points::from_hundredths(1250)));
 }
 
 #[test]
@@ -137,18 +120,9 @@ fn whole_points_are_hundreds_of_hundredths() {
 
 #[test]
 fn saturating_sub_never_goes_below_zero() {
-    assert_eq!(
-        Points::whole(7).saturating_sub(Points::whole(5)),
-        Points::whole(2)
-    );
-    assert_eq!(
-        Points::whole(5).saturating_sub(Points::whole(7)),
-        Points::ZERO
-    );
-    assert_eq!(
-        Points::from_hundredths(i64::MIN).saturating_sub(Points::whole(1)),
-        Points::ZERO
-    );
+    assert_eq!(Points::whole(7).saturating_sub(Points::whole(5)), Points::whole(2));
+    assert_eq!(Points::whole(5).saturating_sub(Points::whole(7)), Points::ZERO);
+    assert_eq!(Points::from_hundredths(i64::MIN).saturating_sub(Points::whole(1)), Points::ZERO);
     assert_eq!(
         Points::from_hundredths(i64::MAX).saturating_sub(Points::from_hundredths(i64::MIN)),
         Points::from_hundredths(i64::MAX)

@@ -15,15 +15,9 @@ fn professions_carry_the_mohw_category_letters() {
 fn profession_codes_round_trip_and_unknown_codes_are_none() {
     for profession in Profession::ALL {
         assert_eq!(Profession::from_code(profession.code()), Some(profession));
-        assert_eq!(
-            profession.message_key(),
-            format!("profession.{}", profession.code())
-        );
+        assert_eq!(profession.message_key(), format!("profession.{}", profession.code()));
     }
-    assert_eq!(
-        Profession::from_code(" F "),
-        Some(Profession::RegisteredNurse)
-    );
+    assert_eq!(Profession::from_code(" F "), Some(Profession::RegisteredNurse));
     // A 西醫師 is a real MOHW code but not a profession of this portal.
     for code in ["A", "", "FG", "護理師", "Ｆ"] {
         assert_eq!(Profession::from_code(code), None, "{code:?}");
@@ -36,10 +30,7 @@ fn practice_status_codes_round_trip() {
         assert_eq!(PracticeStatus::from_code(status.code()), Some(status));
         assert_eq!(status.message_key(), format!("status.{}", status.code()));
     }
-    assert_eq!(
-        PracticeStatus::from_code("closed"),
-        Some(PracticeStatus::Closed)
-    );
+    assert_eq!(PracticeStatus::from_code("closed"), Some(PracticeStatus::Closed));
     assert_eq!(PracticeStatus::from_code("歇業"), None);
     assert_eq!(PracticeStatus::from_code(""), None);
 }

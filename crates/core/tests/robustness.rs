@@ -108,9 +108,7 @@ fn id_like(rng: &mut Xorshift) -> String {
         "{}{}{}",
         rng.pick(&['A', 'F', 'T', 'Z', 'a', 'Ａ', '1', 'é']),
         rng.pick(&['1', '2', '8', '9', 'A', 'D', 'E', '0', '１']),
-        (0..8)
-            .map(|_| *rng.pick(&['0', '3', '7', '9', '９']))
-            .collect::<String>()
+        (0..8).map(|_| *rng.pick(&['0', '3', '7', '9', '９'])).collect::<String>()
     )
     .chars()
     .collect();
@@ -130,11 +128,7 @@ const ROUNDS: usize = 20_000;
 fn random_strings_never_panic_the_id_parser_and_accepted_ids_are_canonical() {
     let mut rng = Xorshift(0x9E37_79B9_7F4A_7C15);
     for round in 0..ROUNDS {
-        let input = if round % 2 == 0 {
-            rng.text(ALPHABET, 14)
-        } else {
-            id_like(&mut rng)
-        };
+        let input = if round % 2 == 0 { rng.text(ALPHABET, 14) } else { id_like(&mut rng) };
         let _ = normalize(&input);
         let _ = IdNumber::with_check_digit(&input);
         if let Ok(id) = IdNumber::parse(&input) {
@@ -165,11 +159,7 @@ fn random_strings_never_panic_the_points_parser_and_accepted_points_round_trip()
     for _ in 0..ROUNDS {
         let input = rng.text(ALPHABET, 24);
         if let Ok(points) = input.parse::<Points>() {
-            assert_eq!(
-                points.to_string().parse::<Points>(),
-                Ok(points),
-                "{input:?}"
-            );
+            assert_eq!(points.to_string().parse::<Points>(), Ok(points), "{input:?}");
         }
     }
 }
@@ -180,11 +170,7 @@ fn random_date_triples_never_panic_from_roc_or_the_licence_dates() {
     for round in 0..ROUNDS {
         // Half the years near the present, half anywhere in u32.
         let any_year = u32::try_from(rng.next() >> 32).expect("32 bits");
-        let year = if round % 2 == 0 {
-            any_year % 1000
-        } else {
-            any_year
-        };
+        let year = if round % 2 == 0 { any_year % 1000 } else { any_year };
         let month = u32::try_from(rng.below(14)).expect("small");
         let day = u32::try_from(rng.below(33)).expect("small");
         let Ok(start) = roc::from_roc(year, month, day) else {
@@ -211,9 +197,7 @@ fn random_credit(rng: &mut Xorshift, id: i64) -> Credit {
     };
     Credit {
         id,
-        date: start
-            .checked_add_days(chrono::Days::new(days))
-            .expect("inside the calendar"),
+        date: start.checked_add_days(chrono::Days::new(days)).expect("inside the calendar"),
         activity: Activity(u8::try_from(rng.below(11)).expect("small")),
         category: *rng.pick(&Category::ALL),
         infection_control: rng.below(4) == 0,
@@ -233,22 +217,15 @@ fn random_records_never_panic_the_rule_and_its_sums_agree() {
     ] {
         for _ in 0..300 {
             let count = rng.below(60);
-            let credits: Vec<Credit> = (0..count)
-                .map(|i| random_credit(&mut rng, i64::try_from(i % 40).expect("small")))
-                .collect();
+            let credits: Vec<Credit> =
+                (0..count).map(|i| random_credit(&mut rng, i64::try_from(i % 40).expect("small"))).collect();
             let evaluation = evaluate(&rules, window, &credits);
 
             assert_eq!(evaluation.outcomes.len(), credits.len());
             let counted: Points = evaluation.outcomes.iter().map(|o| o.counted).sum();
             assert_eq!(evaluation.total, counted);
-            assert_eq!(
-                evaluation.total,
-                evaluation.professional + evaluation.other_counted
-            );
-            assert_eq!(
-                evaluation.per_category.iter().copied().sum::<Points>(),
-                evaluation.total
-            );
+            assert_eq!(evaluation.total, evaluation.professional + evaluation.other_counted);
+            assert_eq!(evaluation.per_category.iter().copied().sum::<Points>(), evaluation.total);
             assert!(evaluation.other_counted <= rules.other_cap);
             for outcome in &evaluation.outcomes {
                 let removed: Points = outcome.not_counted.iter().map(|(p, _)| *p).sum();

@@ -35,10 +35,7 @@ fn the_chinese_form_reads_with_or_without_min_guo() {
     assert_eq!(roc::parse("民國112年5月31日"), Ok(date(2023, 5, 31)));
     assert_eq!(roc::parse("112年05月31日"), Ok(date(2023, 5, 31)));
     assert_eq!(roc::parse("民國 112 年 5 月 31 日"), Ok(date(2023, 5, 31)));
-    assert_eq!(
-        roc::parse("民國\u{3000}112年5月31日"),
-        Ok(date(2023, 5, 31))
-    );
+    assert_eq!(roc::parse("民國\u{3000}112年5月31日"), Ok(date(2023, 5, 31)));
 }
 
 #[test]
@@ -135,10 +132,7 @@ fn garbage_is_malformed() {
 #[test]
 fn from_roc_refuses_years_beyond_the_calendar_without_overflowing() {
     // i32::MAX + 1911 would overflow; u32::MAX does not fit an i32 at all.
-    assert_eq!(
-        roc::from_roc(2_147_483_647, 1, 1),
-        Err(RocDateError::NoSuchDate)
-    );
+    assert_eq!(roc::from_roc(2_147_483_647, 1, 1), Err(RocDateError::NoSuchDate));
     assert_eq!(roc::from_roc(u32::MAX, 1, 1), Err(RocDateError::NoSuchDate));
     assert_eq!(roc::from_roc(113, 5, 31), Ok(date(2024, 5, 31)));
 }

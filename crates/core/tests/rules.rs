@@ -10,8 +10,7 @@ use chrono::{Days, NaiveDate};
 use huzhu_core::licence::Window;
 use huzhu_core::points::Points;
 use huzhu_core::rules::{
-    Activity, ActivityCap, CapPeriod, Category, Credit, Evaluation, Outcome, Reason, RuleSet,
-    evaluate,
+    Activity, ActivityCap, CapPeriod, Category, Credit, Evaluation, Outcome, Reason, RuleSet, evaluate,
 };
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -19,9 +18,7 @@ fn date(year: i32, month: u32, day: u32) -> NaiveDate {
 }
 
 fn days_after(start: NaiveDate, days: u64) -> NaiveDate {
-    start
-        .checked_add_days(Days::new(days))
-        .expect("inside the calendar")
+    start.checked_add_days(Days::new(days)).expect("inside the calendar")
 }
 
 fn pts(text: &str) -> Points {
@@ -44,11 +41,7 @@ fn rules_60() -> RuleSet {
 }
 
 fn cycle_cap(activity: Activity, points: i64) -> ActivityCap {
-    ActivityCap {
-        activity,
-        cap: Points::whole(points),
-        period: CapPeriod::Cycle,
-    }
+    ActivityCap { activity, cap: Points::whole(points), period: CapPeriod::Cycle }
 }
 
 /// An ordinary course (annex row 1) with no topic flag.
@@ -66,17 +59,11 @@ fn course(id: i64, on: NaiveDate, category: Category, points: &str) -> Credit {
 }
 
 fn infection(credit: Credit) -> Credit {
-    Credit {
-        infection_control: true,
-        ..credit
-    }
+    Credit { infection_control: true, ..credit }
 }
 
 fn gender(credit: Credit) -> Credit {
-    Credit {
-        gender: true,
-        ..credit
-    }
+    Credit { gender: true, ..credit }
 }
 
 fn as_activity(activity: Activity, credit: Credit) -> Credit {
@@ -129,10 +116,7 @@ fn the_worked_example_counts_124_50_and_is_met() {
         assert_eq!(evaluation.professional, pts("100.5"));
         assert_eq!(evaluation.total, pts("124.5"));
         assert_eq!(evaluation.total.to_string(), "124.50");
-        assert_eq!(
-            evaluation.per_category,
-            [pts("100.5"), pts("8"), pts("6"), pts("10")]
-        );
+        assert_eq!(evaluation.per_category, [pts("100.5"), pts("8"), pts("6"), pts("10")]);
         assert!(evaluation.has_infection_control && evaluation.has_gender);
         assert!(evaluation.missing_total().is_zero());
         assert!(evaluation.missing_other().is_zero());
@@ -233,10 +217,7 @@ fn records_of_the_same_day_are_taken_in_id_order() {
     // Id 3 first: 10 count; id 5: 24 - 10 = 14 count, 20 - 14 = 6 do not.
     assert_eq!(outcome(&evaluation, 3).counted, pts("10"));
     assert_eq!(outcome(&evaluation, 5).counted, pts("14"));
-    assert_eq!(
-        outcome(&evaluation, 5).not_counted,
-        vec![(pts("6"), Reason::OverOtherCap)]
-    );
+    assert_eq!(outcome(&evaluation, 5).not_counted, vec![(pts("6"), Reason::OverOtherCap)]);
 }
 
 #[test]
@@ -279,12 +260,7 @@ fn a_missing_infection_control_course_fails_the_rule() {
 fn a_topic_on_a_professional_course_does_not_satisfy_the_rule() {
     // REG art. 13 asks for the topics among the quality, ethics and law courses.
     let credits = [
-        gender(infection(course(
-            1,
-            date(2019, 1, 1),
-            Category::Professional,
-            "108",
-        ))),
+        gender(infection(course(1, date(2019, 1, 1), Category::Professional, "108"))),
         course(2, date(2019, 2, 1), Category::Quality, "12"),
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
@@ -321,14 +297,8 @@ fn a_topic_still_counts_when_the_24_point_cap_cut_the_course() {
 #[test]
 fn a_topic_course_wholly_over_its_activity_cap_does_not_satisfy_the_rule() {
     let credits = [
-        as_activity(
-            Activity::ONLINE,
-            course(1, date(2019, 1, 1), Category::Professional, "80"),
-        ),
-        as_activity(
-            Activity::ONLINE,
-            gender(course(2, date(2019, 2, 1), Category::Law, "1")),
-        ),
+        as_activity(Activity::ONLINE, course(1, date(2019, 1, 1), Category::Professional, "80")),
+        as_activity(Activity::ONLINE, gender(course(2, date(2019, 2, 1), Category::Law, "1"))),
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
     assert!(outcome(&evaluation, 2).counted.is_zero());
@@ -337,11 +307,7 @@ fn a_topic_course_wholly_over_its_activity_cap_does_not_satisfy_the_rule() {
 
 #[test]
 fn the_topics_can_be_switched_off_by_the_rule_set() {
-    let rules = RuleSet {
-        require_gender: false,
-        require_infection_control: false,
-        ..rules_80()
-    };
+    let rules = RuleSet { require_gender: false, require_infection_control: false, ..rules_80() };
     let credits = [
         course(1, date(2019, 1, 1), Category::Professional, "108"),
         course(2, date(2019, 2, 1), Category::Ethics, "12"),
@@ -360,10 +326,7 @@ fn online_ones(count: u64) -> Vec<Credit> {
         .map(|day| {
             let id = 1000 - i64::try_from(day).expect("small");
             let on = days_after(date(2019, 1, 1), day);
-            as_activity(
-                Activity::ONLINE,
-                course(id, on, Category::Professional, "1"),
-            )
+            as_activity(Activity::ONLINE, course(id, on, Category::Professional, "1"))
         })
         .collect()
 }
@@ -387,17 +350,11 @@ fn online_points_over_80_are_not_counted_and_the_latest_records_are_cut() {
     for day in 80..85 {
         let record = outcome(&evaluation, online_id(day));
         assert!(record.counted.is_zero(), "day {day}");
-        assert_eq!(
-            record.not_counted,
-            vec![(pts("1"), Reason::OverActivityCap(online))]
-        );
+        assert_eq!(record.not_counted, vec![(pts("1"), Reason::OverActivityCap(online))]);
     }
     // 85 offered, 80 allowed, 85 - 80 = 5 not counted.
     assert_eq!(evaluation.total, pts("80"));
-    assert_eq!(
-        usage_of(&evaluation, Activity::ONLINE),
-        (pts("85"), pts("80"))
-    );
+    assert_eq!(usage_of(&evaluation, Activity::ONLINE), (pts("85"), pts("80")));
 }
 
 #[test]
@@ -408,48 +365,30 @@ fn online_points_over_60_are_not_counted_under_the_older_cap() {
     assert_eq!(outcome(&evaluation, online_id(59)).counted, pts("1"));
     for day in 60..85 {
         let record = outcome(&evaluation, online_id(day));
-        assert_eq!(
-            record.not_counted,
-            vec![(pts("1"), Reason::OverActivityCap(online))]
-        );
+        assert_eq!(record.not_counted, vec![(pts("1"), Reason::OverActivityCap(online))]);
     }
     assert_eq!(evaluation.total, pts("60"));
-    assert_eq!(
-        usage_of(&evaluation, Activity::ONLINE),
-        (pts("85"), pts("60"))
-    );
+    assert_eq!(usage_of(&evaluation, Activity::ONLINE), (pts("85"), pts("60")));
 }
 
 #[test]
 fn the_record_that_crosses_the_online_cap_counts_in_part() {
     let credits = [
-        as_activity(
-            Activity::ONLINE,
-            course(1, date(2019, 1, 1), Category::Professional, "50"),
-        ),
-        as_activity(
-            Activity::ONLINE,
-            course(2, date(2019, 2, 1), Category::Professional, "50"),
-        ),
+        as_activity(Activity::ONLINE, course(1, date(2019, 1, 1), Category::Professional, "50")),
+        as_activity(Activity::ONLINE, course(2, date(2019, 2, 1), Category::Professional, "50")),
     ];
     // Cap 80: 80 - 50 = 30 of the second count, 50 - 30 = 20 do not.
     let evaluation = evaluate(&rules_80(), window(), &credits);
     let second = outcome(&evaluation, 2);
     assert_eq!(second.counted, pts("30"));
     let cap = cycle_cap(Activity::ONLINE, 80);
-    assert_eq!(
-        second.not_counted,
-        vec![(pts("20"), Reason::OverActivityCap(cap))]
-    );
+    assert_eq!(second.not_counted, vec![(pts("20"), Reason::OverActivityCap(cap))]);
     // Cap 60: 60 - 50 = 10 count, 40 do not.
     let evaluation = evaluate(&rules_60(), window(), &credits);
     let second = outcome(&evaluation, 2);
     assert_eq!(second.counted, pts("10"));
     let cap = cycle_cap(Activity::ONLINE, 60);
-    assert_eq!(
-        second.not_counted,
-        vec![(pts("40"), Reason::OverActivityCap(cap))]
-    );
+    assert_eq!(second.not_counted, vec![(pts("40"), Reason::OverActivityCap(cap))]);
 }
 
 #[test]
@@ -459,10 +398,7 @@ fn correspondence_courses_are_capped_on_their_own() {
         .map(|i| {
             let on = days_after(date(2020, 1, 1), i);
             let id = i64::try_from(i).expect("small");
-            as_activity(
-                Activity::CORRESPONDENCE,
-                course(id, on, Category::Professional, "2"),
-            )
+            as_activity(Activity::CORRESPONDENCE, course(id, on, Category::Professional, "2"))
         })
         .collect();
 
@@ -471,18 +407,9 @@ fn correspondence_courses_are_capped_on_their_own() {
     assert_eq!(evaluation.total, pts("80"));
     assert_eq!(outcome(&evaluation, 39).counted, pts("2"));
     let cap = cycle_cap(Activity::CORRESPONDENCE, 80);
-    assert_eq!(
-        outcome(&evaluation, 40).not_counted,
-        vec![(pts("2"), Reason::OverActivityCap(cap))]
-    );
-    assert_eq!(
-        usage_of(&evaluation, Activity::CORRESPONDENCE),
-        (pts("90"), pts("80"))
-    );
-    assert_eq!(
-        usage_of(&evaluation, Activity::ONLINE),
-        (Points::ZERO, Points::ZERO)
-    );
+    assert_eq!(outcome(&evaluation, 40).not_counted, vec![(pts("2"), Reason::OverActivityCap(cap))]);
+    assert_eq!(usage_of(&evaluation, Activity::CORRESPONDENCE), (pts("90"), pts("80")));
+    assert_eq!(usage_of(&evaluation, Activity::ONLINE), (Points::ZERO, Points::ZERO));
 
     // Cap 60: 60 / 2 = 30 courses count, 15 are cut.
     let evaluation = evaluate(&rules_60(), window(), &credits);
@@ -494,14 +421,8 @@ fn correspondence_courses_are_capped_on_their_own() {
 #[test]
 fn online_and_correspondence_caps_do_not_share_room() {
     let credits = [
-        as_activity(
-            Activity::ONLINE,
-            course(1, date(2019, 1, 1), Category::Professional, "90"),
-        ),
-        as_activity(
-            Activity::CORRESPONDENCE,
-            course(2, date(2019, 2, 1), Category::Professional, "90"),
-        ),
+        as_activity(Activity::ONLINE, course(1, date(2019, 1, 1), Category::Professional, "90")),
+        as_activity(Activity::CORRESPONDENCE, course(2, date(2019, 2, 1), Category::Professional, "90")),
     ];
     // 80 + 80 = 160 with the 2022 caps; 60 + 60 = 120 with the older ones.
     assert_eq!(evaluate(&rules_80(), window(), &credits).total, pts("160"));
@@ -511,15 +432,9 @@ fn online_and_correspondence_caps_do_not_share_room() {
 #[test]
 fn the_activity_cap_applies_before_the_category_cap_on_one_record() {
     let credits = [
-        as_activity(
-            Activity::ONLINE,
-            course(1, date(2019, 1, 1), Category::Professional, "75"),
-        ),
+        as_activity(Activity::ONLINE, course(1, date(2019, 1, 1), Category::Professional, "75")),
         infection(course(2, date(2019, 2, 1), Category::Quality, "20")),
-        as_activity(
-            Activity::ONLINE,
-            gender(course(3, date(2019, 3, 1), Category::Law, "10")),
-        ),
+        as_activity(Activity::ONLINE, gender(course(3, date(2019, 3, 1), Category::Law, "10"))),
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
     // Online room 80 - 75 = 5: 5 of the 10 pass, 5 do not. Category room 24 - 20 = 4: 4 of
@@ -529,10 +444,7 @@ fn the_activity_cap_applies_before_the_category_cap_on_one_record() {
     assert_eq!(
         last.not_counted,
         vec![
-            (
-                pts("5"),
-                Reason::OverActivityCap(cycle_cap(Activity::ONLINE, 80))
-            ),
+            (pts("5"), Reason::OverActivityCap(cycle_cap(Activity::ONLINE, 80))),
             (pts("1"), Reason::OverOtherCap),
         ]
     );
@@ -547,22 +459,10 @@ fn the_activity_cap_applies_before_the_category_cap_on_one_record() {
 #[test]
 fn team_discussions_and_papers_have_their_own_cycle_caps() {
     let credits = [
-        as_activity(
-            Activity::TEAM_DISCUSSION,
-            course(1, date(2019, 1, 1), Category::Professional, "70"),
-        ),
-        as_activity(
-            Activity::PAPER,
-            course(2, date(2019, 2, 1), Category::Professional, "55"),
-        ),
-        as_activity(
-            Activity::CONFERENCE,
-            course(3, date(2019, 3, 1), Category::Professional, "200"),
-        ),
-        as_activity(
-            Activity::OTHER,
-            course(4, date(2019, 4, 1), Category::Professional, "7"),
-        ),
+        as_activity(Activity::TEAM_DISCUSSION, course(1, date(2019, 1, 1), Category::Professional, "70")),
+        as_activity(Activity::PAPER, course(2, date(2019, 2, 1), Category::Professional, "55")),
+        as_activity(Activity::CONFERENCE, course(3, date(2019, 3, 1), Category::Professional, "200")),
+        as_activity(Activity::OTHER, course(4, date(2019, 4, 1), Category::Professional, "7")),
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
     // Team 70 → 60; paper 55 → 50; conferences and other rows uncapped: 200 + 7.
@@ -576,12 +476,8 @@ fn team_discussions_and_papers_have_their_own_cycle_caps() {
 
 #[test]
 fn university_courses_are_capped_at_15_a_semester() {
-    let university = |id, on, points| {
-        as_activity(
-            Activity::UNIVERSITY,
-            course(id, on, Category::Professional, points),
-        )
-    };
+    let university =
+        |id, on, points| as_activity(Activity::UNIVERSITY, course(id, on, Category::Professional, points));
     let credits = [
         // Semester 1 August 2019 – 31 January 2020.
         university(1, date(2019, 9, 10), "10"),
@@ -594,18 +490,12 @@ fn university_courses_are_capped_at_15_a_semester() {
         university(6, date(2020, 8, 1), "15"),
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
-    let cap = ActivityCap {
-        activity: Activity::UNIVERSITY,
-        cap: Points::whole(15),
-        period: CapPeriod::Semester,
-    };
+    let cap =
+        ActivityCap { activity: Activity::UNIVERSITY, cap: Points::whole(15), period: CapPeriod::Semester };
     // First semester: 10, then 15 - 10 = 5 of 10, then 0 of 5.
     assert_eq!(outcome(&evaluation, 1).counted, pts("10"));
     assert_eq!(outcome(&evaluation, 2).counted, pts("5"));
-    assert_eq!(
-        outcome(&evaluation, 2).not_counted,
-        vec![(pts("5"), Reason::OverActivityCap(cap))]
-    );
+    assert_eq!(outcome(&evaluation, 2).not_counted, vec![(pts("5"), Reason::OverActivityCap(cap))]);
     assert!(outcome(&evaluation, 3).counted.is_zero());
     // Second semester starts afresh: 10, then 5 of 10.
     assert_eq!(outcome(&evaluation, 4).counted, pts("10"));
@@ -613,10 +503,7 @@ fn university_courses_are_capped_at_15_a_semester() {
     // Third: 15 of 15.
     assert_eq!(outcome(&evaluation, 6).counted, pts("15"));
     // Offered 10+10+5+10+10+15 = 60; allowed 10+5+0+10+5+15 = 45.
-    assert_eq!(
-        usage_of(&evaluation, Activity::UNIVERSITY),
-        (pts("60"), pts("45"))
-    );
+    assert_eq!(usage_of(&evaluation, Activity::UNIVERSITY), (pts("60"), pts("45")));
     assert_eq!(evaluation.total, pts("45"));
 }
 
@@ -634,52 +521,28 @@ fn records_on_the_first_and_last_day_of_the_window_count_and_the_days_outside_do
     let evaluation = evaluate(&rules_80(), window(), &credits);
     // Only 2 + 4 = 6 count.
     assert_eq!(evaluation.total, pts("6"));
-    assert_eq!(
-        outcome(&evaluation, 1).not_counted,
-        vec![(pts("1"), Reason::OutsideWindow)]
-    );
-    assert_eq!(
-        outcome(&evaluation, 4).not_counted,
-        vec![(pts("8"), Reason::OutsideWindow)]
-    );
+    assert_eq!(outcome(&evaluation, 1).not_counted, vec![(pts("1"), Reason::OutsideWindow)]);
+    assert_eq!(outcome(&evaluation, 4).not_counted, vec![(pts("8"), Reason::OutsideWindow)]);
     assert!(outcome(&evaluation, 2).not_counted.is_empty());
     assert!(outcome(&evaluation, 3).not_counted.is_empty());
 }
 
 #[test]
 fn records_invalid_at_source_count_nothing_and_use_no_cap() {
-    let invalid = |credit: Credit| Credit {
-        invalid_reason: Some(String::from("重複登錄")),
-        ..credit
-    };
+    let invalid = |credit: Credit| Credit { invalid_reason: Some(String::from("重複登錄")), ..credit };
     let credits = [
-        invalid(as_activity(
-            Activity::ONLINE,
-            course(1, date(2019, 1, 1), Category::Professional, "80"),
-        )),
-        as_activity(
-            Activity::ONLINE,
-            course(2, date(2019, 2, 1), Category::Professional, "80"),
-        ),
+        invalid(as_activity(Activity::ONLINE, course(1, date(2019, 1, 1), Category::Professional, "80"))),
+        as_activity(Activity::ONLINE, course(2, date(2019, 2, 1), Category::Professional, "80")),
         // Invalid and outside the window: the source's verdict is the one reported.
         invalid(course(3, date(2010, 1, 1), Category::Professional, "5")),
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
     let reason = Reason::InvalidAtSource(String::from("重複登錄"));
-    assert_eq!(
-        outcome(&evaluation, 1).not_counted,
-        vec![(pts("80"), reason.clone())]
-    );
-    assert_eq!(
-        outcome(&evaluation, 3).not_counted,
-        vec![(pts("5"), reason)]
-    );
+    assert_eq!(outcome(&evaluation, 1).not_counted, vec![(pts("80"), reason.clone())]);
+    assert_eq!(outcome(&evaluation, 3).not_counted, vec![(pts("5"), reason)]);
     // The valid record finds the whole online cap free.
     assert_eq!(outcome(&evaluation, 2).counted, pts("80"));
-    assert_eq!(
-        usage_of(&evaluation, Activity::ONLINE),
-        (pts("80"), pts("80"))
-    );
+    assert_eq!(usage_of(&evaluation, Activity::ONLINE), (pts("80"), pts("80")));
     assert_eq!(evaluation.total, pts("80"));
 }
 
@@ -694,11 +557,7 @@ fn twelve_hundred_tenths_make_exactly_120() {
         .map(|i| {
             let on = days_after(date(2018, 4, 1), i % 2000);
             let id = i64::try_from(i).expect("small");
-            let category = if i < 1080 {
-                Category::Professional
-            } else {
-                Category::Quality
-            };
+            let category = if i < 1080 { Category::Professional } else { Category::Quality };
             let credit = course(id, on, category, "0.1");
             match i {
                 1080 => infection(credit),
@@ -723,10 +582,7 @@ fn hundredths_that_cross_a_cap_are_split_exactly() {
     let evaluation = evaluate(&rules_80(), window(), &credits);
     // 24 - 23.99 = 0.01 counts; 0.33 - 0.01 = 0.32 does not.
     assert_eq!(outcome(&evaluation, 2).counted, pts("0.01"));
-    assert_eq!(
-        outcome(&evaluation, 2).not_counted,
-        vec![(pts("0.32"), Reason::OverOtherCap)]
-    );
+    assert_eq!(outcome(&evaluation, 2).not_counted, vec![(pts("0.32"), Reason::OverOtherCap)]);
     assert_eq!(evaluation.other_counted, pts("24"));
 }
 
@@ -759,12 +615,7 @@ fn no_records_miss_everything() {
     assert_eq!(evaluation.per_category, [Points::ZERO; 4]);
     // One usage line per cap of the rule set, all empty.
     assert_eq!(evaluation.cap_usage.len(), 5);
-    assert!(
-        evaluation
-            .cap_usage
-            .iter()
-            .all(|u| u.offered.is_zero() && u.allowed.is_zero())
-    );
+    assert!(evaluation.cap_usage.iter().all(|u| u.offered.is_zero() && u.allowed.is_zero()));
     assert_eq!(evaluation.window, window());
 }
 
@@ -778,11 +629,8 @@ fn the_nurses_and_midwives_rule_set_has_the_numbers_of_reg_article_13() {
     assert_eq!(rules.other_minimum, Points::whole(12));
     assert_eq!(rules.other_cap, Points::whole(24));
     assert!(rules.require_infection_control && rules.require_gender);
-    let semester = ActivityCap {
-        activity: Activity::UNIVERSITY,
-        cap: Points::whole(15),
-        period: CapPeriod::Semester,
-    };
+    let semester =
+        ActivityCap { activity: Activity::UNIVERSITY, cap: Points::whole(15), period: CapPeriod::Semester };
     assert_eq!(
         rules.activity_caps,
         vec![
@@ -794,16 +642,8 @@ fn the_nurses_and_midwives_rule_set_has_the_numbers_of_reg_article_13() {
         ]
     );
     let older = rules_60();
-    assert!(
-        older
-            .activity_caps
-            .contains(&cycle_cap(Activity::ONLINE, 60))
-    );
-    assert!(
-        older
-            .activity_caps
-            .contains(&cycle_cap(Activity::CORRESPONDENCE, 60))
-    );
+    assert!(older.activity_caps.contains(&cycle_cap(Activity::ONLINE, 60)));
+    assert!(older.activity_caps.contains(&cycle_cap(Activity::CORRESPONDENCE, 60)));
 }
 
 #[test]
@@ -822,12 +662,7 @@ fn category_codes_round_trip_and_only_professional_is_not_other() {
 fn only_online_and_correspondence_are_remote() {
     assert!(Activity::ONLINE.is_remote());
     assert!(Activity::CORRESPONDENCE.is_remote());
-    for activity in [
-        Activity::COURSE,
-        Activity::UNIVERSITY,
-        Activity::OTHER,
-        Activity(0),
-    ] {
+    for activity in [Activity::COURSE, Activity::UNIVERSITY, Activity::OTHER, Activity(0)] {
         assert!(!activity.is_remote(), "{activity:?}");
     }
     assert_eq!(Activity::ONLINE.message_key(), "activity.5");

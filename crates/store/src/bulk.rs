@@ -188,7 +188,12 @@ impl Store {
     }
 
     /// Creates verified accounts that all share `password_hash`.
-    pub async fn insert_demo_accounts(&self, accounts: &[DemoAccount], password_hash: &str, now: i64) -> anyhow::Result<()> {
+    pub async fn insert_demo_accounts(
+        &self,
+        accounts: &[DemoAccount],
+        password_hash: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.context("starting the accounts transaction")?;
             for chunk in chunks(accounts, 6) {

@@ -42,7 +42,8 @@ pub enum NewContent<'a> {
     Link { slot: &'a str, title: &'a str, url: &'a str, position: i64 },
 }
 
-const SHOWN_ON: &str = "(shown_from IS NULL OR shown_from <= $1) AND (shown_until IS NULL OR shown_until >= $1)";
+const SHOWN_ON: &str =
+    "(shown_from IS NULL OR shown_from <= $1) AND (shown_until IS NULL OR shown_until >= $1)";
 
 impl Store {
     /// The content in force on `today`. The quote of the day rotates through the quotes in

@@ -112,7 +112,12 @@ impl Store {
     }
 
     /// Stores the hash of a new captcha answer for the session, replacing any earlier one.
-    pub async fn set_captcha(&self, token_hash: &str, answer_hash: &str, expires_at: i64) -> anyhow::Result<()> {
+    pub async fn set_captcha(
+        &self,
+        token_hash: &str,
+        answer_hash: &str,
+        expires_at: i64,
+    ) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query(
             "UPDATE session SET captcha_hash = $2, captcha_expires_at = $3 WHERE token_hash = $1",
         )

@@ -35,9 +35,8 @@ pub struct Application {
 impl Application {
     /// Binds the configured address (port 0 picks a free port) over an open, migrated store.
     pub async fn build(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .with_context(|| format!("listening on {}", config.bind))?;
+        let listener =
+            TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
         let state = AppState::new(config, store, clock).await?;
         Ok(Application { listener, state })
     }
@@ -53,7 +52,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(state::housekeeping(self.state.clone()));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;

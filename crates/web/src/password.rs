@@ -8,9 +8,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 /// Hashes `password` with Argon2id at the library's defaults (m = 19 MiB, t = 2, p = 1, the
 /// OWASP minimum). Runs on the blocking pool: a hash takes tens of milliseconds.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .context("joining the hashing task")?
+    tokio::task::spawn_blocking(move || hash_now(&password)).await.context("joining the hashing task")?
 }
 
 /// Hashes on the calling thread, for command-line tools and bulk data generation.

@@ -1,8 +1,8 @@
 //! Security headers on every response, and the same-origin check on every form.
 
 use axum::extract::{Request, State};
-use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::Method;
+use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -26,7 +26,10 @@ pub async fn headers_middleware(State(state): State<AppState>, request: Request,
     // `same-origin` keeps the Origin header on our own form posts (the check below needs it)
     // and sends no referrer to other sites.
     set(header::REFERRER_POLICY, "same-origin");
-    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     set(HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
     if state.config.secure_cookies() {

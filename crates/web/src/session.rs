@@ -183,7 +183,8 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
         Ok(session) => session,
         Err(error) => {
             tracing::error!(request_id, error = format!("{error:#}"), "could not load the session");
-            let ctx = Ctx { session: None, lang, request_id: request_id.clone(), client_addr, user_agent, path };
+            let ctx =
+                Ctx { session: None, lang, request_id: request_id.clone(), client_addr, user_agent, path };
             return error::render(&ctx, StatusCode::SERVICE_UNAVAILABLE);
         }
     };

@@ -16,8 +16,16 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "style.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../../static/style.css") },
-    Asset { name: "login.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../../static/login.js") },
+    Asset {
+        name: "style.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../static/style.css"),
+    },
+    Asset {
+        name: "login.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/login.js"),
+    },
     Asset { name: "logo.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../static/logo.svg") },
 ];
 

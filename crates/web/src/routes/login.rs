@@ -4,8 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -19,7 +19,6 @@ use crate::password;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
 use crate::state::AppState;
-
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -78,7 +77,11 @@ pub struct LoginForm {
     captcha: String,
 }
 
-pub async fn login(State(state): State<AppState>, mut ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let Some(session) = ctx.session.clone() else {
         // The session ended while the page was open: start again, keeping what was typed.
         let cookie = session::ensure_session(&state, &mut ctx).await?;
@@ -92,11 +95,13 @@ pub async fn login(State(state): State<AppState>, mut ctx: Ctx, Form(form): Form
     let mut view = LoginView::new(&ctx);
     view.id_number = form.id_number.chars().take(40).collect();
     let id_number = check_fields(&mut view, &form);
-    let captcha_ok = !form.captcha.trim().is_empty() && check_captcha(&state, &session.token_hash, &form.captcha).await?;
+    let captcha_ok =
+        !form.captcha.trim().is_empty() && check_captcha(&state, &session.token_hash, &form.captcha).await?;
     if view.captcha_error.is_none() && !captcha_ok {
         view.captcha_error = Some("login.captcha_wrong");
     }
-    let Some(id_number) = id_number.filter(|_| view.captcha_error.is_none() && view.password_error.is_none()) else {
+    let Some(id_number) = id_number.filter(|_| view.captcha_error.is_none() && view.password_error.is_none())
+    else {
         view.has_errors = true;
         return Ok(view.into_response());
     };
@@ -142,9 +147,14 @@ fn check_fields(view: &mut LoginView, form: &LoginForm) -> Option<IdNumber> {
 
 /// The account for these credentials. An unknown ID, an unverified account and a wrong
 /// password all take one Argon2 verification and give the same `None`.
-async fn verify_credentials(state: &AppState, id_number: &IdNumber, password: String) -> Result<Option<i64>, AppError> {
+async fn verify_credentials(
+    state: &AppState,
+    id_number: &IdNumber,
+    password: String,
+) -> Result<Option<i64>, AppError> {
     let record = state.store.find_login(id_number.as_str()).await?;
-    let stored = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    let stored =
+        record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     let matches = password::verify(password, stored).await?;
     Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
 }
@@ -205,7 +215,8 @@ pub async fn captcha(State(state): State<AppState>, mut ctx: Ctx) -> Result<Resp
 
     let answer = state.captcha_text.next_text();
     let text = answer.clone();
-    let jpeg = tokio::task::spawn_blocking(move || draw_captcha(text)).await.map_err(anyhow::Error::from)??;
+    let jpeg =
+        tokio::task::spawn_blocking(move || draw_captcha(text)).await.map_err(anyhow::Error::from)??;
     let hash = captcha_answer_hash(&token_hash, &answer);
     state.store.set_captcha(&token_hash, &hash, state.now() + state.config.captcha_ttl_seconds).await?;
 
@@ -238,7 +249,11 @@ pub struct LogoutForm {
 }
 
 /// Ends the session on the server and clears the cookie.
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LogoutForm>) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, AppError> {
     let Some(session) = &ctx.session else {
         return Ok(see_other(paths::LANDING));
     };

@@ -92,7 +92,8 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     });
 
     let HomeContent { quote, videos, quick_links, history_link } = content;
-    let quote_source = quote.as_ref().map(|q| t.format("home.quote_source", &[("source", &q.source)])).unwrap_or_default();
+    let quote_source =
+        quote.as_ref().map(|q| t.format("home.quote_source", &[("source", &q.source)])).unwrap_or_default();
     let view = HomeView {
         welcome: t.format("home.welcome", &[("name", &person.name)]),
         quote,
@@ -125,7 +126,9 @@ fn points_view(t: &Messages, state: &AppState, evaluation: Option<&Evaluation>) 
         if !evaluation.missing_total().is_zero() {
             let points = evaluation.missing_total().to_string();
             let date = roc::format_long(window.last_day);
-            advice.push(t.format("home.points_missing", &[("points", &points), ("date", &date), ("open", &open)]));
+            advice.push(
+                t.format("home.points_missing", &[("points", &points), ("date", &date), ("open", &open)]),
+            );
         }
         if !evaluation.missing_other().is_zero() {
             let points = evaluation.missing_other().to_string();

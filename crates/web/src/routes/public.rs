@@ -3,8 +3,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -44,10 +44,7 @@ pub struct LanguageChoice {
 /// paths are followed, so the switch cannot be used to send a member to another site.
 pub async fn switch_language(Query(choice): Query<LanguageChoice>) -> Response {
     let lang = Lang::from_tag(&choice.to).unwrap_or_default();
-    let next = choice
-        .next
-        .filter(|n| is_local_path(n))
-        .unwrap_or_else(|| "/".to_owned());
+    let next = choice.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_owned());
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag());
     (StatusCode::SEE_OTHER, [(LOCATION, next), (SET_COOKIE, cookie)]).into_response()
 }

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::NaiveDate;
 use huzhu_core::id::IdNumber;
 use huzhu_core::profession::{PracticeStatus, Profession};
-use huzhu_core::registry::{Certificate, Credit, EventKind, Learning, Licence, LicenceEvent, Person, Role, Sex};
+use huzhu_core::registry::{
+    Certificate, Credit, EventKind, Learning, Licence, LicenceEvent, Person, Role, Sex,
+};
 use huzhu_core::rules::{Activity, Category};
 use huzhu_store::Store;
 use huzhu_store::accounts::NewAccount;
@@ -134,9 +136,11 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let data = tempfile::tempdir().expect("a temporary folder");
-        let mut config = Config::default();
-        config.bind = "127.0.0.1:0".parse().expect("an address");
-        config.data_dir = data.path().to_owned();
+        let mut config = Config {
+            bind: "127.0.0.1:0".parse().expect("an address"),
+            data_dir: data.path().to_owned(),
+            ..Config::default()
+        };
         adjust(&mut config);
 
         let store = Store::connect(&config.database_url()).await.expect("the database opens");
@@ -185,8 +189,11 @@ impl TestApp {
 
     pub async fn sign_in(&self, id: &str, password: &str, captcha: &str) -> reqwest::Response {
         let csrf = self.open_login().await;
-        self.post_form("/login", &[("csrf", &csrf), ("id_number", id), ("password", password), ("captcha", captcha)])
-            .await
+        self.post_form(
+            "/login",
+            &[("csrf", &csrf), ("id_number", id), ("password", password), ("captcha", captcha)],
+        )
+        .await
     }
 }
 

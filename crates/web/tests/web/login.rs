@@ -58,14 +58,20 @@ async fn signing_in_replaces_the_session_and_the_old_cookie_stops_working() {
     let response = app
         .post_form(
             "/login",
-            &[("csrf", &csrf_before), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")],
+            &[
+                ("csrf", &csrf_before),
+                ("id_number", NURSE_ID),
+                ("password", NURSE_PASSWORD),
+                ("captcha", "C0001"),
+            ],
         )
         .await;
     let after = session_cookie(&response).expect("sign-in sets a new session cookie");
     assert_ne!(before, after);
 
     // The pre-sign-in token must not open the member's pages.
-    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let stale =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let with_old = stale.get(app.url("/member")).header("cookie", &before).send().await.expect("answered");
     assert_eq!(with_old.status(), 303);
     assert_eq!(with_old.headers()["location"], "/login");
@@ -87,7 +93,8 @@ async fn signing_out_ends_the_session_on_the_server() {
     assert_eq!(app.get("/member").await.status(), 303);
 
     // Replaying the old cookie does not bring the session back.
-    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let replay =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let again = replay.get(app.url("/member")).header("cookie", &cookie).send().await.expect("answered");
     assert_eq!(again.headers()["location"], "/login");
 }
@@ -106,7 +113,10 @@ async fn a_sign_in_without_the_pages_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
     app.open_login().await;
     let response = app
-        .post_form("/login", &[("csrf", "wrong"), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")])
+        .post_form(
+            "/login",
+            &[("csrf", "wrong"), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")],
+        )
         .await;
     assert_eq!(response.status(), 403);
     assert_eq!(app.get("/member").await.status(), 303);
@@ -120,7 +130,12 @@ async fn a_form_posted_from_another_site_is_refused() {
         .client
         .post(app.url("/login"))
         .header("origin", "https://evil.example")
-        .form(&[("csrf", csrf.as_str()), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("id_number", NURSE_ID),
+            ("password", NURSE_PASSWORD),
+            ("captcha", "C0001"),
+        ])
         .send()
         .await
         .expect("answered");
@@ -132,13 +147,19 @@ async fn a_captcha_answer_works_only_once() {
     let app = TestApp::spawn().await;
     let csrf = app.open_login().await;
     let first = app
-        .post_form("/login", &[("csrf", &csrf), ("id_number", NURSE_ID), ("password", "wrong password"), ("captcha", "C0001")])
+        .post_form(
+            "/login",
+            &[("csrf", &csrf), ("id_number", NURSE_ID), ("password", "wrong password"), ("captcha", "C0001")],
+        )
         .await;
     assert!(first.text().await.expect("a body").contains("身分證字號或密碼不正確"));
 
     // Same answer again, now with the right password: the captcha is spent.
     let second = app
-        .post_form("/login", &[("csrf", &csrf), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")])
+        .post_form(
+            "/login",
+            &[("csrf", &csrf), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")],
+        )
         .await;
     assert_eq!(second.status(), 200);
     assert!(second.text().await.expect("a body").contains("驗證碼不正確或已逾時"));
@@ -151,7 +172,10 @@ async fn a_captcha_expires_after_five_minutes() {
     let csrf = app.open_login().await;
     app.clock.advance(301);
     let response = app
-        .post_form("/login", &[("csrf", &csrf), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")])
+        .post_form(
+            "/login",
+            &[("csrf", &csrf), ("id_number", NURSE_ID), ("password", NURSE_PASSWORD), ("captcha", "C0001")],
+        )
         .await;
     assert!(response.text().await.expect("a body").contains("驗證碼不正確或已逾時"));
 }
@@ -189,14 +213,19 @@ async fn a_wrong_password_and_an_unknown_id_get_the_same_answer() {
 async fn empty_fields_are_named_next_to_each_field_and_the_id_is_kept() {
     let app = TestApp::spawn().await;
     let csrf = app.open_login().await;
-    let response = app.post_form("/login", &[("csrf", &csrf), ("id_number", ""), ("password", ""), ("captcha", "")]).await;
+    let response = app
+        .post_form("/login", &[("csrf", &csrf), ("id_number", ""), ("password", ""), ("captcha", "")])
+        .await;
     let page = response.text().await.expect("a body");
     assert!(page.contains("請輸入身分證字號。"));
     assert!(page.contains("請輸入密碼。"));
     assert!(page.contains("請輸入驗證碼。"));
 
     let response = app
-        .post_form("/login", &[("csrf", &csrf), ("id_number", "A12345678"), ("password", "x"), ("captcha", "C0001")])
+        .post_form(
+            "/login",
+            &[("csrf", &csrf), ("id_number", "A12345678"), ("password", "x"), ("captcha", "C0001")],
+        )
         .await;
     let page = response.text().await.expect("a body");
     assert!(page.contains("身分證字號格式不正確"));
@@ -245,7 +274,8 @@ async fn the_sign_in_attempts_are_in_the_audit_log_with_a_masked_id() {
     failure_page(&app, NURSE_ID, "C0001").await;
     app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await;
     let entries = app.store.recent_audit(10).await.expect("the audit log reads");
-    let outcomes: Vec<(&str, &str)> = entries.iter().map(|e| (e.event.as_str(), e.outcome.as_str())).collect();
+    let outcomes: Vec<(&str, &str)> =
+        entries.iter().map(|e| (e.event.as_str(), e.outcome.as_str())).collect();
     assert_eq!(outcomes, [("sign_in", "succeeded"), ("sign_in", "failed")]);
     // F223456786 masked: first three and last two characters.
     assert!(entries.iter().all(|e| e.subject.as_deref() == Some("F22*****86")));
