@@ -1,1 +1,144 @@
-fn main() {}
+//! `huzhu`: the portal's one command.
+
+mod demo;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use huzhu_store::Store;
+use huzhu_web::{Application, Clock, Config, SystemClock};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "huzhu", version, about = "The member portal for nurses and midwives")]
+struct Cli {
+    /// A TOML configuration file; `HUZHU_*` environment variables override it.
+    #[arg(long, global = true, env = "HUZHU_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Fill an empty database with demo data first, and allow test-only settings.
+        #[arg(long)]
+        demo: bool,
+        /// How many generated members the demo data has (besides the showcase members).
+        #[arg(long, default_value_t = 2000)]
+        demo_members: usize,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Generate a demo data set into an empty database.
+    Demo {
+        /// How many members to generate (besides the showcase members).
+        #[arg(long, default_value_t = 2000)]
+        members: usize,
+        /// The seed: the same seed always gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The day the data set ends on (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    init_logging(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(cli.command, config))
+}
+
+fn init_logging(filter: &str) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { demo, demo_members } => serve(config, demo, demo_members).await,
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            println!("The database schema is up to date.");
+            store.close().await;
+            Ok(())
+        }
+        Command::Demo { members, seed, today } => {
+            let store = open_store(&config).await?;
+            let today = today.unwrap_or_else(|| SystemClock.today());
+            let result = demo::generate(&store, members, seed, today).await;
+            store.close().await;
+            let accounts = result?;
+            demo::print_accounts(&accounts);
+            Ok(())
+        }
+    }
+}
+
+/// Opens the configured database, creating the data folder for SQLite, and migrates it.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&config.database_url()).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Result<()> {
+    if config.captcha_fixed.is_some() {
+        anyhow::ensure!(demo, "HUZHU_CAPTCHA_FIXED is for tests only: it needs `huzhu serve --demo`");
+        tracing::warn!("captcha answers are fixed by HUZHU_CAPTCHA_FIXED: never do this in production");
+    }
+    let store = open_store(&config).await?;
+    if demo && store.count_people().await? == 0 {
+        let accounts = demo::generate(&store, demo_members, 2026, SystemClock.today()).await?;
+        demo::print_accounts(&accounts);
+    }
+
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let public_url = config.public_url();
+    let app = Application::build(config, store, clock).await?;
+    let address = app.local_addr()?;
+    println!("huzhu is listening on http://{address} (members reach it at {public_url})");
+    app.run_until(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

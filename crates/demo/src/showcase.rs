@@ -500,7 +500,12 @@ fn licence(
     }
 }
 
-impl Licence {
+/// Adds an event to a licence under construction.
+trait WithEvent {
+    fn with(self, kind: EventKind, date: &str, note: Option<&str>) -> Licence;
+}
+
+impl WithEvent for Licence {
     fn with(mut self, kind: EventKind, date: &str, note: Option<&str>) -> Licence {
         self.events.push(LicenceEvent { kind, date: day(date), note: note.map(str::to_string) });
         self
