@@ -31,6 +31,7 @@ pub struct Config {
     pub captcha_ttl_seconds: i64,
     /// Makes every captcha accept this answer. For automated tests and benchmarks only: the
     /// server refuses it unless started with `--demo`.
+    #[serde(deserialize_with = "text_or_number")]
     pub captcha_fixed: Option<String>,
     /// The per-cycle cap on online CE points (annex row 5): 80 in the 2022 table, 60 before.
     pub online_cap_points: i64,
@@ -107,4 +108,24 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
     }
+}
+
+/// Reads a value that must be text even when it looks like a number: environment variables are
+/// parsed by type, so `HUZHU_CAPTCHA_FIXED=12345` arrives as an integer.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Whole(i64),
+        Unsigned(u64),
+        Real(f64),
+    }
+    let value: Option<Scalar> = Option::deserialize(deserializer)?;
+    Ok(value.map(|scalar| match scalar {
+        Scalar::Text(text) => text,
+        Scalar::Whole(number) => number.to_string(),
+        Scalar::Unsigned(number) => number.to_string(),
+        Scalar::Real(number) => number.to_string(),
+    }))
 }

@@ -1,0 +1,59 @@
+//! The `huzhu` command as an operator runs it.
+
+use std::process::{Command, Output};
+
+fn huzhu(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_huzhu"));
+    command.args(args).env("HUZHU_DATA_DIR", data_dir).env("HUZHU_LOG", "warn");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("huzhu runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn demo_fills_an_empty_database_and_prints_the_showcase_accounts() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let output = huzhu(data.path(), &["demo", "--members", "30", "--today", "2026-12-04"], &[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let printed = text(&output.stdout);
+    // The showcase members of crates/demo, one line each with the shared demo password.
+    for id in ["A200123458", "F200234568", "E100345670", "B200456784", "F900567897", "AB00678901"] {
+        assert!(printed.contains(&format!("{id}  Huzhu-demo-2026!")), "{id} missing from:\n{printed}");
+    }
+    assert!(data.path().join("huzhu.db").exists());
+
+    let again = huzhu(data.path(), &["demo", "--members", "30"], &[]);
+    assert!(!again.status.success(), "a second demo load into the same database is refused");
+    assert!(text(&again.stderr).contains("already has people"));
+}
+
+#[test]
+fn a_fixed_captcha_is_refused_without_demo_mode() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let output =
+        huzhu(data.path(), &["serve"], &[("HUZHU_CAPTCHA_FIXED", "12345"), ("HUZHU_BIND", "127.0.0.1:0")]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("HUZHU_CAPTCHA_FIXED is for tests only"));
+}
+
+#[test]
+fn an_unknown_setting_is_refused_rather_than_ignored() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let output = huzhu(data.path(), &["migrate"], &[("HUZHU_SESION_IDLE_MINUTES", "5")]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).to_lowercase().contains("sesion_idle_minutes"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn migrate_creates_the_database_and_says_so() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let output = huzhu(data.path(), &["migrate"], &[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("up to date"));
+    assert!(data.path().join("huzhu.db").exists());
+}
