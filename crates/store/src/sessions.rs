@@ -4,8 +4,12 @@ use anyhow::Context;
 
 use crate::{Store, on_pool};
 
+const INSERT_SESSION: &str = "INSERT INTO session \
+     (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
 /// A session as the web layer needs it on every request.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
     pub token_hash: String,
     pub account_id: Option<i64>,
@@ -15,11 +19,22 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+impl std::fmt::Debug for SessionRow {
+    /// Leaves out the token hash and the CSRF token, so a stray `{:?}` cannot put either in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRow")
+            .field("account_id", &self.account_id)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Store {
     pub async fn create_session(&self, session: &SessionRow) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            INSERT_SESSION,
         )
         .bind(&session.token_hash)
         .bind(session.account_id)
@@ -70,8 +85,7 @@ impl Store {
                 .await
                 .context("ending the anonymous session")?;
             sqlx::query(
-                "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                INSERT_SESSION,
             )
             .bind(&new.token_hash)
             .bind(new.account_id)
