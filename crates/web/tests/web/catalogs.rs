@@ -5,8 +5,19 @@ use std::path::Path;
 
 use huzhu_web::i18n::Lang;
 
-const SECTIONS: &[&str] =
-    &["site", "nav", "breadcrumb", "landing", "login", "home", "videos", "links", "status", "profession", "error"];
+const SECTIONS: &[&str] = &[
+    "site",
+    "nav",
+    "breadcrumb",
+    "landing",
+    "login",
+    "home",
+    "videos",
+    "links",
+    "status",
+    "profession",
+    "error",
+];
 
 /// String literals in `text` that look like catalog keys (`section.name`).
 fn keys_in(text: &str) -> BTreeSet<String> {

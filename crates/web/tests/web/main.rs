@@ -1,7 +1,7 @@
 //! The web server driven over HTTP, on a free port, against a fresh SQLite database per test.
 
-mod helpers;
 mod catalogs;
+mod helpers;
 mod home;
 mod login;
 mod security;
