@@ -113,6 +113,27 @@ impl Store {
         Ok(())
     }
 
+    /// Creates an empty database named `name` on the PostgreSQL server of `server_url` and
+    /// returns its address. Test suites use it to give every test a database of its own.
+    pub async fn create_postgres_database(server_url: &str, name: &str) -> anyhow::Result<String> {
+        anyhow::ensure!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "a scratch database name is letters, digits and underscores"
+        );
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(server_url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .context("creating a database")?;
+        admin.close().await;
+        let base = server_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(server_url);
+        Ok(format!("{base}/{name}"))
+    }
+
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }

@@ -84,7 +84,10 @@ impl Config {
             anyhow::ensure!(file.exists(), "the configuration file {} does not exist", file.display());
             figment = figment.merge(Toml::file(file));
         }
-        let env = Env::prefixed("HUZHU_").ignore(&["CONFIG"]);
+        // HUZHU_CONFIG names the file itself; HUZHU_TEST_* belong to the test suite.
+        let env = Env::prefixed("HUZHU_")
+            .ignore(&["CONFIG"])
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"));
         figment.merge(env).extract().context("reading the configuration")
     }
 
