@@ -42,6 +42,18 @@ pub(crate) enum Db {
     Postgres(PgPool),
 }
 
+/// Whether `error` means the database cannot be reached right now (refused connection, pool
+/// exhausted, server restarting), as opposed to a bug or bad data: callers answer 503 then, and
+/// the pool reconnects by itself when the database is back.
+pub fn is_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+        ) || cause.downcast_ref::<std::io::Error>().is_some()
+    })
+}
+
 /// Which engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {

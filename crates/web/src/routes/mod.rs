@@ -26,12 +26,14 @@ pub mod paths {
     pub const LINKS: &str = "/member/links";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
+    pub const READY: &str = "/readyz";
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(paths::LANDING, get(public::landing))
         .route(paths::HEALTH, get(public::health))
+        .route(paths::READY, get(public::health))
         .route(paths::LANG, get(public::switch_language))
         .route("/static/{name}", get(assets::serve))
         .route(paths::LOGIN, get(login::login_form).post(login::login))
