@@ -5,7 +5,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use huzhu_core::licence::{Window, application_opens};
-use huzhu_core::roc;
 use huzhu_core::rules::{Evaluation, evaluate};
 use huzhu_store::content::{HomeContent, Link, Quote, Video};
 use huzhu_store::member::LearningTotals;
@@ -87,7 +86,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     };
     let practice = licence.as_ref().map(|licence| PracticeView {
         status: licence.status.map(|s| t.get(s.message_key())).unwrap_or("").to_owned(),
-        valid_until: roc::format_long(licence.renewal_due),
+        valid_until: page.date(licence.renewal_due),
         institution: licence.institution_name.clone().unwrap_or_else(|| t.get("home.none").to_owned()),
     });
 
@@ -95,7 +94,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     let quote_source =
         quote.as_ref().map(|q| t.format("home.quote_source", &[("source", &q.source)])).unwrap_or_default();
     let view = HomeView {
-        welcome: t.format("home.welcome", &[("name", &person.name)]),
+        welcome: page.format_html("home.welcome", &[("name", &person.name)]),
         quote,
         quote_source,
         has_more_videos: videos.len() > HOME_VIDEOS,
@@ -104,28 +103,29 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         quick_links: quick_links.into_iter().take(HOME_LINKS).collect(),
         history_link,
         practice,
-        points: points_view(t, &state, evaluation.as_ref()),
+        points: points_view(&page, &state, evaluation.as_ref()),
         learning: learning_text(t, learning),
         page,
     };
     Ok(view.into_response())
 }
 
-fn points_view(t: &Messages, state: &AppState, evaluation: Option<&Evaluation>) -> PointsView {
+fn points_view(page: &Chrome, state: &AppState, evaluation: Option<&Evaluation>) -> PointsView {
+    let t = page.t;
     let required = state.rules.total_required.to_string();
     let Some(evaluation) = evaluation else {
         return PointsView { counted: "0.00".to_owned(), required, window: None, advice: Vec::new() };
     };
     let window = &evaluation.window;
     let due = window.last_day.succ_opt().unwrap_or(window.last_day);
-    let open = roc::format_long(application_opens(due));
+    let open = page.date(application_opens(due));
     let mut advice = Vec::new();
     if evaluation.is_met() {
         advice.push(t.format("home.points_met", &[("open", &open)]));
     } else {
         if !evaluation.missing_total().is_zero() {
             let points = evaluation.missing_total().to_string();
-            let date = roc::format_long(window.last_day);
+            let date = page.date(window.last_day);
             advice.push(
                 t.format("home.points_missing", &[("points", &points), ("date", &date), ("open", &open)]),
             );
@@ -141,8 +141,8 @@ fn points_view(t: &Messages, state: &AppState, evaluation: Option<&Evaluation>) 
             advice.push(t.get("home.points_gender_missing").to_owned());
         }
     }
-    let from = roc::format_long(window.first_day);
-    let to = roc::format_long(window.last_day);
+    let from = page.date(window.first_day);
+    let to = page.date(window.last_day);
     PointsView {
         counted: evaluation.total.to_string(),
         required,

@@ -166,6 +166,25 @@ impl TestApp {
         TestApp { base, database_url: config_url, client, clock, store, _data: data }
     }
 
+    /// Loads another registry person with a verified account.
+    pub async fn add_member(&self, person: Person, password: &str) {
+        let keys = self.store.next_keys().await.expect("keys");
+        let email = person.email.clone();
+        self.store.insert_people(&[person], keys).await.expect("the person loads");
+        let hash = huzhu_web::password::hash(password.to_owned()).await.expect("a hash");
+        self.store
+            .create_account(&NewAccount {
+                person_id: keys.person_id,
+                email: &email,
+                password_hash: &hash,
+                policy_version: 1,
+                created_at: START - 86_400,
+                verified_at: Some(START - 86_000),
+            })
+            .await
+            .expect("the account is created");
+    }
+
     /// A second server process on the same database, as behind a load balancer. It shares this
     /// app's client, whose cookies (kept per host, not per port) reach both, and its clock.
     pub async fn twin(&self) -> String {
