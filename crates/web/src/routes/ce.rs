@@ -462,7 +462,7 @@ fn summary_view(t: &Messages, standing: &Standing, today: NaiveDate) -> SummaryV
     let has = |yes: bool| t.get(if yes { "ce.topic_present" } else { "ce.topic_missing" }).to_owned();
     SummaryView {
         window: t.format(
-            "home.points_window",
+            "ce.window_value",
             &[
                 ("from", &roc::format_long(evaluation.window.first_day)),
                 ("to", &roc::format_long(evaluation.window.last_day)),

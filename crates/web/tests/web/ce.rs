@@ -52,7 +52,7 @@ async fn the_page_shows_the_summary_worked_out_by_hand() {
             "還差 109.60 點，其中品質、倫理、法規課程至少還需 7.40 點，請於 116年05月30日 以前完成。"
         )
     );
-    assert!(page.contains("計算期間：110年05月31日 至 116年05月30日"));
+    assert!(page.contains("<dt>計算期間</dt><dd>110年05月31日 至 116年05月30日</dd>"));
     // Due 2027-05-31; today 2026-12-04: 27 days left in December, then 31 + 28 + 31 + 30 + 31
     // = 178 days. Applications open six months before the due date, 2026-11-30 (ROC 115).
     assert!(page.contains("116年05月31日（尚有 178 天）"));
