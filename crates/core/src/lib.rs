@@ -7,6 +7,7 @@ pub mod id;
 pub mod licence;
 pub mod points;
 pub mod profession;
+pub mod reentry;
 pub mod registry;
 pub mod roc;
 pub mod rules;

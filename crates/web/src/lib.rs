@@ -13,6 +13,7 @@ pub mod password;
 pub mod routes;
 pub mod security;
 pub mod session;
+pub mod standing;
 pub mod state;
 
 use std::net::SocketAddr;

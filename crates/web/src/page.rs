@@ -1,7 +1,6 @@
 //! What every page template needs: the language, the header's state and the CSRF token.
 
 use chrono::NaiveDate;
-use huzhu_core::roc;
 
 use crate::i18n::{Lang, Messages};
 use crate::routes::assets;
@@ -44,10 +43,7 @@ impl Chrome {
     /// A date as members read it: the ROC form (116年05月31日) in Chinese, the Gregorian form
     /// (31 May 2027) in English.
     pub fn date(&self, date: NaiveDate) -> String {
-        match self.lang {
-            Lang::ZhTw => roc::format_long(date),
-            Lang::En => date.format("%-d %B %Y").to_string(),
-        }
+        self.t.date(date)
     }
 
     /// A catalog message as HTML, with each value escaped and marked as Chinese text: names and

@@ -1,6 +1,7 @@
 //! The route table. Each area of the site is a module with its handlers side by side.
 
 pub mod assets;
+pub mod ce;
 pub mod login;
 pub mod member;
 pub mod public;
@@ -24,6 +25,8 @@ pub mod paths {
     pub const MEMBER: &str = "/member";
     pub const VIDEOS: &str = "/member/videos";
     pub const LINKS: &str = "/member/links";
+    pub const CE: &str = "/member/ce";
+    pub const CE_CSV: &str = "/member/ce.csv";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
     pub const READY: &str = "/readyz";
@@ -42,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::MEMBER, get(member::home))
         .route(paths::VIDEOS, get(member::videos))
         .route(paths::LINKS, get(member::links))
+        .route(paths::CE, get(ce::page))
+        .route(paths::CE_CSV, get(ce::csv))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn(security::same_origin_middleware))
         .layer(from_fn_with_state(state.clone(), session::context_middleware))
