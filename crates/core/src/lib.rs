@@ -8,5 +8,6 @@ pub mod licence;
 pub mod points;
 pub mod profession;
 pub mod registry;
+pub mod resume;
 pub mod roc;
 pub mod rules;
