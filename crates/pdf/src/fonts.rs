@@ -55,7 +55,8 @@ impl Face {
     fn width(&self, text: &str, size: f32) -> f32 {
         let Some(font) = self.font_ref() else { return 0.0 };
         let charmap = font.charmap();
-        let metrics = font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
+        let metrics =
+            font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
         let units: f32 = text
             .chars()
             .filter_map(|c| charmap.map(c))

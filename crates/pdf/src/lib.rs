@@ -168,7 +168,13 @@ impl Document {
 
     /// A QR code of `data`, `side` points square, at the right margin of the current line,
     /// with `caption` lines beside it on the left. Moves the cursor below both.
-    pub fn qr_with_caption(&mut self, data: &str, side: f32, caption: &[&str], size: f32) -> Result<(), PdfError> {
+    pub fn qr_with_caption(
+        &mut self,
+        data: &str,
+        side: f32,
+        caption: &[&str],
+        size: f32,
+    ) -> Result<(), PdfError> {
         let (modules, dark) = qr::dark_modules(data)?;
         self.need(side + 8.0);
         let top = self.y;
@@ -185,7 +191,10 @@ impl Document {
     pub fn finish(self) -> Result<Vec<u8>, PdfError> {
         let mut document = KrillaDocument::new();
         document.set_metadata(
-            Metadata::new().title(self.title.clone()).language(self.language.clone()).creator("huzhu".to_owned()),
+            Metadata::new()
+                .title(self.title.clone())
+                .language(self.language.clone())
+                .creator("huzhu".to_owned()),
         );
         let count = self.pages.len();
         for (number, marks) in self.pages.iter().enumerate() {
@@ -212,7 +221,14 @@ fn draw(surface: &mut Surface<'_>, fonts: &Fonts, mark: &Mark) -> Result<(), Pdf
             let mut x = *x;
             for run in fonts.runs(text)? {
                 let font = fonts.font(run.face);
-                surface.draw_text(Point::from_xy(x, *baseline), font, *size, &run.text, false, TextDirection::Auto);
+                surface.draw_text(
+                    Point::from_xy(x, *baseline),
+                    font,
+                    *size,
+                    &run.text,
+                    false,
+                    TextDirection::Auto,
+                );
                 x += fonts.width(&run.text, *size)?;
             }
         }

@@ -23,6 +23,7 @@ pub mod audit;
 pub mod bulk;
 pub mod content;
 pub mod member;
+pub mod personal;
 pub mod sessions;
 
 /// Runs `$body` with `$pool` bound to whichever engine's pool the store holds.

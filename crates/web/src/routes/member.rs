@@ -55,7 +55,7 @@ pub struct PointsView {
 }
 
 /// The signed-in member's person, or a redirect to the sign-in page.
-async fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<Result<i64, Response>, AppError> {
+pub(crate) async fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<Result<i64, Response>, AppError> {
     let Some(account_id) = ctx.account_id() else {
         return Ok(Err(see_other(paths::LOGIN)));
     };

@@ -17,6 +17,8 @@ const SECTIONS: &[&str] = &[
     "status",
     "profession",
     "error",
+    "personal",
+    "verify",
 ];
 
 /// String literals in `text` that look like catalog keys (`section.name`).

@@ -4,4 +4,5 @@ mod catalogs;
 mod helpers;
 mod home;
 mod login;
+mod personal;
 mod security;
