@@ -273,11 +273,14 @@ fn clean(text: &str) -> String {
 fn wrap(fonts: &Fonts, text: &str, size: f32, width: f32) -> Result<Vec<String>, PdfError> {
     let mut lines = Vec::new();
     let mut line = String::new();
+    // The running width of `line`, so each character is measured once.
+    let mut used = 0.0;
+    let mut buffer = [0u8; 4];
     for c in text.chars() {
-        let mut candidate = line.clone();
-        candidate.push(c);
-        if fonts.width(&candidate, size)? <= width || line.is_empty() {
-            line = candidate;
+        let advance = fonts.width(c.encode_utf8(&mut buffer), size)?;
+        if used + advance <= width || line.is_empty() {
+            line.push(c);
+            used += advance;
             continue;
         }
         // Break at the last space when the line holds Latin words, so a word stays whole.
@@ -289,11 +292,14 @@ fn wrap(fonts: &Fonts, text: &str, size: f32, width: f32) -> Result<Vec<String>,
                 lines.push(std::mem::take(&mut line));
                 line = rest;
                 line.push(c);
+                used = fonts.width(&line, size)?;
             }
             None => {
                 lines.push(std::mem::take(&mut line));
+                used = 0.0;
                 if c != ' ' {
                     line.push(c);
+                    used = advance;
                 }
             }
         }

@@ -3,7 +3,9 @@
 use std::process::Command;
 use std::time::Instant;
 
+use chrono::{Days, NaiveDate};
 use huzhu_core::id::IdNumber;
+use huzhu_core::registry::{EventKind, Learning, LicenceEvent, Person};
 use huzhu_store::accounts::NewAccount;
 
 use crate::helpers::{NURSE_ID, NURSE_NAME, NURSE_PASSWORD, START, TestApp, csrf_of, hand_made_nurse};
@@ -14,6 +16,10 @@ const OTHER_PASSWORD: &str = "another long pass phrase";
 
 /// Adds a second member, a copy of the hand-made nurse under another ID and `name`.
 async fn add_member(app: &TestApp, name: &str) {
+    add_member_with(app, name, |_| {}).await;
+}
+
+async fn add_member_with(app: &TestApp, name: &str, adjust: impl FnOnce(&mut Person)) {
     let mut person = hand_made_nurse();
     person.id_number = IdNumber::parse(OTHER_ID).expect("a valid ID");
     person.name = name.to_owned();
@@ -26,6 +32,7 @@ async fn add_member(app: &TestApp, name: &str) {
         l.certificate_number = "衛部護字第000002號".to_owned();
         l.number = "北市護執字第0000002號".to_owned();
     }
+    adjust(&mut person);
     let keys = app.store.next_keys().await.expect("keys");
     app.store.insert_people(&[person], keys).await.expect("she loads");
     let hash = huzhu_web::password::hash(OTHER_PASSWORD.to_owned()).await.expect("a hash");
@@ -302,4 +309,45 @@ async fn downloads_and_verifications_are_rate_limited() {
     let limited = app.get("/verify/0000-0000-0000-0000").await;
     assert_eq!(limited.status(), 429);
     assert!(limited.text().await.expect("a page").contains("查驗次數過多"));
+}
+
+#[tokio::test]
+async fn a_long_history_still_makes_a_small_resume() {
+    let app = TestApp::spawn().await;
+    // 40 years of events (a suspension and a resumption each year) and 300 online courses.
+    add_member_with(&app, "李\u{20BB7}芳", |person| {
+        let start = NaiveDate::from_ymd_opt(1986, 1, 10).expect("a date");
+        let licence = &mut person.licences[0];
+        for year in 0..40u64 {
+            let day = start.checked_add_days(Days::new(year * 365)).expect("a date");
+            let later = day.checked_add_days(Days::new(90)).expect("a date");
+            licence.events.push(LicenceEvent {
+                kind: EventKind::Suspended,
+                date: day,
+                note: Some("育嬰留職停薪".to_owned()),
+            });
+            licence.events.push(LicenceEvent { kind: EventKind::Resumed, date: later, note: None });
+        }
+        for i in 0..300u64 {
+            let completed_on = start.checked_add_days(Days::new(i * 40)).expect("a date");
+            person.learning.push(Learning {
+                course: format!("線上課程第{i}講：感染管制與病人安全"),
+                minutes: 50,
+                completed_on,
+            });
+        }
+    })
+    .await;
+    sign_in_other(&app, "C0001").await;
+    let started = Instant::now();
+    let response = download(&app, "zh-Hant-TW").await;
+    let elapsed = started.elapsed();
+    assert_eq!(response.status(), 200);
+    let pdf = response.bytes().await.expect("the PDF");
+    println!("long history resume: {} bytes in {elapsed:?} (debug build)", pdf.len());
+    assert!(pdf.len() < 300 * 1024, "{} bytes", pdf.len());
+    let text = pdf_text(&pdf);
+    assert!(text.contains("線上課程第0講") && text.contains("線上課程第299講"));
+    // 2 + 80 events and 303 courses do not fit on one page: pages are separated by form feeds.
+    assert!(text.matches('\u{c}').count() >= 4);
 }
