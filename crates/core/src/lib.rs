@@ -9,5 +9,6 @@ pub mod points;
 pub mod profession;
 pub mod reentry;
 pub mod registry;
+pub mod resume;
 pub mod roc;
 pub mod rules;

@@ -24,6 +24,7 @@ pub mod bulk;
 pub mod ce;
 pub mod content;
 pub mod member;
+pub mod personal;
 pub mod sessions;
 
 /// Runs `$body` with `$pool` bound to whichever engine's pool the store holds.

@@ -44,6 +44,16 @@ pub struct Config {
     pub due_date_rule: DueDateRule,
     /// Log filter in `tracing` syntax, e.g. `info` or `huzhu=debug,info`.
     pub log: String,
+    /// The main font of PDF documents (the resume): a TrueType/OpenType file or collection.
+    pub pdf_font: PathBuf,
+    /// Which face of `pdf_font` when it is a collection (3 is Noto Sans CJK TC).
+    pub pdf_font_index: u32,
+    /// The font for characters the main font lacks (CJK Extension B and beyond).
+    pub pdf_fallback_font: PathBuf,
+    /// Resumes one member may download in an hour.
+    pub resume_downloads_per_hour: i64,
+    /// Verification pages one client address may open in a minute.
+    pub verify_requests_per_minute: i64,
 }
 
 impl Default for Config {
@@ -61,6 +71,11 @@ impl Default for Config {
             correspondence_cap_points: 80,
             due_date_rule: DueDateRule::default(),
             log: "info".to_owned(),
+            pdf_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+            pdf_font_index: 3,
+            pdf_fallback_font: PathBuf::from("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+            resume_downloads_per_hour: 10,
+            verify_requests_per_minute: 30,
         }
     }
 }

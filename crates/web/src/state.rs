@@ -1,10 +1,12 @@
 //! What every request handler shares.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use huzhu_core::points::Points;
 use huzhu_core::rules::{RuleBook, RuleSet};
+
+use huzhu_pdf::{FontSource, Fonts};
 use huzhu_store::Store;
 
 use crate::clock::Clock;
@@ -27,6 +29,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Where captcha answers come from: random in production, a known sequence in tests.
     pub captcha_text: Arc<dyn CaptchaText>,
+    /// The PDF fonts, read from disk on first use (they are tens of megabytes).
+    pub pdf_fonts: Arc<OnceLock<Result<Fonts, String>>>,
 }
 
 /// Chooses the text of each new captcha.
@@ -65,11 +69,26 @@ impl AppState {
             rule_book: Arc::new(rule_book),
             dummy_hash: dummy_hash.into(),
             captcha_text: Arc::new(RandomCaptchaText),
+            pdf_fonts: Arc::new(OnceLock::new()),
         })
     }
 
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// The configured PDF fonts, loaded once. Call off the async runtime: the first call reads
+    /// the font files.
+    pub fn pdf_fonts(&self) -> Result<&Fonts, String> {
+        let config = &self.config;
+        let loaded = self.pdf_fonts.get_or_init(|| {
+            let sources = [
+                FontSource::new(&config.pdf_font, config.pdf_font_index),
+                FontSource::new(&config.pdf_fallback_font, 0),
+            ];
+            Fonts::load(&sources).map_err(|error| error.to_string())
+        });
+        loaded.as_ref().map_err(Clone::clone)
     }
 }
 

@@ -4,7 +4,9 @@ pub mod assets;
 pub mod ce;
 pub mod login;
 pub mod member;
+pub mod personal;
 pub mod public;
+pub mod resume_pdf;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -30,6 +32,10 @@ pub mod paths {
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
     pub const READY: &str = "/readyz";
+    pub const PERSONAL: &str = "/member/personal";
+    pub const RESUME: &str = "/member/personal/resume";
+    pub const RESUME_REVOKE: &str = "/member/personal/resume/revoke";
+    pub const VERIFY: &str = "/verify";
 }
 
 pub fn router(state: AppState) -> Router {
@@ -47,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .route(paths::LINKS, get(member::links))
         .route(paths::CE, get(ce::page))
         .route(paths::CE_CSV, get(ce::csv))
+        .route(paths::PERSONAL, get(personal::page))
+        .route(paths::RESUME, post(personal::download))
+        .route(paths::RESUME_REVOKE, post(personal::revoke))
+        .route("/verify/{code}", get(personal::verify))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn(security::same_origin_middleware))
         .layer(from_fn_with_state(state.clone(), session::context_middleware))

@@ -21,6 +21,8 @@ const SECTIONS: &[&str] = &[
     "category",
     "activity",
     "role",
+    "personal",
+    "verify",
 ];
 
 /// String literals in `text` that look like catalog keys (`section.name`).

@@ -5,5 +5,6 @@ mod ce;
 mod helpers;
 mod home;
 mod login;
+mod personal;
 mod processes;
 mod security;

@@ -1,0 +1,142 @@
+//! The fonts a document draws with: a main CJK face and fallbacks, tried in order for each
+//! character. A character that no face covers is an error, never an empty box.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use krilla::text::Font;
+use skrifa::{FontRef, MetadataProvider};
+
+use crate::PdfError;
+
+/// One face of a font file: TrueType collections (`.ttc`) hold several, chosen by `index`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontSource {
+    pub path: PathBuf,
+    pub index: u32,
+}
+
+impl FontSource {
+    pub fn new(path: impl Into<PathBuf>, index: u32) -> FontSource {
+        FontSource { path: path.into(), index }
+    }
+}
+
+/// A face loaded into memory, with what is needed to pick glyphs and measure text.
+#[derive(Clone)]
+struct Face {
+    font: Font,
+    data: Arc<Vec<u8>>,
+    index: u32,
+    units_per_em: f32,
+}
+
+impl Face {
+    fn load(source: &FontSource) -> Result<Face, PdfError> {
+        let bytes = std::fs::read(&source.path)
+            .map_err(|error| PdfError::FontFile(source.path.clone(), error.to_string()))?;
+        let data = Arc::new(bytes);
+        let font = Font::new(data.clone().into(), source.index)
+            .ok_or_else(|| PdfError::FontFile(source.path.clone(), "not a font".to_owned()))?;
+        let units_per_em = font.units_per_em();
+        Ok(Face { font, data, index: source.index, units_per_em })
+    }
+
+    fn font_ref(&self) -> Option<FontRef<'_>> {
+        FontRef::from_index(self.data.as_slice(), self.index).ok()
+    }
+
+    fn covers(&self, c: char) -> bool {
+        self.font_ref().and_then(|f| f.charmap().map(c)).is_some_and(|glyph| glyph.to_u32() != 0)
+    }
+
+    /// The advance of `text` at `size` points, from the horizontal metrics (no kerning: CJK
+    /// text has none, and a Latin line only needs to fit, not to be measured to the point).
+    fn width(&self, text: &str, size: f32) -> f32 {
+        let Some(font) = self.font_ref() else { return 0.0 };
+        let charmap = font.charmap();
+        let metrics =
+            font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
+        let units: f32 = text
+            .chars()
+            .filter_map(|c| charmap.map(c))
+            .map(|glyph| metrics.advance_width(glyph).unwrap_or(0.0))
+            .sum();
+        units * size / self.units_per_em
+    }
+}
+
+/// The faces of a document, main face first. Cheap to clone: the font data is shared.
+#[derive(Clone)]
+pub struct Fonts {
+    faces: Vec<Face>,
+}
+
+/// A stretch of text that one face draws.
+pub(crate) struct Run {
+    pub face: usize,
+    pub text: String,
+}
+
+impl Fonts {
+    /// Reads the faces, main face first. Font files are large (a CJK collection is ~20 MB):
+    /// load them once at start-up and share the result.
+    pub fn load(sources: &[FontSource]) -> Result<Fonts, PdfError> {
+        if sources.is_empty() {
+            return Err(PdfError::FontFile(PathBuf::new(), "no font configured".to_owned()));
+        }
+        let faces = sources.iter().map(Face::load).collect::<Result<Vec<_>, _>>()?;
+        Ok(Fonts { faces })
+    }
+
+    /// Whether some face draws every character of `text`; the first one that none does is
+    /// the error.
+    pub fn check(&self, text: &str) -> Result<(), PdfError> {
+        for c in text.chars() {
+            if !c.is_whitespace() && self.face_for(c).is_none() {
+                return Err(PdfError::MissingGlyph(c));
+            }
+        }
+        Ok(())
+    }
+
+    fn face_for(&self, c: char) -> Option<usize> {
+        self.faces.iter().position(|face| face.covers(c))
+    }
+
+    /// Splits `text` into runs that each face draws whole. Spaces go with the run before them.
+    pub(crate) fn runs(&self, text: &str) -> Result<Vec<Run>, PdfError> {
+        let mut runs: Vec<Run> = Vec::new();
+        for c in text.chars() {
+            let face = match self.face_for(c) {
+                Some(face) => face,
+                None if c == ' ' => runs.last().map_or(0, |run| run.face),
+                None => return Err(PdfError::MissingGlyph(c)),
+            };
+            match runs.last_mut() {
+                Some(run) if run.face == face => run.text.push(c),
+                _ => runs.push(Run { face, text: c.to_string() }),
+            }
+        }
+        Ok(runs)
+    }
+
+    pub(crate) fn font(&self, face: usize) -> Font {
+        self.faces[face].font.clone()
+    }
+
+    /// The width of `text` at `size` points, each character measured in the face that draws it.
+    pub fn width(&self, text: &str, size: f32) -> Result<f32, PdfError> {
+        Ok(self.runs(text)?.iter().map(|run| self.faces[run.face].width(&run.text, size)).sum())
+    }
+
+    /// Where the files were read from, for messages.
+    pub fn describe(sources: &[FontSource]) -> String {
+        sources.iter().map(|s| s.path.display().to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Whether a font file is where a setting says; for start-up checks.
+pub fn exists(source: &FontSource) -> bool {
+    Path::new(&source.path).is_file()
+}
