@@ -23,7 +23,10 @@ pub mod audit;
 pub mod bulk;
 pub mod content;
 pub mod member;
+pub mod outbox;
 pub mod sessions;
+pub mod throttle;
+pub mod tokens;
 
 /// Runs `$body` with `$pool` bound to whichever engine's pool the store holds.
 macro_rules! on_pool {
