@@ -9,6 +9,7 @@ use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use huzhu_core::licence::DueDateRule;
+use huzhu_core::password_policy::{PasswordPolicy, Profile};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -41,6 +42,33 @@ pub struct Config {
     pub due_date_rule: DueDateRule,
     /// Log filter in `tracing` syntax, e.g. `info` or `huzhu=debug,info`.
     pub log: String,
+    /// The mail relay: `smtps://user:password@host:465` (TLS) or
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS). Empty: .eml files in
+    /// `<data_dir>/mail`.
+    pub smtp_url: String,
+    /// The sender of the portal's mail.
+    pub mail_from: String,
+    /// Seconds before the first retry of a mail the relay refused; each retry waits twice as long.
+    pub mail_retry_seconds: i64,
+    /// Seconds between two looks at the outbox for mail to retry.
+    pub mail_poll_seconds: u64,
+    /// Minutes a password-reset link works.
+    pub reset_link_minutes: i64,
+    /// Hours an e-mail verification link works.
+    pub verify_link_hours: i64,
+    /// `nist` (length and strength only) or `government_baseline` (also three character classes).
+    pub password_profile: Profile,
+    /// Fewest characters in a new password.
+    pub password_min_length: usize,
+    /// The version of the password rules in force. Raise it when the rules become stricter:
+    /// members whose password was set under an older version are asked for a new one.
+    pub password_policy_version: i64,
+    /// Failed password sign-ins that pause an account's password path.
+    pub lock_threshold: i64,
+    /// Failed password sign-ins from one client address that pause that address.
+    pub address_lock_threshold: i64,
+    /// How long a pause lasts, and how long a failure is remembered.
+    pub lock_minutes: i64,
 }
 
 impl Default for Config {
@@ -58,6 +86,18 @@ impl Default for Config {
             correspondence_cap_points: 80,
             due_date_rule: DueDateRule::default(),
             log: "info".to_owned(),
+            smtp_url: String::new(),
+            mail_from: "護助社群 <no-reply@localhost>".to_owned(),
+            mail_retry_seconds: 60,
+            mail_poll_seconds: 5,
+            reset_link_minutes: 30,
+            verify_link_hours: 24,
+            password_profile: Profile::Nist,
+            password_min_length: 12,
+            password_policy_version: 1,
+            lock_threshold: 5,
+            address_lock_threshold: 100,
+            lock_minutes: 15,
         }
     }
 }
@@ -72,6 +112,7 @@ impl std::fmt::Debug for Config {
             .field("database", &scheme)
             .field("public_url", &self.public_url)
             .field("captcha_fixed", &self.captcha_fixed.is_some())
+            .field("smtp", &!self.smtp_url.is_empty())
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +143,10 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_owned()
         }
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy::for_profile(self.password_profile, self.password_min_length.max(8))
     }
 
     /// Cookies can be Secure only when members reach the portal over https.

@@ -22,6 +22,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Where captcha answers come from: random in production, a known sequence in tests.
     pub captcha_text: Arc<dyn CaptchaText>,
+    /// Wakes the mail sender when a mail is queued.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
 }
 
 /// Chooses the text of each new captcha.
@@ -53,6 +55,7 @@ impl AppState {
             rules: Arc::new(rules),
             dummy_hash: dummy_hash.into(),
             captcha_text: Arc::new(RandomCaptchaText),
+            mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         })
     }
 

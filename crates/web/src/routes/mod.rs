@@ -1,5 +1,6 @@
 //! The route table. Each area of the site is a module with its handlers side by side.
 
+pub mod accounts;
 pub mod assets;
 pub mod login;
 pub mod member;
@@ -26,6 +27,10 @@ pub mod paths {
     pub const LINKS: &str = "/member/links";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
+    pub const REGISTER: &str = "/register";
+    pub const VERIFY: &str = "/register/verify";
+    pub const FORGOT: &str = "/password/forgot";
+    pub const RESET: &str = "/password/reset";
 }
 
 pub fn router(state: AppState) -> Router {
@@ -40,6 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route(paths::MEMBER, get(member::home))
         .route(paths::VIDEOS, get(member::videos))
         .route(paths::LINKS, get(member::links))
+        .route(paths::REGISTER, get(accounts::register_form).post(accounts::register))
+        .route(paths::VERIFY, get(accounts::verify_form).post(accounts::verify))
+        .route(paths::FORGOT, get(accounts::forgot_form).post(accounts::forgot))
+        .route(paths::RESET, get(accounts::reset_form).post(accounts::reset))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn(security::same_origin_middleware))
         .layer(from_fn_with_state(state.clone(), session::context_middleware))

@@ -17,6 +17,9 @@ const SECTIONS: &[&str] = &[
     "status",
     "profession",
     "error",
+    "account",
+    "password",
+    "mail",
 ];
 
 /// String literals in `text` that look like catalog keys (`section.name`).

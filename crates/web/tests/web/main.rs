@@ -1,7 +1,10 @@
 //! The web server driven over HTTP, on a free port, against a fresh SQLite database per test.
 
+mod accounts;
 mod catalogs;
 mod helpers;
 mod home;
 mod login;
 mod security;
+mod smtp;
+mod throttle;
