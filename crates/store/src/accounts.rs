@@ -239,3 +239,17 @@ impl Store {
         Ok(ended)
     }
 }
+
+impl Store {
+    /// Whether the account's password was set under an older policy than `version`.
+    pub async fn password_outdated(&self, account_id: i64, version: i64) -> anyhow::Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT policy_version FROM account WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await)
+        .context("reading an account's policy version")?;
+        Ok(row.is_some_and(|(v,)| v < version))
+    }
+}

@@ -30,18 +30,18 @@ use crate::throttle;
 
 /// One input of a form, with what was typed and its problem.
 pub struct Field {
-    name: &'static str,
-    label_key: &'static str,
-    hint_key: Option<&'static str>,
-    kind: &'static str,
-    autocomplete: &'static str,
-    max_length: usize,
-    value: String,
-    error: Option<&'static str>,
+    pub(crate) name: &'static str,
+    pub(crate) label_key: &'static str,
+    pub(crate) hint_key: Option<&'static str>,
+    pub(crate) kind: &'static str,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) max_length: usize,
+    pub(crate) value: String,
+    pub(crate) error: Option<&'static str>,
 }
 
 impl Field {
-    fn new(
+    pub(crate) fn new(
         name: &'static str,
         label_key: &'static str,
         kind: &'static str,
@@ -71,7 +71,7 @@ impl Field {
         Field { max_length: 254, ..Field::new("email", "account.email", "email", "email") }
     }
 
-    fn new_password() -> Field {
+    pub(crate) fn new_password() -> Field {
         Field {
             hint_key: Some("account.password_hint"),
             max_length: 1024,
@@ -79,7 +79,7 @@ impl Field {
         }
     }
 
-    fn confirm() -> Field {
+    pub(crate) fn confirm() -> Field {
         Field {
             max_length: 1024,
             ..Field::new("password_again", "account.password_again", "password", "new-password")
@@ -103,19 +103,19 @@ impl Field {
 #[derive(Template, WebTemplate)]
 #[template(path = "account_form.html")]
 pub struct FormView {
-    page: Chrome,
-    title_key: &'static str,
-    intro_key: &'static str,
-    action: &'static str,
-    submit_key: &'static str,
-    fields: Vec<Field>,
-    token: Option<String>,
-    notice: Option<String>,
-    has_errors: bool,
+    pub(crate) page: Chrome,
+    pub(crate) title_key: &'static str,
+    pub(crate) intro_key: &'static str,
+    pub(crate) action: &'static str,
+    pub(crate) submit_key: &'static str,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) token: Option<String>,
+    pub(crate) notice: Option<String>,
+    pub(crate) has_errors: bool,
 }
 
 impl FormView {
-    fn error(&mut self, name: &str, key: &'static str) {
+    pub(crate) fn error(&mut self, name: &str, key: &'static str) {
         if let Some(field) = self.fields.iter_mut().find(|f| f.name == name) {
             field.error.get_or_insert(key);
         }
@@ -126,15 +126,15 @@ impl FormView {
 #[derive(Template, WebTemplate)]
 #[template(path = "account_notice.html")]
 pub struct NoticeView {
-    page: Chrome,
-    title_key: &'static str,
-    body_keys: Vec<&'static str>,
-    confirm_action: &'static str,
-    confirm_token: Option<String>,
-    link: Option<(&'static str, &'static str)>,
+    pub(crate) page: Chrome,
+    pub(crate) title_key: &'static str,
+    pub(crate) body_keys: Vec<&'static str>,
+    pub(crate) confirm_action: &'static str,
+    pub(crate) confirm_token: Option<String>,
+    pub(crate) link: Option<(&'static str, &'static str)>,
 }
 
-fn notice(ctx: &Ctx, title_key: &'static str, body_keys: Vec<&'static str>) -> NoticeView {
+pub(crate) fn notice(ctx: &Ctx, title_key: &'static str, body_keys: Vec<&'static str>) -> NoticeView {
     NoticeView {
         page: Chrome::new(ctx),
         title_key,
@@ -145,7 +145,7 @@ fn notice(ctx: &Ctx, title_key: &'static str, body_keys: Vec<&'static str>) -> N
     }
 }
 
-fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValue>) -> Response {
+pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValue>) -> Response {
     let mut response = response.into_response();
     if let Some(cookie) = cookie {
         response.headers_mut().append(SET_COOKIE, cookie);
@@ -186,7 +186,7 @@ fn check_email(view: &mut FormView, typed: &str) -> Option<String> {
 }
 
 /// Checks a new password and its confirmation against the policy and the member's own data.
-fn check_new_password(
+pub(crate) fn check_new_password(
     state: &AppState,
     view: &mut FormView,
     password: &str,

@@ -1,5 +1,6 @@
 //! The route table. Each area of the site is a module with its handlers side by side.
 
+pub mod account_page;
 pub mod accounts;
 pub mod assets;
 pub mod login;
@@ -31,6 +32,9 @@ pub mod paths {
     pub const VERIFY: &str = "/register/verify";
     pub const FORGOT: &str = "/password/forgot";
     pub const RESET: &str = "/password/reset";
+    pub const CHANGE_PASSWORD: &str = "/member/password";
+    pub const ACCOUNT: &str = "/member/account";
+    pub const END_SESSIONS: &str = "/member/account/sessions";
 }
 
 pub fn router(state: AppState) -> Router {
@@ -49,6 +53,9 @@ pub fn router(state: AppState) -> Router {
         .route(paths::VERIFY, get(accounts::verify_form).post(accounts::verify))
         .route(paths::FORGOT, get(accounts::forgot_form).post(accounts::forgot))
         .route(paths::RESET, get(accounts::reset_form).post(accounts::reset))
+        .route(paths::CHANGE_PASSWORD, get(account_page::change_form).post(account_page::change))
+        .route(paths::ACCOUNT, get(account_page::account))
+        .route(paths::END_SESSIONS, post(account_page::end_sessions))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn(security::same_origin_middleware))
         .layer(from_fn_with_state(state.clone(), session::context_middleware))

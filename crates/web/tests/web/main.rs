@@ -1,5 +1,6 @@
 //! The web server driven over HTTP, on a free port, against a fresh SQLite database per test.
 
+mod account_page;
 mod accounts;
 mod catalogs;
 mod helpers;
