@@ -6,6 +6,7 @@ mod catalogs;
 mod helpers;
 mod home;
 mod login;
+mod logs;
 mod security;
 mod smtp;
 mod throttle;
