@@ -2,7 +2,7 @@
 //! environment wins). Every setting has a default that runs the portal on one machine; the README
 //! lists them all.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -69,6 +69,13 @@ pub struct Config {
     pub address_lock_threshold: i64,
     /// How long a pause lasts, and how long a failure is remembered.
     pub lock_minutes: i64,
+    /// Registration and reset requests one client address may send in an hour.
+    pub form_rate_limit: i64,
+    /// Captcha images one client address may draw in an hour.
+    pub captcha_rate_limit: i64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` header is believed. Empty: the
+    /// header is ignored and the connection's address is the client's.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Config {
@@ -98,6 +105,9 @@ impl Default for Config {
             lock_threshold: 5,
             address_lock_threshold: 100,
             lock_minutes: 15,
+            form_rate_limit: 20,
+            captcha_rate_limit: 600,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -7,6 +7,9 @@
 //! mail, and a password reset by mail (and card sign-in, which does not use this path) still
 //! works and ends the pause.
 
+use std::net::IpAddr;
+
+use axum::http::HeaderMap;
 use huzhu_core::id::IdNumber;
 use huzhu_store::throttle::Limit;
 
@@ -82,4 +85,44 @@ pub async fn record_failure(
 pub async fn clear(state: &AppState, account_id: i64) -> Result<(), AppError> {
     state.store.clear_sign_in_failures(&account_key(account_id)).await?;
     Ok(())
+}
+
+/// The client's address. Behind a configured proxy it is the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy; otherwise forwarded headers are
+/// ignored, since anyone can send them.
+pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(addr) if trusted.contains(&addr) => continue,
+            Ok(addr) => return Some(addr),
+            Err(_) => return Some(peer),
+        }
+    }
+    Some(peer)
+}
+
+/// Counts a request to `action` from the client's address and says whether the address has
+/// used up its allowance of `limit` an hour.
+pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<bool, AppError> {
+    let Some(addr) = ctx.client_addr else {
+        return Ok(false);
+    };
+    let key = format!("{action}:addr:{addr}");
+    let now = state.now();
+    if state.store.locked_until(&key, now).await?.is_some() {
+        return Ok(true);
+    }
+    state.store.record_sign_in_failure(&key, now, Limit { threshold: limit, lock_seconds: 3600 }).await?;
+    Ok(false)
 }

@@ -8,8 +8,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use huzhu_core::id::{IdError, IdNumber};
@@ -151,6 +151,12 @@ pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValu
         response.headers_mut().append(SET_COOKIE, cookie);
     }
     response
+}
+
+/// The answer once a client address has sent too many requests of one kind in an hour.
+fn too_many(ctx: &Ctx) -> Response {
+    let page = notice(ctx, "account.too_many_title", vec!["account.too_many"]);
+    (StatusCode::TOO_MANY_REQUESTS, page).into_response()
 }
 
 /// A link to a page of the portal, built from the configured address, never from the request.
@@ -333,6 +339,9 @@ pub async fn register(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
+    if throttle::over_rate(&state, &ctx, "register", state.config.form_rate_limit).await? {
+        return Ok(too_many(&ctx));
+    }
 
     let mut view = keep_registration(register_view(&ctx), &form);
     let registration = check_registration(&state, &mut view, &form);
@@ -516,6 +525,9 @@ pub async fn forgot(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
+    if throttle::over_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await? {
+        return Ok(too_many(&ctx));
+    }
 
     let id_number = check_id(&mut view, &form.id_number);
     let email = check_email(&mut view, &form.email);

@@ -227,6 +227,9 @@ pub(crate) async fn check_captcha(
 /// Draws a new captcha for the session and remembers the hash of its answer. Each request
 /// replaces the previous one, which is how the refresh control works.
 pub async fn captcha(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    if throttle::over_rate(&state, &ctx, "captcha", state.config.captcha_rate_limit).await? {
+        return Ok(axum::http::StatusCode::TOO_MANY_REQUESTS.into_response());
+    }
     let cookie = session::ensure_session(&state, &mut ctx).await?;
     let token_hash = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
 

@@ -135,3 +135,82 @@ async fn many_failures_from_one_address_pause_that_address() {
     app.clock.advance(15 * 60);
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 5).await.0, 303);
 }
+
+async fn forgot(app: &TestApp, n: usize) -> u16 {
+    let page = app.get_text("/password/forgot").await;
+    app.get("/captcha").await;
+    let csrf = crate::helpers::csrf_of(&page);
+    let answer = app
+        .post_form(
+            "/password/forgot",
+            &[("csrf", &csrf), ("id_number", NURSE_ID), ("email", "x@example.org"), ("captcha", &captcha(n))],
+        )
+        .await;
+    answer.status().as_u16()
+}
+
+#[tokio::test]
+async fn reset_requests_from_one_address_are_limited_per_hour() {
+    let (app, _smtp) = spawn(|config| config.form_rate_limit = 3).await;
+    for n in 1..=3 {
+        assert_eq!(forgot(&app, n).await, 200);
+    }
+    // The fourth within the hour is refused, calmly.
+    let page = app.get_text("/password/forgot").await;
+    let answer = app
+        .post_form("/password/forgot", &[("csrf", &crate::helpers::csrf_of(&page)), ("id_number", NURSE_ID)])
+        .await;
+    assert_eq!(answer.status(), 429);
+    assert!(answer.text().await.expect("a body").contains("請稍後再試"));
+    // An hour later the address may ask again.
+    app.clock.advance(3600);
+    assert_eq!(forgot(&app, 5).await, 200);
+}
+
+#[tokio::test]
+async fn captcha_images_from_one_address_are_limited_per_hour() {
+    let (app, _smtp) = spawn(|config| config.captcha_rate_limit = 2).await;
+    assert_eq!(app.get("/captcha").await.status(), 200);
+    assert_eq!(app.get("/captcha").await.status(), 200);
+    assert_eq!(app.get("/captcha").await.status(), 429);
+}
+
+/// The address the audit log recorded for the newest event.
+async fn last_address(app: &TestApp) -> String {
+    let page = app.get_text("/member/account").await;
+    let start = page.find("<td>2026").expect("a sign-in row");
+    page[start..].split("</td><td>").nth(2).expect("the address cell").to_owned()
+}
+
+async fn sign_in_with_forwarded(app: &TestApp, forwarded: &str) {
+    let page = app.get_text("/login").await;
+    app.get("/captcha").await;
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", forwarded)
+        .form(&[
+            ("csrf", crate::helpers::csrf_of(&page).as_str()),
+            ("id_number", NURSE_ID),
+            ("password", NURSE_PASSWORD),
+            ("captcha", "C0001"),
+        ])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_ignored_unless_the_proxy_is_trusted() {
+    // 203.0.113.9 is a documentation address, only ever written in a header here.
+    let (app, _smtp) = spawn(|_| {}).await;
+    sign_in_with_forwarded(&app, "203.0.113.9").await;
+    assert_eq!(last_address(&app).await, "127.0.0.1");
+
+    let (app, _smtp) =
+        spawn(|config| config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")]).await;
+    // The client may prepend anything; the proxy appends the address it saw, which is used.
+    sign_in_with_forwarded(&app, "198.51.100.1, 203.0.113.9").await;
+    assert_eq!(last_address(&app).await, "203.0.113.9");
+}
