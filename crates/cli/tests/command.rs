@@ -2,9 +2,41 @@
 
 use std::process::{Command, Output};
 
+/// A scratch PostgreSQL database when `HUZHU_TEST_POSTGRES_URL` names a server (the suite runs
+/// once on each engine); `None` means the SQLite file in the data folder.
+fn postgres_for_test() -> Option<String> {
+    let server = std::env::var("HUZHU_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())?;
+    let suffix: String = (0..8).map(|_| format!("{:02x}", rand_byte())).collect();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let name = format!("huzhu_test_{suffix}");
+    Some(runtime.block_on(huzhu_store::Store::create_postgres_database(&server, &name)).expect("a database"))
+}
+
+fn rand_byte() -> u8 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos());
+    (nanos.unwrap_or(0) % 251) as u8 ^ (std::process::id() as u8)
+}
+
+/// Whether the test's database exists: the SQLite file, or (on PostgreSQL) it was created above.
+fn database_exists(data_dir: &std::path::Path, postgres: &Option<String>) -> bool {
+    postgres.is_some() || data_dir.join("huzhu.db").exists()
+}
+
 fn huzhu(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    huzhu_on(data_dir, &None, args, env)
+}
+
+fn huzhu_on(
+    data_dir: &std::path::Path,
+    postgres: &Option<String>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_huzhu"));
     command.args(args).env("HUZHU_DATA_DIR", data_dir).env("HUZHU_LOG", "warn");
+    if let Some(url) = postgres {
+        command.env("HUZHU_DATABASE_URL", url);
+    }
     for (key, value) in env {
         command.env(key, value);
     }
@@ -18,16 +50,17 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn demo_fills_an_empty_database_and_prints_the_showcase_accounts() {
     let data = tempfile::tempdir().expect("a temporary folder");
-    let output = huzhu(data.path(), &["demo", "--members", "30", "--today", "2026-12-04"], &[]);
+    let postgres = postgres_for_test();
+    let output = huzhu_on(data.path(), &postgres, &["demo", "--members", "30", "--today", "2026-12-04"], &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let printed = text(&output.stdout);
     // The showcase members of crates/demo, one line each with the shared demo password.
     for id in ["A200123458", "F200234568", "E100345670", "B200456784", "F900567897", "AB00678901"] {
         assert!(printed.contains(&format!("{id}  Huzhu-demo-2026!")), "{id} missing from:\n{printed}");
     }
-    assert!(data.path().join("huzhu.db").exists());
+    assert!(database_exists(data.path(), &postgres));
 
-    let again = huzhu(data.path(), &["demo", "--members", "30"], &[]);
+    let again = huzhu_on(data.path(), &postgres, &["demo", "--members", "30"], &[]);
     assert!(!again.status.success(), "a second demo load into the same database is refused");
     assert!(text(&again.stderr).contains("already has people"));
 }
@@ -52,8 +85,9 @@ fn an_unknown_setting_is_refused_rather_than_ignored() {
 #[test]
 fn migrate_creates_the_database_and_says_so() {
     let data = tempfile::tempdir().expect("a temporary folder");
-    let output = huzhu(data.path(), &["migrate"], &[]);
+    let postgres = postgres_for_test();
+    let output = huzhu_on(data.path(), &postgres, &["migrate"], &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("up to date"));
-    assert!(data.path().join("huzhu.db").exists());
+    assert!(database_exists(data.path(), &postgres));
 }

@@ -8,6 +8,7 @@ pub mod licence;
 pub mod password_policy;
 pub mod points;
 pub mod profession;
+pub mod reentry;
 pub mod registry;
 pub mod roc;
 pub mod rules;

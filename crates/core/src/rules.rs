@@ -434,3 +434,114 @@ fn semester_of(date: NaiveDate) -> i32 {
         _ => date.year() * 2 - 1,
     }
 }
+
+impl Evaluation {
+    /// What the rule made of `credit`, whether or not it was among the records evaluated: a
+    /// record the caller did not pass (because it lies outside the window) is judged by the
+    /// same exclusions [`evaluate`] applies, so every list of records can show a reason.
+    pub fn outcome_for(&self, credit: &Credit) -> Outcome {
+        match self.outcomes.iter().find(|o| o.credit_id == credit.id) {
+            Some(found) => found.clone(),
+            None => self.unevaluated_outcome(credit),
+        }
+    }
+
+    /// The outcome of a record that was not among those evaluated: excluded as invalid at the
+    /// source or, failing that, as outside the window. Callers that look outcomes up by id
+    /// themselves (a long list) use this for the records they do not find.
+    pub fn unevaluated_outcome(&self, credit: &Credit) -> Outcome {
+        let reason = exclusion(credit, self.window).unwrap_or(Reason::OutsideWindow);
+        Outcome {
+            credit_id: credit.id,
+            points: credit.points,
+            counted: Points::ZERO,
+            not_counted: vec![(credit.points, reason)],
+        }
+    }
+}
+
+/// A rule set and the day it came into force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedRuleSet {
+    pub effective_from: NaiveDate,
+    /// Where the numbers come from, for people reading the data.
+    pub source: String,
+    pub rules: RuleSet,
+}
+
+/// Every rule set that has applied to nurses and midwives, oldest first. A change of the
+/// regulation is a new entry here, not new code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleBook {
+    pub sets: Vec<DatedRuleSet>,
+}
+
+impl RuleBook {
+    /// The rule sets of REG art. 13 and the annex of art. 14 since the 120-point scheme.
+    ///
+    /// - From 2015-12-30 (the amendment that brought 120 points, DOMAIN §1.1): the numbers of
+    ///   art. 13 and, for online and correspondence courses, the 60-point caps a 2020
+    ///   association FAQ gives (DOMAIN §1.4, [C-2nd]).
+    /// - From 2022-08-26 (the annex amended): the same article 13 numbers with the online and
+    ///   correspondence caps of the settings, 80 by default as in the association's
+    ///   reproduction of the current annex.
+    ///
+    /// The 2013 text (150 points) is left out: its category rules are not known from any source
+    /// at hand, and no licence window still open began under it.
+    pub fn nurses_and_midwives(online_cap: Points, correspondence_cap: Points) -> RuleBook {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
+        RuleBook {
+            sets: vec![
+                DatedRuleSet {
+                    effective_from: day(2015, 12, 30),
+                    source: "醫事人員執業登記及繼續教育辦法 104-12-30 修正; 網路、通訊上限 60 (2020 FAQ)"
+                        .to_owned(),
+                    rules: RuleSet::nurses_and_midwives(Points::whole(60), Points::whole(60)),
+                },
+                DatedRuleSet {
+                    effective_from: day(2022, 8, 26),
+                    source: "醫事人員執業登記及繼續教育辦法 111-08-26 修正附表; 網路、通訊上限依設定"
+                        .to_owned(),
+                    rules: RuleSet::nurses_and_midwives(online_cap, correspondence_cap),
+                },
+            ],
+        }
+    }
+
+    /// The rule set a window is judged by: the one in force on the window's last day, since a
+    /// renewal is examined under the regulation of its day. A window that ended before the
+    /// first set takes the first set.
+    pub fn for_window(&self, window: Window) -> &RuleSet {
+        self.in_force_on(window.last_day)
+    }
+
+    /// The rule set in force on `day`.
+    pub fn in_force_on(&self, day: NaiveDate) -> &RuleSet {
+        let mut chosen = self.sets.first().map(|s| &s.rules);
+        for set in &self.sets {
+            if set.effective_from <= day {
+                chosen = Some(&set.rules);
+            }
+        }
+        chosen.unwrap_or(&FALLBACK)
+    }
+}
+
+/// Used only by an empty [`RuleBook`]: the article 13 numbers with the 2022 caps.
+static FALLBACK: std::sync::LazyLock<RuleSet> =
+    std::sync::LazyLock::new(|| RuleSet::nurses_and_midwives(Points::whole(80), Points::whole(80)));
+
+impl RuleSet {
+    /// The 1/6 route of REG art. 6 (DOMAIN §1.6): a sixth of the total, of any category and
+    /// without the mandatory topics ("不限課程屬性", HCNA), with the activity caps unchanged.
+    pub fn one_sixth(&self) -> RuleSet {
+        RuleSet {
+            total_required: Points::from_hundredths(self.total_required.hundredths() / 6),
+            other_minimum: Points::ZERO,
+            other_cap: Points::from_hundredths(i64::MAX / 4),
+            require_infection_control: false,
+            require_gender: false,
+            activity_caps: self.activity_caps.clone(),
+        }
+    }
+}

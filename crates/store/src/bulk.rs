@@ -184,7 +184,24 @@ impl Store {
 
             tx.commit().await.context("committing a batch")
         })?;
+        self.advance_key_sequences().await?;
         Ok(numbered.next)
+    }
+
+    /// PostgreSQL hands out identity keys from sequences that explicit keys do not move: after a
+    /// batch with explicit keys, move them past the largest key, or the next row inserted
+    /// without a key would collide. SQLite takes the largest key plus one by itself.
+    async fn advance_key_sequences(&self) -> anyhow::Result<()> {
+        if let crate::Db::Postgres(pool) = &self.db {
+            for (table, key) in [("person", "person_id"), ("licence", "licence_id")] {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{key}'), \
+                     (SELECT COALESCE(MAX({key}), 0) + 1 FROM {table}), false)"
+                );
+                sqlx::query(&sql).execute(pool).await.context("moving a key sequence")?;
+            }
+        }
+        Ok(())
     }
 
     /// Creates verified accounts that all share `password_hash`.

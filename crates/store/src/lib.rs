@@ -21,6 +21,7 @@ use sqlx::sqlite::{
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod ce;
 pub mod content;
 pub mod member;
 pub mod outbox;
@@ -43,6 +44,18 @@ pub(crate) use on_pool;
 pub(crate) enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// Whether `error` means the database cannot be reached right now (refused connection, pool
+/// exhausted, server restarting), as opposed to a bug or bad data: callers answer 503 then, and
+/// the pool reconnects by itself when the database is back.
+pub fn is_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+        ) || cause.downcast_ref::<std::io::Error>().is_some()
+    })
 }
 
 /// Which engine a store runs on.
@@ -114,6 +127,27 @@ impl Store {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))
             .context("asking the database for SELECT 1")?;
         Ok(())
+    }
+
+    /// Creates an empty database named `name` on the PostgreSQL server of `server_url` and
+    /// returns its address. Test suites use it to give every test a database of its own.
+    pub async fn create_postgres_database(server_url: &str, name: &str) -> anyhow::Result<String> {
+        anyhow::ensure!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "a scratch database name is letters, digits and underscores"
+        );
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(server_url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .context("creating a database")?;
+        admin.close().await;
+        let base = server_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(server_url);
+        Ok(format!("{base}/{name}"))
     }
 
     pub async fn close(&self) {

@@ -124,7 +124,7 @@ impl Store {
 
     pub async fn learning_totals(&self, person_id: i64) -> anyhow::Result<LearningTotals> {
         let (courses, minutes): (i64, Option<i64>) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT COUNT(*), SUM(minutes) FROM learning WHERE person_id = $1",
+            "SELECT COUNT(*), CAST(SUM(minutes) AS BIGINT) FROM learning WHERE person_id = $1",
         )
         .bind(person_id)
         .fetch_one(pool)

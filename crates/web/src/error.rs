@@ -32,6 +32,10 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unexpected(error) if huzhu_store::is_unavailable(error) => {
+                tracing::warn!(error = format!("{error:#}"), "the database is unavailable");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Unexpected(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

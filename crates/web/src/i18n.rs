@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use chrono::NaiveDate;
+use huzhu_core::roc;
+
 /// A language the pages are available in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -36,8 +39,8 @@ impl Lang {
         static CATALOGS: OnceLock<(Messages, Messages)> = OnceLock::new();
         let (zh, en) = CATALOGS.get_or_init(|| {
             (
-                Messages::from_toml(include_str!("../locales/zh-TW.toml")),
-                Messages::from_toml(include_str!("../locales/en.toml")),
+                Messages::from_toml(include_str!("../locales/zh-TW.toml"), Lang::ZhTw),
+                Messages::from_toml(include_str!("../locales/en.toml"), Lang::En),
             )
         });
         match self {
@@ -47,22 +50,44 @@ impl Lang {
     }
 }
 
-/// One language's messages.
+/// One language's messages, and its way of writing dates.
 #[derive(Debug, Default)]
 pub struct Messages {
     entries: HashMap<String, String>,
+    lang: Lang,
 }
 
 impl Messages {
     /// Reads a catalog. The catalogs ship inside the binary and are checked by tests, so a
     /// malformed one is a build mistake: it yields an empty catalog, and every key then shows
     /// as itself rather than bringing the server down.
-    pub fn from_toml(text: &str) -> Messages {
+    pub fn from_toml(text: &str, lang: Lang) -> Messages {
         let mut entries = HashMap::new();
         if let Ok(table) = text.parse::<toml::Table>() {
             flatten("", &table, &mut entries);
         }
-        Messages { entries }
+        Messages { entries, lang }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// A date in a sentence: the ROC form (116年05月31日) in Chinese, the Gregorian form
+    /// (31 May 2027) in English.
+    pub fn date(&self, date: NaiveDate) -> String {
+        match self.lang {
+            Lang::ZhTw => roc::format_long(date),
+            Lang::En => date.format("%-d %B %Y").to_string(),
+        }
+    }
+
+    /// A date in a table: 113/05/31 in Chinese, 2024-05-31 in English.
+    pub fn short_date(&self, date: NaiveDate) -> String {
+        match self.lang {
+            Lang::ZhTw => roc::format_short(date),
+            Lang::En => date.format("%Y-%m-%d").to_string(),
+        }
     }
 
     /// The message for `key`; the key itself when it is missing, so a gap is visible, not blank.

@@ -14,6 +14,7 @@ pub mod password;
 pub mod routes;
 pub mod security;
 pub mod session;
+pub mod standing;
 pub mod state;
 pub mod throttle;
 

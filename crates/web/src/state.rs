@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use huzhu_core::points::Points;
-use huzhu_core::rules::RuleSet;
+use huzhu_core::rules::{RuleBook, RuleSet};
 use huzhu_store::Store;
 
 use crate::clock::Clock;
@@ -16,7 +16,12 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// The rule set in force now (the latest of `rule_book`): the figures shown when there is
+    /// no licence window to choose by.
     pub rules: Arc<RuleSet>,
+    /// Every rule set with the day it came into force; a window is judged by
+    /// [`RuleBook::for_window`]. Evaluate through `crate::standing`, which chooses for you.
+    pub rule_book: Arc<RuleBook>,
     /// A hash of a random password, verified against when an ID has no account, so that
     /// unknown IDs cost the same time as known ones.
     pub dummy_hash: Arc<str>,
@@ -43,16 +48,23 @@ impl CaptchaText for RandomCaptchaText {
 
 impl AppState {
     pub async fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-        let rules = RuleSet::nurses_and_midwives(
+        let rule_book = RuleBook::nurses_and_midwives(
             Points::whole(config.online_cap_points),
             Points::whole(config.correspondence_cap_points),
         );
+        let rules = rule_book.sets.last().map(|s| s.rules.clone()).unwrap_or_else(|| {
+            RuleSet::nurses_and_midwives(
+                Points::whole(config.online_cap_points),
+                Points::whole(config.correspondence_cap_points),
+            )
+        });
         let dummy_hash = password::dummy_hash().await?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             clock,
             rules: Arc::new(rules),
+            rule_book: Arc::new(rule_book),
             dummy_hash: dummy_hash.into(),
             captcha_text: Arc::new(RandomCaptchaText),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),

@@ -4,9 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use huzhu_core::licence::{Window, application_opens};
-use huzhu_core::roc;
-use huzhu_core::rules::{Evaluation, evaluate};
 use huzhu_store::content::{HomeContent, Link, Quote, Video};
 use huzhu_store::member::LearningTotals;
 
@@ -15,6 +12,7 @@ use crate::i18n::Messages;
 use crate::page::Chrome;
 use crate::routes::paths;
 use crate::session::{Ctx, see_other};
+use crate::standing::{PointsView, Standing, points_view, standing};
 use crate::state::AppState;
 
 /// How many videos and quick links the home page shows before 看更多.
@@ -45,17 +43,8 @@ pub struct PracticeView {
     institution: String,
 }
 
-/// 積分目前得分 / 積分換照需要分數, and what is still missing.
-pub struct PointsView {
-    counted: String,
-    required: String,
-    window: Option<String>,
-    /// Sentences saying what is missing and by when, or that nothing is.
-    advice: Vec<String>,
-}
-
 /// The signed-in member's person, or a redirect to the sign-in page.
-async fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<Result<i64, Response>, AppError> {
+pub(crate) async fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<Result<i64, Response>, AppError> {
     let Some(account_id) = ctx.account_id() else {
         return Ok(Err(see_other(paths::LOGIN)));
     };
@@ -77,21 +66,13 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     let page = Chrome::new(&ctx);
     let t = page.t;
     let person = state.store.person(person_id).await?.ok_or(AppError::NotFound)?;
-    let licence = state.store.current_licence(person_id).await?;
+    let standing = standing(&state, person_id).await?;
     let content = state.store.home_content(state.clock.today()).await?;
     let learning = state.store.learning_totals(person_id).await?;
 
-    let evaluation = match &licence {
-        Some(licence) => {
-            let window = Window::ending_before(licence.renewal_due);
-            let credits = state.store.credits_between(person_id, window.first_day, window.last_day).await?;
-            Some(evaluate(&state.rules, window, &credits))
-        }
-        None => None,
-    };
-    let practice = licence.as_ref().map(|licence| PracticeView {
+    let practice = standing.as_ref().map(|Standing { licence, .. }| PracticeView {
         status: licence.status.map(|s| t.get(s.message_key())).unwrap_or("").to_owned(),
-        valid_until: roc::format_long(licence.renewal_due),
+        valid_until: t.date(licence.renewal_due),
         institution: licence.institution_name.clone().unwrap_or_else(|| t.get("home.none").to_owned()),
     });
 
@@ -99,7 +80,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     let quote_source =
         quote.as_ref().map(|q| t.format("home.quote_source", &[("source", &q.source)])).unwrap_or_default();
     let view = HomeView {
-        welcome: t.format("home.welcome", &[("name", &person.name)]),
+        welcome: page.format_html("home.welcome", &[("name", &person.name)]),
         quote,
         quote_source,
         has_more_videos: videos.len() > HOME_VIDEOS,
@@ -108,51 +89,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         quick_links: quick_links.into_iter().take(HOME_LINKS).collect(),
         history_link,
         practice,
-        points: points_view(t, &state, evaluation.as_ref()),
+        points: points_view(t, &state, standing.as_ref().map(|s| &s.evaluation)),
         learning: learning_text(t, learning),
         page,
     };
     Ok(view.into_response())
-}
-
-fn points_view(t: &Messages, state: &AppState, evaluation: Option<&Evaluation>) -> PointsView {
-    let required = state.rules.total_required.to_string();
-    let Some(evaluation) = evaluation else {
-        return PointsView { counted: "0.00".to_owned(), required, window: None, advice: Vec::new() };
-    };
-    let window = &evaluation.window;
-    let due = window.last_day.succ_opt().unwrap_or(window.last_day);
-    let open = roc::format_long(application_opens(due));
-    let mut advice = Vec::new();
-    if evaluation.is_met() {
-        advice.push(t.format("home.points_met", &[("open", &open)]));
-    } else {
-        if !evaluation.missing_total().is_zero() {
-            let points = evaluation.missing_total().to_string();
-            let date = roc::format_long(window.last_day);
-            advice.push(
-                t.format("home.points_missing", &[("points", &points), ("date", &date), ("open", &open)]),
-            );
-        }
-        if !evaluation.missing_other().is_zero() {
-            let points = evaluation.missing_other().to_string();
-            advice.push(t.format("home.points_other_missing", &[("points", &points)]));
-        }
-        if evaluation.missing_infection_control() {
-            advice.push(t.get("home.points_infection_missing").to_owned());
-        }
-        if evaluation.missing_gender() {
-            advice.push(t.get("home.points_gender_missing").to_owned());
-        }
-    }
-    let from = roc::format_long(window.first_day);
-    let to = roc::format_long(window.last_day);
-    PointsView {
-        counted: evaluation.total.to_string(),
-        required,
-        window: Some(t.format("home.points_window", &[("from", &from), ("to", &to)])),
-        advice,
-    }
 }
 
 /// "3 堂，共計 8 小時 0 分鐘".

@@ -3,6 +3,7 @@
 pub mod account_page;
 pub mod accounts;
 pub mod assets;
+pub mod ce;
 pub mod login;
 pub mod member;
 pub mod public;
@@ -26,6 +27,8 @@ pub mod paths {
     pub const MEMBER: &str = "/member";
     pub const VIDEOS: &str = "/member/videos";
     pub const LINKS: &str = "/member/links";
+    pub const CE: &str = "/member/ce";
+    pub const CE_CSV: &str = "/member/ce.csv";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
     pub const REGISTER: &str = "/register";
@@ -35,12 +38,14 @@ pub mod paths {
     pub const CHANGE_PASSWORD: &str = "/member/password";
     pub const ACCOUNT: &str = "/member/account";
     pub const END_SESSIONS: &str = "/member/account/sessions";
+    pub const READY: &str = "/readyz";
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(paths::LANDING, get(public::landing))
         .route(paths::HEALTH, get(public::health))
+        .route(paths::READY, get(public::health))
         .route(paths::LANG, get(public::switch_language))
         .route("/static/{name}", get(assets::serve))
         .route(paths::LOGIN, get(login::login_form).post(login::login))
@@ -56,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::CHANGE_PASSWORD, get(account_page::change_form).post(account_page::change))
         .route(paths::ACCOUNT, get(account_page::account))
         .route(paths::END_SESSIONS, post(account_page::end_sessions))
+        .route(paths::CE, get(ce::page))
+        .route(paths::CE_CSV, get(ce::csv))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn(security::same_origin_middleware))
         .layer(from_fn_with_state(state.clone(), session::context_middleware))

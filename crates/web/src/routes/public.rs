@@ -23,7 +23,8 @@ pub async fn landing(ctx: Ctx) -> LandingView {
     LandingView { page: Chrome::new(&ctx) }
 }
 
-/// 200 when the database answers, 503 otherwise.
+/// 200 when the database answers, 503 otherwise: both the health check (`/healthz`) and the
+/// load balancer's readiness check (`/readyz`), since the portal can do nothing without it.
 pub async fn health(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),

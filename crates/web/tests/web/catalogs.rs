@@ -20,6 +20,10 @@ const SECTIONS: &[&str] = &[
     "account",
     "password",
     "mail",
+    "ce",
+    "category",
+    "activity",
+    "role",
 ];
 
 /// String literals in `text` that look like catalog keys (`section.name`).
@@ -75,6 +79,15 @@ fn every_key_the_code_and_templates_use_is_in_the_catalogs() {
     }
     for profession in huzhu_core::profession::Profession::ALL {
         used.insert(profession.message_key().to_owned());
+    }
+    for category in huzhu_core::rules::Category::ALL {
+        used.insert(category.message_key().to_owned());
+    }
+    for row in 1..=9 {
+        used.insert(huzhu_core::rules::Activity(row).message_key());
+    }
+    for sort in ["date_desc", "date_asc", "points_desc", "points_asc", "title"] {
+        used.insert(format!("ce.sort_{sort}"));
     }
     assert!(used.len() > 40, "the scan found the keys ({})", used.len());
     for lang in [Lang::ZhTw, Lang::En] {

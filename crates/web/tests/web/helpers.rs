@@ -33,6 +33,7 @@ impl CaptchaText for KnownCaptchas {
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     pub clock: ManualClock,
     pub store: Store,
@@ -143,6 +144,8 @@ impl TestApp {
         };
         adjust(&mut config);
 
+        config.database_url = database_for_test(&config).await;
+        let config_url = config.database_url.clone();
         let store = Store::connect(&config.database_url()).await.expect("the database opens");
         store.migrate().await.expect("the migrations run");
         seed(&store).await;
@@ -160,7 +163,45 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
-        TestApp { base, client, clock, store, _data: data }
+        TestApp { base, database_url: config_url, client, clock, store, _data: data }
+    }
+
+    /// Loads another registry person with a verified account.
+    pub async fn add_member(&self, person: Person, password: &str) {
+        let keys = self.store.next_keys().await.expect("keys");
+        let email = person.email.clone();
+        self.store.insert_people(&[person], keys).await.expect("the person loads");
+        let hash = huzhu_web::password::hash(password.to_owned()).await.expect("a hash");
+        self.store
+            .create_account(&NewAccount {
+                person_id: keys.person_id,
+                email: &email,
+                password_hash: &hash,
+                policy_version: 1,
+                created_at: START - 86_400,
+                verified_at: Some(START - 86_000),
+            })
+            .await
+            .expect("the account is created");
+    }
+
+    /// A second server process on the same database, as behind a load balancer. It shares this
+    /// app's client, whose cookies (kept per host, not per port) reach both, and its clock.
+    pub async fn twin(&self) -> String {
+        let config = Config {
+            bind: "127.0.0.1:0".parse().expect("an address"),
+            data_dir: self._data.path().to_owned(),
+            database_url: self.database_url.clone(),
+            ..Config::default()
+        };
+        let store = Store::connect(&config.database_url()).await.expect("the database opens");
+        let app = Application::build(config, store, Arc::new(self.clock.clone()))
+            .await
+            .expect("the twin builds")
+            .with_captcha_text(Arc::new(KnownCaptchas(AtomicUsize::new(1000))));
+        let base = format!("http://{}", app.local_addr().expect("an address"));
+        tokio::spawn(app.run_until(std::future::pending()));
+        base
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -195,6 +236,24 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// The database a test runs on: a SQLite file in its data folder, or, when
+/// `HUZHU_TEST_POSTGRES_URL` names a PostgreSQL server, a new database of its own there. The
+/// whole suite runs once on each engine.
+pub async fn database_for_test(config: &Config) -> String {
+    match std::env::var("HUZHU_TEST_POSTGRES_URL") {
+        Ok(server) if !server.is_empty() => {
+            let name = format!("huzhu_test_{}", hex_suffix());
+            Store::create_postgres_database(&server, &name).await.expect("a scratch PostgreSQL database")
+        }
+        _ => Store::sqlite_url_in(&config.data_dir),
+    }
+}
+
+fn hex_suffix() -> String {
+    let bytes: [u8; 8] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The CSRF token in a page's forms.

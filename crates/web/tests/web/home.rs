@@ -43,7 +43,7 @@ async fn the_home_page_has_every_block_of_the_manual() {
         "社群專區 | Network",
         "現在位置：",
         "社群專區",
-        "歡迎回來，林𠀋華",
+        "歡迎回來，<span lang=\"zh-Hant-TW\">林𠀋華</span>",
         "每天來點正能量",
         "影音推薦",
         "執照效期",
@@ -65,7 +65,9 @@ async fn the_home_page_is_available_in_english() {
     assert_eq!(switch.headers()["location"], "/member");
     let page = app.get_text("/member").await;
     assert!(page.contains("<html lang=\"en\">"));
-    assert!(page.contains("Welcome back, 林𠀋華"));
+    assert!(page.contains("Welcome back, <span lang=\"zh-Hant-TW\">林𠀋華</span>"));
+    // Dates are Gregorian in English: due 2027-05-31.
+    assert!(page.contains("31 May 2027"));
     assert!(page.contains("10.40 / 120.00"));
     assert!(page.contains("3 courses, 8 h 0 min in all"));
 }
@@ -81,4 +83,22 @@ async fn the_language_switch_only_returns_to_pages_of_this_site() {
 
 fn urlencode(text: &str) -> String {
     text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn a_name_with_markup_quotes_and_line_breaks_stays_inert() {
+    let app = TestApp::spawn().await;
+    let mut person = crate::helpers::hand_made_nurse();
+    person.id_number = huzhu_core::id::IdNumber::parse("T100000007").expect("a valid ID");
+    person.name = "<script>alert(1)</script>\"'\n&amp;".to_owned();
+    person.certificates[0].number = "衛部護字第000002號".to_owned();
+    person.licences[0].certificate_number = "衛部護字第000002號".to_owned();
+    person.licences[0].number = "北市護執字第0000002號".to_owned();
+    app.add_member(person, "another long password").await;
+
+    let response = app.sign_in("T100000007", "another long password", "C0001").await;
+    assert_eq!(response.status(), 303);
+    let page = app.get_text("/member").await;
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;\n&amp;amp;"));
 }

@@ -38,7 +38,7 @@ async fn a_nurse_signs_in_with_id_password_and_captcha_and_lands_on_her_home_pag
 
     let home = app.get("/member").await;
     assert_eq!(home.status(), 200);
-    assert!(home.text().await.expect("a body").contains("歡迎回來，林𠀋華"));
+    assert!(home.text().await.expect("a body").contains("歡迎回來，<span lang=\"zh-Hant-TW\">林𠀋華</span>"));
 }
 
 #[tokio::test]

@@ -3,10 +3,12 @@
 mod account_page;
 mod accounts;
 mod catalogs;
+mod ce;
 mod helpers;
 mod home;
 mod login;
 mod logs;
+mod processes;
 mod security;
 mod smtp;
 mod throttle;
