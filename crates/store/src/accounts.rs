@@ -87,7 +87,7 @@ impl Store {
 pub struct Registrant {
     pub person_id: i64,
     pub name: String,
-    /// ISO date, as the registry stores it.
+    /// ISO date (YYYY-MM-DD) on both engines.
     pub birth_date: String,
     /// Whether she holds a nurse's or midwife's certificate (F, G, H or I).
     pub eligible: bool,
@@ -108,14 +108,15 @@ pub struct AccountContact {
     pub policy_version: i64,
 }
 
-const CONTACT_COLUMNS: &str = "SELECT a.account_id, p.id_number, p.birth_date, a.email, a.verified_at,
+const CONTACT_COLUMNS: &str =
+    "SELECT a.account_id, p.id_number, CAST(p.birth_date AS TEXT) AS birth_date, a.email, a.verified_at,
         a.password_hash, a.policy_version
      FROM account a JOIN person p ON p.person_id = a.person_id";
 
 impl Store {
     pub async fn find_registrant(&self, id_number: &str) -> anyhow::Result<Option<Registrant>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, Registrant>(
-            "SELECT p.person_id, p.name, p.birth_date,
+            "SELECT p.person_id, p.name, CAST(p.birth_date AS TEXT) AS birth_date,
                  EXISTS (SELECT 1 FROM certificate c WHERE c.person_id = p.person_id
                          AND c.profession IN ('F', 'G', 'H', 'I')) AS eligible,
                  a.account_id, a.email, a.verified_at
