@@ -5,6 +5,7 @@
 
 pub mod id;
 pub mod licence;
+pub mod password_policy;
 pub mod points;
 pub mod profession;
 pub mod reentry;

@@ -81,3 +81,176 @@ impl Store {
         Ok(row.map(|r| r.0))
     }
 }
+
+/// What registration needs to know about the person behind an ID number.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Registrant {
+    pub person_id: i64,
+    pub name: String,
+    /// ISO date (YYYY-MM-DD) on both engines.
+    pub birth_date: String,
+    /// Whether she holds a nurse's or midwife's certificate (F, G, H or I).
+    pub eligible: bool,
+    pub account_id: Option<i64>,
+    pub email: Option<String>,
+    pub verified_at: Option<i64>,
+}
+
+/// Where to write to a member, and what her password must not contain.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountContact {
+    pub account_id: i64,
+    pub id_number: String,
+    pub birth_date: String,
+    pub email: String,
+    pub verified_at: Option<i64>,
+    pub password_hash: String,
+    pub policy_version: i64,
+}
+
+const CONTACT_COLUMNS: &str =
+    "SELECT a.account_id, p.id_number, CAST(p.birth_date AS TEXT) AS birth_date, a.email, a.verified_at,
+        a.password_hash, a.policy_version
+     FROM account a JOIN person p ON p.person_id = a.person_id";
+
+impl Store {
+    pub async fn find_registrant(&self, id_number: &str) -> anyhow::Result<Option<Registrant>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, Registrant>(
+            "SELECT p.person_id, p.name, CAST(p.birth_date AS TEXT) AS birth_date,
+                 EXISTS (SELECT 1 FROM certificate c WHERE c.person_id = p.person_id
+                         AND c.profession IN ('F', 'G', 'H', 'I')) AS eligible,
+                 a.account_id, a.email, a.verified_at
+             FROM person p LEFT JOIN account a ON a.person_id = p.person_id
+             WHERE p.id_number = $1",
+        )
+        .bind(id_number)
+        .fetch_optional(pool)
+        .await)
+        .context("looking up a person for registration")?;
+        Ok(row)
+    }
+
+    pub async fn contact_by_id_number(&self, id_number: &str) -> anyhow::Result<Option<AccountContact>> {
+        let sql = format!("{CONTACT_COLUMNS} WHERE p.id_number = $1");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, AccountContact>(&sql)
+            .bind(id_number)
+            .fetch_optional(pool)
+            .await)
+        .context("looking up an account by ID number")?;
+        Ok(row)
+    }
+
+    pub async fn contact_by_account(&self, account_id: i64) -> anyhow::Result<Option<AccountContact>> {
+        let sql = format!("{CONTACT_COLUMNS} WHERE a.account_id = $1");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, AccountContact>(&sql)
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await)
+        .context("looking up an account")?;
+        Ok(row)
+    }
+
+    /// Starts an unverified account over with a new address and password: the person registered
+    /// again before verifying, perhaps with a mistyped address the first time.
+    pub async fn restart_unverified_account(
+        &self,
+        account_id: i64,
+        email: &str,
+        password_hash: &str,
+        policy_version: i64,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE account SET email = $2, password_hash = $3, policy_version = $4
+             WHERE account_id = $1 AND verified_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(email)
+        .bind(password_hash)
+        .bind(policy_version)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("restarting an unverified account")?;
+        Ok(())
+    }
+
+    pub async fn mark_verified(&self, account_id: i64, now: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE account SET verified_at = $2 WHERE account_id = $1 AND verified_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("marking an account verified")?;
+        Ok(())
+    }
+
+    /// Sets a new password, and in the same transaction withdraws every password-reset link and
+    /// ends every session of the account except `keep_session` (the one that changed it, if any).
+    pub async fn set_password(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+        policy_version: i64,
+        now: i64,
+        keep_session: Option<&str>,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.context("starting the password change")?;
+            sqlx::query(
+                "UPDATE account SET password_hash = $2, policy_version = $3, password_changed_at = $4
+                 WHERE account_id = $1",
+            )
+            .bind(account_id)
+            .bind(password_hash)
+            .bind(policy_version)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("storing the new password")?;
+            sqlx::query("DELETE FROM account_token WHERE account_id = $1 AND purpose = 'reset'")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await
+                .context("withdrawing reset links")?;
+            sqlx::query("DELETE FROM session WHERE account_id = $1 AND token_hash <> $2")
+                .bind(account_id)
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *tx)
+                .await
+                .context("ending the other sessions")?;
+            tx.commit().await.context("committing the password change")
+        })?;
+        Ok(())
+    }
+
+    /// Ends every session of the account except `keep_session`; returns how many ended.
+    pub async fn end_other_sessions(&self, account_id: i64, keep_session: &str) -> anyhow::Result<u64> {
+        let ended = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM session WHERE account_id = $1 AND token_hash <> $2",
+        )
+        .bind(account_id)
+        .bind(keep_session)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("ending other sessions")?;
+        Ok(ended)
+    }
+}
+
+impl Store {
+    /// Whether the account's password was set under an older policy than `version`.
+    pub async fn password_outdated(&self, account_id: i64, version: i64) -> anyhow::Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT policy_version FROM account WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await)
+        .context("reading an account's policy version")?;
+        Ok(row.is_some_and(|(v,)| v < version))
+    }
+}

@@ -60,3 +60,28 @@ impl Store {
         Ok(rows)
     }
 }
+
+/// A sign-in as the member sees it on her account page.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignInEntry {
+    pub at: i64,
+    pub outcome: String,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Store {
+    /// The account's newest password sign-ins and attempts, newest first.
+    pub async fn recent_sign_ins(&self, account_id: i64, limit: i64) -> anyhow::Result<Vec<SignInEntry>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, SignInEntry>(
+            "SELECT at, outcome, client_addr, user_agent FROM audit_log
+             WHERE account_id = $1 AND event = 'sign_in' ORDER BY audit_id DESC LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)
+        .context("reading the account's sign-ins")?;
+        Ok(rows)
+    }
+}

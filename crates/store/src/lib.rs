@@ -24,8 +24,11 @@ pub mod bulk;
 pub mod ce;
 pub mod content;
 pub mod member;
+pub mod outbox;
 pub mod personal;
 pub mod sessions;
+pub mod throttle;
+pub mod tokens;
 
 /// Runs `$body` with `$pool` bound to whichever engine's pool the store holds.
 macro_rules! on_pool {

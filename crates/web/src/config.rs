@@ -2,13 +2,14 @@
 //! environment wins). Every setting has a default that runs the portal on one machine; the README
 //! lists them all.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use huzhu_core::licence::DueDateRule;
+use huzhu_core::password_policy::{PasswordPolicy, Profile};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -54,6 +55,40 @@ pub struct Config {
     pub resume_downloads_per_hour: i64,
     /// Verification pages one client address may open in a minute.
     pub verify_requests_per_minute: i64,
+    /// The mail relay: `smtps://user:password@host:465` (TLS) or
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS). Empty: .eml files in
+    /// `<data_dir>/mail`.
+    pub smtp_url: String,
+    /// The sender of the portal's mail.
+    pub mail_from: String,
+    /// Seconds before the first retry of a mail the relay refused; each retry waits twice as long.
+    pub mail_retry_seconds: i64,
+    /// Seconds between two looks at the outbox for mail to retry.
+    pub mail_poll_seconds: u64,
+    /// Minutes a password-reset link works.
+    pub reset_link_minutes: i64,
+    /// Hours an e-mail verification link works.
+    pub verify_link_hours: i64,
+    /// `nist` (length and strength only) or `government_baseline` (also three character classes).
+    pub password_profile: Profile,
+    /// Fewest characters in a new password.
+    pub password_min_length: usize,
+    /// The version of the password rules in force. Raise it when the rules become stricter:
+    /// members whose password was set under an older version are asked for a new one.
+    pub password_policy_version: i64,
+    /// Failed password sign-ins that pause an account's password path.
+    pub lock_threshold: i64,
+    /// Failed password sign-ins from one client address that pause that address.
+    pub address_lock_threshold: i64,
+    /// How long a pause lasts, and how long a failure is remembered.
+    pub lock_minutes: i64,
+    /// Registration and reset requests one client address may send in an hour.
+    pub form_rate_limit: i64,
+    /// Captcha images one client address may draw in an hour.
+    pub captcha_rate_limit: i64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` header is believed. Empty: the
+    /// header is ignored and the connection's address is the client's.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Config {
@@ -76,6 +111,21 @@ impl Default for Config {
             pdf_fallback_font: PathBuf::from("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
             resume_downloads_per_hour: 10,
             verify_requests_per_minute: 30,
+            smtp_url: String::new(),
+            mail_from: "護助社群 <no-reply@localhost>".to_owned(),
+            mail_retry_seconds: 60,
+            mail_poll_seconds: 5,
+            reset_link_minutes: 30,
+            verify_link_hours: 24,
+            password_profile: Profile::Nist,
+            password_min_length: 12,
+            password_policy_version: 1,
+            lock_threshold: 5,
+            address_lock_threshold: 100,
+            lock_minutes: 15,
+            form_rate_limit: 20,
+            captcha_rate_limit: 600,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -90,6 +140,7 @@ impl std::fmt::Debug for Config {
             .field("database", &scheme)
             .field("public_url", &self.public_url)
             .field("captcha_fixed", &self.captcha_fixed.is_some())
+            .field("smtp", &!self.smtp_url.is_empty())
             .finish_non_exhaustive()
     }
 }
@@ -123,6 +174,10 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_owned()
         }
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy::for_profile(self.password_profile, self.password_min_length.max(8))
     }
 
     /// Cookies can be Secure only when members reach the portal over https.

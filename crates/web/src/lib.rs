@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod page;
 pub mod password;
 pub mod routes;
@@ -15,6 +16,7 @@ pub mod security;
 pub mod session;
 pub mod standing;
 pub mod state;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -58,9 +60,12 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(state::housekeeping(self.state.clone()));
+        let transport = mail::Transport::from_config(&self.state.config)?;
+        let sender = tokio::spawn(mail::sender(self.state.clone(), transport));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         housekeeping.abort();
+        sender.abort();
         served.context("serving HTTP")
     }
 }

@@ -173,7 +173,8 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
     let request_id = request_id();
     let headers = request.headers();
     let lang = cookie_value(headers, LANG_COOKIE).and_then(Lang::from_tag).unwrap_or_default();
-    let client_addr = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let client_addr = crate::throttle::client_address(peer, headers, &state.config.trusted_proxies);
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let path = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let method = request.method().clone();

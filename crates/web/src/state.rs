@@ -31,6 +31,8 @@ pub struct AppState {
     pub captcha_text: Arc<dyn CaptchaText>,
     /// The PDF fonts, read from disk on first use (they are tens of megabytes).
     pub pdf_fonts: Arc<OnceLock<Result<Fonts, String>>>,
+    /// Wakes the mail sender when a mail is queued.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
 }
 
 /// Chooses the text of each new captcha.
@@ -70,6 +72,7 @@ impl AppState {
             dummy_hash: dummy_hash.into(),
             captcha_text: Arc::new(RandomCaptchaText),
             pdf_fonts: Arc::new(OnceLock::new()),
+            mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         })
     }
 

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use huzhu_core::id::{IdError, IdNumber};
+use huzhu_core::password_policy::normalize;
+use huzhu_store::accounts::LoginRecord;
 use huzhu_store::audit::AuditRecord;
 use serde::Deserialize;
 
@@ -19,6 +21,7 @@ use crate::password;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
 use crate::state::AppState;
+use crate::throttle;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -106,12 +109,22 @@ pub async fn login(
         return Ok(view.into_response());
     };
 
-    let Some(account_id) = verify_credentials(&state, &id_number, form.password).await? else {
-        audit(&state, &ctx, "sign_in", "failed", None, Some(&id_number)).await?;
+    let record = state.store.find_login(id_number.as_str()).await?;
+    let known_account = record.as_ref().map(|r| r.account_id);
+    let locked = throttle::is_locked(&state, &ctx, known_account).await?;
+    // Verified even while locked, so a pause costs the same time as a wrong password.
+    let verified = verify_credentials(&state, record, form.password).await?;
+    let Some(account_id) = verified.filter(|_| !locked) else {
+        let outcome = if locked { "locked" } else { "failed" };
+        if !locked {
+            throttle::record_failure(&state, &ctx, known_account, &id_number).await?;
+        }
+        audit(&state, &ctx, "sign_in", outcome, known_account, Some(&id_number)).await?;
         view.notice = Some(ctx.lang.messages().get("login.failed").to_owned());
         view.has_errors = true;
         return Ok(view.into_response());
     };
+    throttle::clear(&state, account_id).await?;
 
     let (token, token_hash) = session::new_token();
     let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
@@ -149,17 +162,17 @@ fn check_fields(view: &mut LoginView, form: &LoginForm) -> Option<IdNumber> {
 /// password all take one Argon2 verification and give the same `None`.
 async fn verify_credentials(
     state: &AppState,
-    id_number: &IdNumber,
+    record: Option<LoginRecord>,
     password: String,
 ) -> Result<Option<i64>, AppError> {
-    let record = state.store.find_login(id_number.as_str()).await?;
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
-    let matches = password::verify(password, stored).await?;
+    // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
+    let matches = password::verify(normalize(&password), stored).await?;
     Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     ctx: &Ctx,
     event: &str,
@@ -199,7 +212,11 @@ fn captcha_answer_hash(session_hash: &str, answer: &str) -> String {
 
 /// Uses up the session's captcha. With a fixed answer configured (tests and benchmarks, only
 /// with --demo) that answer is accepted and no captcha is consumed.
-async fn check_captcha(state: &AppState, session_hash: &str, answer: &str) -> Result<bool, AppError> {
+pub(crate) async fn check_captcha(
+    state: &AppState,
+    session_hash: &str,
+    answer: &str,
+) -> Result<bool, AppError> {
     if let Some(fixed) = &state.config.captcha_fixed {
         return Ok(answer.trim().eq_ignore_ascii_case(fixed));
     }
@@ -210,6 +227,9 @@ async fn check_captcha(state: &AppState, session_hash: &str, answer: &str) -> Re
 /// Draws a new captcha for the session and remembers the hash of its answer. Each request
 /// replaces the previous one, which is how the refresh control works.
 pub async fn captcha(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    if throttle::over_rate(&state, &ctx, "captcha", state.config.captcha_rate_limit).await? {
+        return Ok(axum::http::StatusCode::TOO_MANY_REQUESTS.into_response());
+    }
     let cookie = session::ensure_session(&state, &mut ctx).await?;
     let token_hash = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
 

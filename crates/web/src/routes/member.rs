@@ -48,6 +48,10 @@ pub(crate) async fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<Resu
     let Some(account_id) = ctx.account_id() else {
         return Ok(Err(see_other(paths::LOGIN)));
     };
+    // A password set under older rules must be replaced before anything else.
+    if state.store.password_outdated(account_id, state.config.password_policy_version).await? {
+        return Ok(Err(see_other(paths::CHANGE_PASSWORD)));
+    }
     match state.store.person_of_account(account_id).await? {
         Some(person_id) => Ok(Ok(person_id)),
         None => Ok(Err(see_other(paths::LOGIN))),

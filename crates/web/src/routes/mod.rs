@@ -1,5 +1,7 @@
 //! The route table. Each area of the site is a module with its handlers side by side.
 
+pub mod account_page;
+pub mod accounts;
 pub mod assets;
 pub mod ce;
 pub mod login;
@@ -31,6 +33,13 @@ pub mod paths {
     pub const CE_CSV: &str = "/member/ce.csv";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
+    pub const REGISTER: &str = "/register";
+    pub const VERIFY_EMAIL: &str = "/register/verify";
+    pub const FORGOT: &str = "/password/forgot";
+    pub const RESET: &str = "/password/reset";
+    pub const CHANGE_PASSWORD: &str = "/member/password";
+    pub const ACCOUNT: &str = "/member/account";
+    pub const END_SESSIONS: &str = "/member/account/sessions";
     pub const READY: &str = "/readyz";
     pub const PERSONAL: &str = "/member/personal";
     pub const RESUME: &str = "/member/personal/resume";
@@ -51,6 +60,13 @@ pub fn router(state: AppState) -> Router {
         .route(paths::MEMBER, get(member::home))
         .route(paths::VIDEOS, get(member::videos))
         .route(paths::LINKS, get(member::links))
+        .route(paths::REGISTER, get(accounts::register_form).post(accounts::register))
+        .route(paths::VERIFY_EMAIL, get(accounts::verify_form).post(accounts::verify))
+        .route(paths::FORGOT, get(accounts::forgot_form).post(accounts::forgot))
+        .route(paths::RESET, get(accounts::reset_form).post(accounts::reset))
+        .route(paths::CHANGE_PASSWORD, get(account_page::change_form).post(account_page::change))
+        .route(paths::ACCOUNT, get(account_page::account))
+        .route(paths::END_SESSIONS, post(account_page::end_sessions))
         .route(paths::CE, get(ce::page))
         .route(paths::CE_CSV, get(ce::csv))
         .route(paths::PERSONAL, get(personal::page))

@@ -1,10 +1,15 @@
 //! The web server driven over HTTP, on a free port, against a fresh SQLite database per test.
 
+mod account_page;
+mod accounts;
 mod catalogs;
 mod ce;
 mod helpers;
 mod home;
 mod login;
+mod logs;
 mod personal;
 mod processes;
 mod security;
+mod smtp;
+mod throttle;

@@ -1,0 +1,178 @@
+//! What makes a password acceptable (NIST SP 800-63B §5.1.1.2, OWASP ASVS 2.1).
+//!
+//! The default follows NIST: a minimum length, no composition rules, and a refusal of common
+//! and guessable passwords. Taiwanese government baselines ask for character classes as well,
+//! so [`PasswordPolicy::government_baseline`] turns those on. Passwords are compared after NFC
+//! normalization and are never truncated.
+//!
+//! Common and breached passwords are judged by zxcvbn, which ships its dictionaries (the most
+//! common passwords of public breaches, English words, names) inside the program, so no network
+//! is needed. The member's own ID number, birth date and e-mail name are refused outright.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::roc::ROC_OFFSET;
+
+/// Which set of rules applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// NIST SP 800-63B: length and a strength estimate, no composition rules.
+    #[default]
+    Nist,
+    /// Also at least three of: upper case, lower case, digit, other character.
+    GovernmentBaseline,
+}
+
+/// The rules a new password must meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// Fewest characters (Unicode scalar values after NFC).
+    pub min_length: usize,
+    /// Most characters; NIST asks that it be at least 64.
+    pub max_length: usize,
+    /// How many of the four character classes must appear; 0 turns the rule off.
+    pub min_classes: usize,
+    /// Lowest zxcvbn score accepted (0–4); 3 means "safely unguessable" (about 10⁸ guesses).
+    pub min_strength: u8,
+}
+
+/// What a password is checked against besides itself.
+#[derive(Debug, Clone, Default)]
+pub struct PersonalData<'a> {
+    pub id_number: &'a str,
+    pub birth_date: Option<NaiveDate>,
+    pub email: &'a str,
+}
+
+/// Why a password was refused. Each maps to one message for the member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    TooFewClasses {
+        min: usize,
+    },
+    /// Common, found in breaches, or otherwise easy to guess.
+    Guessable,
+    ContainsIdNumber,
+    ContainsBirthDate,
+    ContainsEmailName,
+}
+
+impl Problem {
+    /// The catalog key of the message for the member.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Problem::TooShort { .. } => "password.too_short",
+            Problem::TooLong { .. } => "password.too_long",
+            Problem::TooFewClasses { .. } => "password.too_few_classes",
+            Problem::Guessable => "password.guessable",
+            Problem::ContainsIdNumber => "password.contains_id",
+            Problem::ContainsBirthDate => "password.contains_birth_date",
+            Problem::ContainsEmailName => "password.contains_email",
+        }
+    }
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> PasswordPolicy {
+        PasswordPolicy::for_profile(Profile::Nist, 12)
+    }
+}
+
+impl PasswordPolicy {
+    pub fn for_profile(profile: Profile, min_length: usize) -> PasswordPolicy {
+        let min_classes = match profile {
+            Profile::Nist => 0,
+            Profile::GovernmentBaseline => 3,
+        };
+        PasswordPolicy { min_length, max_length: 128, min_classes, min_strength: 3 }
+    }
+
+    pub fn government_baseline() -> PasswordPolicy {
+        PasswordPolicy::for_profile(Profile::GovernmentBaseline, 12)
+    }
+
+    /// The first problem with `password`, or `None` when it is acceptable. The checks run from
+    /// the cheapest to the dearest, and the strength estimate only on passwords within length.
+    pub fn check(&self, password: &str, personal: &PersonalData<'_>) -> Option<Problem> {
+        let password = normalize(password);
+        let length = password.chars().count();
+        if length < self.min_length {
+            return Some(Problem::TooShort { min: self.min_length });
+        }
+        if length > self.max_length {
+            return Some(Problem::TooLong { max: self.max_length });
+        }
+        if let Some(problem) = personal_problem(&password, personal) {
+            return Some(problem);
+        }
+        if character_classes(&password) < self.min_classes {
+            return Some(Problem::TooFewClasses { min: self.min_classes });
+        }
+        let inputs = [personal.id_number, personal.email];
+        if u8::from(zxcvbn::zxcvbn(&password, &inputs).score()) < self.min_strength {
+            return Some(Problem::Guessable);
+        }
+        None
+    }
+}
+
+/// NFC, so that the same characters typed on two keyboards give the same password.
+pub fn normalize(password: &str) -> String {
+    password.nfc().collect()
+}
+
+/// How many of upper case, lower case, digits and other characters appear.
+fn character_classes(password: &str) -> usize {
+    let has = |test: fn(&char) -> bool| password.chars().any(|c| test(&c));
+    [
+        has(|c| c.is_uppercase()),
+        has(|c| c.is_lowercase()),
+        has(|c| c.is_ascii_digit()),
+        has(|c| !c.is_alphanumeric()),
+    ]
+    .into_iter()
+    .filter(|present| *present)
+    .count()
+}
+
+fn personal_problem(password: &str, personal: &PersonalData<'_>) -> Option<Problem> {
+    let folded = password.to_lowercase();
+    let id = personal.id_number.to_lowercase();
+    // The ID, or its nine digits, which is how people often abbreviate it.
+    if id.len() == 10 && (folded.contains(&id) || folded.contains(&id[1..])) {
+        return Some(Problem::ContainsIdNumber);
+    }
+    let digits: String = password.chars().filter(char::is_ascii_digit).collect();
+    if let Some(birth) = personal.birth_date
+        && birth_date_forms(birth).iter().any(|form| digits.contains(form.as_str()))
+    {
+        return Some(Problem::ContainsBirthDate);
+    }
+    let name = personal.email.split('@').next().unwrap_or("").to_lowercase();
+    if name.chars().count() >= 3 && folded.contains(&name) {
+        return Some(Problem::ContainsEmailName);
+    }
+    None
+}
+
+/// The ways a birth date is written with digits: Gregorian 19900405 and 900405, ROC 790405 and
+/// 0790405 (民國79年). Separators are ignored because only the digits are compared.
+fn birth_date_forms(birth: NaiveDate) -> Vec<String> {
+    let (y, m, d) = (birth.year(), birth.month(), birth.day());
+    let roc = y - ROC_OFFSET;
+    vec![
+        format!("{y:04}{m:02}{d:02}"),
+        format!("{:02}{m:02}{d:02}", y % 100),
+        format!("{roc}{m:02}{d:02}"),
+        format!("{roc:03}{m:02}{d:02}"),
+    ]
+}

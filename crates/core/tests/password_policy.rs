@@ -1,0 +1,102 @@
+//! The password policy: NIST by default, the government baseline on request.
+
+use chrono::NaiveDate;
+use huzhu_core::password_policy::{PasswordPolicy, PersonalData, Problem, normalize};
+
+/// A nurse born 1990-04-05, which is 民國79年4月5日.
+fn nurse() -> PersonalData<'static> {
+    PersonalData {
+        id_number: "F223456786",
+        birth_date: NaiveDate::from_ymd_opt(1990, 4, 5),
+        email: "lin.meihua@example.org",
+    }
+}
+
+#[test]
+fn a_long_unusual_passphrase_passes_the_default_policy() {
+    let policy = PasswordPolicy::default();
+    assert_eq!(policy.check("marigold tapestry kettle ferry", &nurse()), None);
+}
+
+#[test]
+fn eleven_characters_are_too_short_and_twelve_are_enough_by_length() {
+    let policy = PasswordPolicy::default();
+    // "Qz7#vLp2!mWx" has 12 characters; drop the last one for 11.
+    assert_eq!(policy.check("Qz7#vLp2!mW", &nurse()), Some(Problem::TooShort { min: 12 }));
+    assert_eq!(policy.check("Qz7#vLp2!mWx", &nurse()), None);
+}
+
+#[test]
+fn length_counts_characters_not_bytes() {
+    let policy = PasswordPolicy::default();
+    // Eleven Chinese characters are 33 bytes of UTF-8 but still only 11 characters.
+    assert_eq!(policy.check("護理師守護生命的每一天", &nurse()), Some(Problem::TooShort { min: 12 }));
+}
+
+#[test]
+fn sixty_four_characters_are_accepted_and_nothing_is_cut_off() {
+    let policy = PasswordPolicy::default();
+    assert!(policy.max_length >= 64);
+    let long = "blue heron drifts over quiet rice fields at dawn near yilan ok!!";
+    assert_eq!(long.chars().count(), 64);
+    assert_eq!(policy.check(long, &nurse()), None);
+    let too_long = "x".repeat(policy.max_length + 1);
+    assert_eq!(policy.check(&too_long, &nurse()), Some(Problem::TooLong { max: policy.max_length }));
+}
+
+#[test]
+fn common_and_breached_passwords_are_refused_whatever_their_length() {
+    let policy = PasswordPolicy::default();
+    for common in ["password1234", "123456789012", "qwertyuiopas", "iloveyou1234", "aaaaaaaaaaaa"] {
+        assert_eq!(policy.check(common, &nurse()), Some(Problem::Guessable), "{common}");
+    }
+}
+
+#[test]
+fn the_members_own_id_number_is_refused_in_any_case_or_without_its_letter() {
+    let policy = PasswordPolicy::default();
+    assert_eq!(policy.check("my id f223456786 ok!", &nurse()), Some(Problem::ContainsIdNumber));
+    assert_eq!(policy.check("zebra-223456786-kite", &nurse()), Some(Problem::ContainsIdNumber));
+}
+
+#[test]
+fn the_birth_date_is_refused_in_gregorian_and_roc_forms() {
+    let policy = PasswordPolicy::default();
+    for password in [
+        "violet 1990-04-05 lamp", // Gregorian with separators
+        "violet19900405lamp",
+        "violet 0790405 lampshade",  // ROC 79 = 1990 - 1911, three-digit year
+        "violet 79/04/05 lampshade", // ROC two-digit year
+        "violet 900405 lampshade",   // yymmdd
+    ] {
+        assert_eq!(policy.check(password, &nurse()), Some(Problem::ContainsBirthDate), "{password}");
+    }
+}
+
+#[test]
+fn the_email_name_is_refused() {
+    let policy = PasswordPolicy::default();
+    assert_eq!(policy.check("Lin.MeiHua rides trains", &nurse()), Some(Problem::ContainsEmailName));
+}
+
+#[test]
+fn composition_rules_are_off_by_default_and_on_in_the_government_baseline() {
+    // Lower case letters and spaces only: two classes (lower case, other).
+    let passphrase = "marigold tapestry kettle ferry";
+    assert_eq!(PasswordPolicy::default().check(passphrase, &nurse()), None);
+    let baseline = PasswordPolicy::government_baseline();
+    assert_eq!(baseline.check(passphrase, &nurse()), Some(Problem::TooFewClasses { min: 3 }));
+    // Upper, lower, other: three classes.
+    assert_eq!(baseline.check("Marigold tapestry kettle ferry", &nurse()), None);
+}
+
+#[test]
+fn passwords_are_compared_after_nfc_normalization() {
+    // "é" as one code point (U+00E9) and as "e" + combining acute (U+0065 U+0301).
+    let composed = "caf\u{e9} au lait sur la terrasse";
+    let decomposed = "cafe\u{301} au lait sur la terrasse";
+    assert_ne!(composed, decomposed);
+    assert_eq!(normalize(composed), normalize(decomposed));
+    // After NFC the decomposed form has the same 29 characters as the composed one.
+    assert_eq!(normalize(decomposed).chars().count(), composed.chars().count());
+}

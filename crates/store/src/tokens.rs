@@ -1,0 +1,96 @@
+//! Single-use links mailed to members, stored as the SHA-256 of their random part.
+
+use anyhow::Context;
+
+use crate::{Store, on_pool};
+
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn code(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify",
+            Purpose::ResetPassword => "reset",
+        }
+    }
+}
+
+impl Store {
+    /// Stores a new link for the account, withdrawing every earlier link of the same purpose,
+    /// so only the newest mail works.
+    pub async fn replace_token(
+        &self,
+        account_id: i64,
+        purpose: Purpose,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.context("starting to store a link")?;
+            sqlx::query("DELETE FROM account_token WHERE account_id = $1 AND purpose = $2")
+                .bind(account_id)
+                .bind(purpose.code())
+                .execute(&mut *tx)
+                .await
+                .context("withdrawing earlier links")?;
+            sqlx::query(
+                "INSERT INTO account_token (token_hash, account_id, purpose, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(account_id)
+            .bind(purpose.code())
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .context("storing a link")?;
+            tx.commit().await.context("committing a link")
+        })?;
+        Ok(())
+    }
+
+    /// The account a live link belongs to, without using it up (to show the form it opens).
+    pub async fn peek_token(
+        &self,
+        purpose: Purpose,
+        token_hash: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id FROM account_token WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(purpose.code())
+        .bind(now)
+        .fetch_optional(pool)
+        .await)
+        .context("looking up a link")?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Uses a link up: deletes it and returns its account when it had not expired. Of two
+    /// requests racing with the same link, only one gets the row back.
+    pub async fn take_token(
+        &self,
+        purpose: Purpose,
+        token_hash: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        let row: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "DELETE FROM account_token WHERE token_hash = $1 AND purpose = $2 RETURNING account_id, expires_at",
+        )
+        .bind(token_hash)
+        .bind(purpose.code())
+        .fetch_optional(pool)
+        .await)
+        .context("using a link")?;
+        Ok(row.filter(|(_, expires_at)| *expires_at > now).map(|(account_id, _)| account_id))
+    }
+}

@@ -1,0 +1,197 @@
+//! Mail to members: letters are written into the outbox by the request that decides to send
+//! them, and a sender task delivers the outbox, retrying with growing delays.
+//!
+//! With `smtp_url` set, mail goes to that relay (`smtps://` for TLS, `smtp://…?tls=required`
+//! for STARTTLS). Without it, each mail is written as an .eml file under `<data_dir>/mail` and
+//! its path is logged, which is enough for a single machine or a demonstration.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use askama::Template;
+use huzhu_store::Store;
+use huzhu_store::outbox::{NewMail, OutboxMail};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::file::AsyncFileTransport;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Config;
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// Most mails one pass of the sender takes.
+const BATCH: i64 = 20;
+/// How long a claimed mail is reserved for the sender that claimed it.
+const CLAIM_SECONDS: i64 = 300;
+/// The longest wait between two attempts at one mail.
+const MAX_BACKOFF_SECONDS: i64 = 3600;
+
+/// One mail in the member's language: paragraphs and, for most, one link.
+pub struct Letter {
+    pub lang: Lang,
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    pub link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail.html")]
+struct MailHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    paragraphs: &'a [String],
+    link: Option<&'a str>,
+    footer: &'a str,
+}
+
+impl Letter {
+    /// A letter whose subject and paragraphs are catalog keys under `mail.<kind>_…`.
+    pub fn from_catalog(lang: Lang, kind: &str, paragraphs: usize, link: Option<String>) -> Letter {
+        let t = lang.messages();
+        Letter {
+            lang,
+            subject: t.get(&format!("mail.{kind}_subject")).to_owned(),
+            paragraphs: (1..=paragraphs).map(|n| t.get(&format!("mail.{kind}_{n}")).to_owned()).collect(),
+            link,
+        }
+    }
+
+    fn footer(&self) -> &'static str {
+        self.lang.messages().get("mail.footer")
+    }
+
+    pub fn text(&self) -> String {
+        let mut text = self.paragraphs.join("\n\n");
+        if let Some(link) = &self.link {
+            text.push_str(&format!("\n\n{link}"));
+        }
+        text.push_str(&format!("\n\n-- \n{}\n", self.footer()));
+        text
+    }
+
+    pub fn html(&self) -> anyhow::Result<String> {
+        MailHtml {
+            lang: self.lang.tag(),
+            subject: &self.subject,
+            paragraphs: &self.paragraphs,
+            link: self.link.as_deref(),
+            footer: self.footer(),
+        }
+        .render()
+        .context("rendering a mail")
+    }
+}
+
+/// Whether `email` is a single plain address a mail can be sent to. Line breaks and other
+/// control characters are refused first, which is what stops header injection.
+pub fn valid_address(email: &str) -> bool {
+    email.len() <= 254
+        && !email.chars().any(char::is_control)
+        && email.matches('@').count() == 1
+        && email.parse::<lettre::Address>().is_ok()
+}
+
+/// Puts a letter in the outbox and wakes the sender.
+pub async fn queue(state: &AppState, recipient: &str, letter: &Letter) -> anyhow::Result<()> {
+    let text = letter.text();
+    let html = letter.html()?;
+    let mail = NewMail { recipient, subject: &letter.subject, text_body: &text, html_body: &html };
+    state.store.enqueue_mail(&mail, state.now()).await?;
+    state.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
+}
+
+impl Transport {
+    pub fn from_config(config: &Config) -> anyhow::Result<Transport> {
+        if config.smtp_url.is_empty() {
+            let folder = config.data_dir.join("mail");
+            std::fs::create_dir_all(&folder)
+                .with_context(|| format!("creating the mail folder {}", folder.display()))?;
+            return Ok(Transport::Files(AsyncFileTransport::new(&folder), folder));
+        }
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
+            .context("reading smtp_url")?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        Ok(Transport::Smtp(transport))
+    }
+
+    async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await.context("sending through the SMTP relay")?;
+            }
+            Transport::Files(files, folder) => {
+                let id = files.send(message).await.context("writing the mail file")?;
+                tracing::info!(path = %folder.join(format!("{id}.eml")).display(), "mail written to a file");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn build_message(from: &Mailbox, mail: &OutboxMail) -> anyhow::Result<Message> {
+    let to: Mailbox = mail.recipient.parse().context("reading a queued recipient")?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&mail.subject)
+        .multipart(MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone()))
+        .context("building a mail")
+}
+
+/// The wait before the next attempt after `attempts` failures: 1, 2, 4 … times
+/// `retry_seconds`, at most an hour.
+pub fn backoff(retry_seconds: i64, attempts: i64) -> i64 {
+    let factor = 1_i64 << attempts.clamp(0, 20);
+    retry_seconds.saturating_mul(factor).min(MAX_BACKOFF_SECONDS)
+}
+
+/// Sends every mail that is due at `now`; returns how many went out. A failure is recorded
+/// on the mail with the time of its next attempt, and never stops the other mails.
+pub async fn deliver_due(
+    store: &Store,
+    config: &Config,
+    transport: &Transport,
+    now: i64,
+) -> anyhow::Result<usize> {
+    let from: Mailbox = config.mail_from.parse().context("reading mail_from")?;
+    let mut sent = 0;
+    for mail in store.claim_due_mails(now, now + CLAIM_SECONDS, BATCH).await? {
+        let outcome = match build_message(&from, &mail) {
+            Ok(message) => transport.send(message).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => {
+                store.mark_mail_sent(mail.mail_id, now).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                let next = now + backoff(config.mail_retry_seconds, mail.attempts);
+                tracing::warn!(mail_id = mail.mail_id, error = format!("{error:#}"), next, "mail not sent");
+                store.mark_mail_failed(mail.mail_id, &format!("{error:#}"), next).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Delivers the outbox whenever a mail is queued, and every few seconds for retries.
+pub async fn sender(state: AppState, transport: Transport) {
+    loop {
+        let wakeup = state.mail_wakeup.notified();
+        if let Err(error) = deliver_due(&state.store, &state.config, &transport, state.now()).await {
+            tracing::warn!(error = format!("{error:#}"), "the mail sender could not read the outbox");
+        }
+        let poll = Duration::from_secs(state.config.mail_poll_seconds.max(1));
+        let _ = tokio::time::timeout(poll, wakeup).await;
+    }
+}

@@ -1,0 +1,182 @@
+//! The member's own account: change the password (also when the rules changed), see recent
+//! sign-ins, end the other sessions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
+use huzhu_core::password_policy::{PersonalData, normalize};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::mail::{self, Letter};
+use crate::page::Chrome;
+use crate::password;
+use crate::routes::accounts::{Field, FormView, check_new_password, notice};
+use crate::routes::login::audit;
+use crate::routes::paths;
+use crate::session::{Ctx, see_other};
+use crate::state::AppState;
+use crate::throttle;
+
+/// How many sign-ins the account page lists.
+const SIGN_INS_SHOWN: i64 = 10;
+
+fn change_view(ctx: &Ctx, forced: bool) -> FormView {
+    let current = Field {
+        max_length: 1024,
+        ..Field::new("current_password", "account.current_password", "password", "current-password")
+    };
+    FormView {
+        page: Chrome::new(ctx),
+        title_key: "account.change_title",
+        intro_key: if forced { "account.change_forced" } else { "account.change_intro" },
+        action: paths::CHANGE_PASSWORD,
+        submit_key: "account.change_submit",
+        fields: vec![current, Field::new_password(), Field::confirm()],
+        token: None,
+        notice: None,
+        has_errors: false,
+    }
+}
+
+pub async fn change_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let Some(account_id) = ctx.account_id() else {
+        return Ok(see_other(paths::LOGIN));
+    };
+    let forced = state.store.password_outdated(account_id, state.config.password_policy_version).await?;
+    Ok(change_view(&ctx, forced).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    let Some(account_id) = ctx.account_id() else {
+        return Ok(see_other(paths::LOGIN));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
+    let forced = contact.policy_version < state.config.password_policy_version;
+    let mut view = change_view(&ctx, forced);
+
+    let current_ok =
+        password::verify(normalize(&form.current_password), contact.password_hash.clone()).await?;
+    if !current_ok {
+        view.error("current_password", "account.current_wrong");
+    }
+    let birth_date = chrono::NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
+    let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
+    let new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
+    if !current_ok || !new_ok {
+        audit(&state, &ctx, "password_change", "refused", Some(account_id), None).await?;
+        return Ok(view.into_response());
+    }
+
+    let hash = password::hash(normalize(&form.password)).await?;
+    let keep = ctx.session.as_ref().map(|s| s.token_hash.as_str());
+    let version = state.config.password_policy_version;
+    state.store.set_password(account_id, &hash, version, state.now(), keep).await?;
+    throttle::clear(&state, account_id).await?;
+    mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
+    audit(&state, &ctx, "password_change", "succeeded", Some(account_id), None).await?;
+
+    let mut page = notice(&ctx, "account.change_title", vec!["account.change_done"]);
+    page.link = Some((paths::MEMBER, "account.to_member"));
+    Ok(page.into_response())
+}
+
+/// One line of the sign-in list.
+pub struct SignInLine {
+    at: String,
+    outcome_key: &'static str,
+    address: String,
+    browser: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountView {
+    page: Chrome,
+    sign_ins: Vec<SignInLine>,
+    ended: Option<u64>,
+}
+
+/// An instant as Taiwan time (UTC+8), which is what members read.
+fn taiwan_time(at: i64) -> String {
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+    DateTime::from_timestamp(at, 0)
+        .map(|utc| utc.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+async fn account_view(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    ended: Option<u64>,
+) -> Result<AccountView, AppError> {
+    let sign_ins = state
+        .store
+        .recent_sign_ins(account_id, SIGN_INS_SHOWN)
+        .await?
+        .into_iter()
+        .map(|entry| SignInLine {
+            at: taiwan_time(entry.at),
+            outcome_key: match entry.outcome.as_str() {
+                "succeeded" => "account.sign_in_succeeded",
+                "locked" => "account.sign_in_locked",
+                _ => "account.sign_in_failed",
+            },
+            address: entry.client_addr.unwrap_or_default(),
+            browser: entry.user_agent.unwrap_or_default().chars().take(80).collect(),
+        })
+        .collect();
+    Ok(AccountView { page: Chrome::new(ctx), sign_ins, ended })
+}
+
+pub async fn account(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let Some(account_id) = ctx.account_id() else {
+        return Ok(see_other(paths::LOGIN));
+    };
+    if state.store.password_outdated(account_id, state.config.password_policy_version).await? {
+        return Ok(see_other(paths::CHANGE_PASSWORD));
+    }
+    Ok(account_view(&state, &ctx, account_id, None).await?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EndSessionsForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends every session of the account but this one.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<EndSessionsForm>,
+) -> Result<Response, AppError> {
+    let (Some(account_id), Some(session)) = (ctx.account_id(), ctx.session.as_ref()) else {
+        return Ok(see_other(paths::LOGIN));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    let ended = state.store.end_other_sessions(account_id, &session.token_hash).await?;
+    audit(&state, &ctx, "end_other_sessions", "succeeded", Some(account_id), None).await?;
+    Ok(account_view(&state, &ctx, account_id, Some(ended)).await?.into_response())
+}

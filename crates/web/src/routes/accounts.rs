@@ -1,0 +1,645 @@
+//! 註冊社群 and 忘記密碼: registration with e-mail verification, and password reset by mail.
+//!
+//! Every answer that could tell a visitor whether an ID has an account is the same page for
+//! every ID: the mail is the only thing that differs, and it goes to the address on record (or,
+//! for a new registration, to the address of a person whose registry details matched).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use huzhu_core::id::{IdError, IdNumber};
+use huzhu_core::password_policy::{PersonalData, normalize};
+use huzhu_store::accounts::{AccountContact, NewAccount, Registrant};
+use huzhu_store::tokens::Purpose;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::mail::{self, Letter};
+use crate::page::Chrome;
+use crate::password;
+use crate::routes::login::{audit, check_captcha};
+use crate::routes::paths;
+use crate::session::{self, Ctx};
+use crate::state::AppState;
+use crate::throttle;
+
+/// One input of a form, with what was typed and its problem.
+pub struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) label_key: &'static str,
+    pub(crate) hint_key: Option<&'static str>,
+    pub(crate) kind: &'static str,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) max_length: usize,
+    pub(crate) value: String,
+    pub(crate) error: Option<&'static str>,
+}
+
+impl Field {
+    pub(crate) fn new(
+        name: &'static str,
+        label_key: &'static str,
+        kind: &'static str,
+        autocomplete: &'static str,
+    ) -> Field {
+        Field {
+            name,
+            label_key,
+            hint_key: None,
+            kind,
+            autocomplete,
+            max_length: 100,
+            value: String::new(),
+            error: None,
+        }
+    }
+
+    fn id_number() -> Field {
+        Field {
+            hint_key: Some("login.id_hint"),
+            max_length: 20,
+            ..Field::new("id_number", "login.id_number", "text", "username")
+        }
+    }
+
+    fn email() -> Field {
+        Field { max_length: 254, ..Field::new("email", "account.email", "email", "email") }
+    }
+
+    pub(crate) fn new_password() -> Field {
+        Field {
+            hint_key: Some("account.password_hint"),
+            max_length: 1024,
+            ..Field::new("password", "account.new_password", "password", "new-password")
+        }
+    }
+
+    pub(crate) fn confirm() -> Field {
+        Field {
+            max_length: 1024,
+            ..Field::new("password_again", "account.password_again", "password", "new-password")
+        }
+    }
+
+    fn captcha() -> Field {
+        Field {
+            hint_key: Some("login.captcha_hint"),
+            max_length: 10,
+            ..Field::new("captcha", "login.captcha", "text", "off")
+        }
+    }
+
+    fn keep(mut self, typed: &str) -> Field {
+        self.value = typed.chars().take(self.max_length).collect();
+        self
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_form.html")]
+pub struct FormView {
+    pub(crate) page: Chrome,
+    pub(crate) title_key: &'static str,
+    pub(crate) intro_key: &'static str,
+    pub(crate) action: &'static str,
+    pub(crate) submit_key: &'static str,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) token: Option<String>,
+    pub(crate) notice: Option<String>,
+    pub(crate) has_errors: bool,
+}
+
+impl FormView {
+    pub(crate) fn error(&mut self, name: &str, key: &'static str) {
+        if let Some(field) = self.fields.iter_mut().find(|f| f.name == name) {
+            field.error.get_or_insert(key);
+        }
+        self.has_errors = true;
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_notice.html")]
+pub struct NoticeView {
+    pub(crate) page: Chrome,
+    pub(crate) title_key: &'static str,
+    pub(crate) body_keys: Vec<&'static str>,
+    pub(crate) confirm_action: &'static str,
+    pub(crate) confirm_token: Option<String>,
+    pub(crate) link: Option<(&'static str, &'static str)>,
+}
+
+pub(crate) fn notice(ctx: &Ctx, title_key: &'static str, body_keys: Vec<&'static str>) -> NoticeView {
+    NoticeView {
+        page: Chrome::new(ctx),
+        title_key,
+        body_keys,
+        confirm_action: "",
+        confirm_token: None,
+        link: None,
+    }
+}
+
+pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValue>) -> Response {
+    let mut response = response.into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The answer once a client address has sent too many requests of one kind in an hour.
+fn too_many(ctx: &Ctx) -> Response {
+    let page = notice(ctx, "account.too_many_title", vec!["account.too_many"]);
+    (StatusCode::TOO_MANY_REQUESTS, page).into_response()
+}
+
+/// A link to a page of the portal, built from the configured address, never from the request.
+fn link(state: &AppState, path: &str, token: &str) -> String {
+    format!("{}{path}?token={token}", state.config.public_url())
+}
+
+fn check_id(view: &mut FormView, typed: &str) -> Option<IdNumber> {
+    match IdNumber::parse(typed) {
+        Ok(id) => Some(id),
+        Err(IdError::Empty) => {
+            view.error("id_number", "login.id_missing");
+            None
+        }
+        Err(_) => {
+            view.error("id_number", "login.id_invalid");
+            None
+        }
+    }
+}
+
+fn check_email(view: &mut FormView, typed: &str) -> Option<String> {
+    let email = typed.trim();
+    if email.is_empty() {
+        view.error("email", "account.email_missing");
+        None
+    } else if !mail::valid_address(email) {
+        view.error("email", "account.email_invalid");
+        None
+    } else {
+        Some(email.to_owned())
+    }
+}
+
+/// Checks a new password and its confirmation against the policy and the member's own data.
+pub(crate) fn check_new_password(
+    state: &AppState,
+    view: &mut FormView,
+    password: &str,
+    again: &str,
+    personal: &PersonalData<'_>,
+) -> bool {
+    if password.is_empty() {
+        view.error("password", "login.password_missing");
+        return false;
+    }
+    if let Some(problem) = state.config.password_policy().check(password, personal) {
+        view.error("password", problem.message_key());
+        return false;
+    }
+    if normalize(password) != normalize(again) {
+        view.error("password_again", "account.password_mismatch");
+        return false;
+    }
+    true
+}
+
+/// Checks the captcha field; a wrong or missing one is noted next to it.
+async fn captcha_ok(state: &AppState, ctx: &Ctx, view: &mut FormView, typed: &str) -> Result<bool, AppError> {
+    if typed.trim().is_empty() {
+        view.error("captcha", "login.captcha_missing");
+        return Ok(false);
+    }
+    let session_hash = ctx.session.as_ref().map(|s| s.token_hash.as_str()).unwrap_or("");
+    if !check_captcha(state, session_hash, typed).await? {
+        view.error("captcha", "login.captcha_wrong");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+// ---- 註冊社群 ----
+
+fn register_view(ctx: &Ctx) -> FormView {
+    FormView {
+        page: Chrome::new(ctx),
+        title_key: "account.register_title",
+        intro_key: "account.register_intro",
+        action: paths::REGISTER,
+        submit_key: "account.register_submit",
+        fields: vec![
+            Field::id_number(),
+            Field::new("name", "account.name", "text", "name"),
+            Field {
+                hint_key: Some("account.birth_date_hint"),
+                max_length: 10,
+                ..Field::new("birth_date", "account.birth_date", "text", "bday")
+            },
+            Field::email(),
+            Field::new_password(),
+            Field::confirm(),
+            Field::captcha(),
+        ],
+        token: None,
+        notice: None,
+        has_errors: false,
+    }
+}
+
+pub async fn register_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let cookie = session::ensure_session(&state, &mut ctx).await?;
+    Ok(with_cookie(register_view(&ctx), cookie))
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+/// A birth date as typed: 1990-04-05, 1990/04/05, or the ROC 79/04/05 and 790405.
+fn parse_birth_date(typed: &str) -> Option<NaiveDate> {
+    let typed = typed.trim();
+    // chrono's %Y takes any number of digits, so 77/11/23 would be the year 77: a Gregorian
+    // date must start with four digits, and anything else is read as ROC.
+    let gregorian = typed.len() >= 5 && typed[..4].bytes().all(|b| b.is_ascii_digit());
+    if gregorian {
+        return ["%Y-%m-%d", "%Y/%m/%d"]
+            .iter()
+            .find_map(|format| NaiveDate::parse_from_str(typed, format).ok());
+    }
+    huzhu_core::roc::parse(typed).ok()
+}
+
+struct Registration {
+    id_number: IdNumber,
+    name: String,
+    birth_date: NaiveDate,
+    email: String,
+}
+
+fn check_registration(state: &AppState, view: &mut FormView, form: &RegisterForm) -> Option<Registration> {
+    let id_number = check_id(view, &form.id_number);
+    let name = form.name.trim().to_owned();
+    if name.is_empty() {
+        view.error("name", "account.name_missing");
+    }
+    let birth_date = parse_birth_date(&form.birth_date);
+    if birth_date.is_none() {
+        view.error("birth_date", "account.birth_date_invalid");
+    }
+    let email = check_email(view, &form.email);
+    let personal = PersonalData {
+        id_number: id_number.as_ref().map(IdNumber::as_str).unwrap_or(""),
+        birth_date,
+        email: email.as_deref().unwrap_or(""),
+    };
+    check_new_password(state, view, &form.password, &form.password_again, &personal);
+    match (id_number, birth_date, email) {
+        (Some(id_number), Some(birth_date), Some(email)) if !view.has_errors => {
+            Some(Registration { id_number, name, birth_date, email })
+        }
+        _ => None,
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    if ctx.session.is_none() {
+        let cookie = session::ensure_session(&state, &mut ctx).await?;
+        let mut view = keep_registration(register_view(&ctx), &form);
+        view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
+        return Ok(with_cookie(view, cookie));
+    }
+    ctx.check_csrf(&form.csrf)?;
+    if throttle::over_rate(&state, &ctx, "register", state.config.form_rate_limit).await? {
+        return Ok(too_many(&ctx));
+    }
+
+    let mut view = keep_registration(register_view(&ctx), &form);
+    let registration = check_registration(&state, &mut view, &form);
+    let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
+    let Some(registration) = registration.filter(|_| captcha) else {
+        return Ok(view.into_response());
+    };
+
+    // Hashed whatever the registry says, so a match and a miss take the same time.
+    let hash = password::hash(normalize(&form.password)).await?;
+    let registrant = state.store.find_registrant(registration.id_number.as_str()).await?;
+    let outcome = match registrant.filter(|r| matches_registry(r, &registration)) {
+        None => "no_match",
+        Some(registrant) => enrol(&state, &ctx, &registrant, &registration, &hash).await?,
+    };
+    audit(&state, &ctx, "register", outcome, None, Some(&registration.id_number)).await?;
+
+    let mut page = notice(&ctx, "account.register_title", vec!["account.register_sent", "account.mail_help"]);
+    page.link = Some((paths::LOGIN, "account.to_login"));
+    Ok(page.into_response())
+}
+
+fn keep_registration(mut view: FormView, form: &RegisterForm) -> FormView {
+    let typed = [&form.id_number, &form.name, &form.birth_date, &form.email];
+    for (field, value) in view.fields.iter_mut().zip(typed) {
+        field.value = value.chars().take(field.max_length).collect();
+    }
+    view
+}
+
+/// Whether the registry's person is the one described: a nurse or midwife with this name and
+/// birth date. Names are compared after NFC, so the same characters typed differently match.
+fn matches_registry(registrant: &Registrant, registration: &Registration) -> bool {
+    registrant.eligible
+        && normalize(registrant.name.trim()) == normalize(&registration.name)
+        && registrant.birth_date == registration.birth_date.to_string()
+}
+
+/// Creates (or restarts) the account and mails the verification link. An ID that already has a
+/// verified account gets a warning at the address on record instead, and nothing changes.
+async fn enrol(
+    state: &AppState,
+    ctx: &Ctx,
+    registrant: &Registrant,
+    registration: &Registration,
+    hash: &str,
+) -> Result<&'static str, AppError> {
+    let version = state.config.password_policy_version;
+    let account_id = match (registrant.account_id, registrant.verified_at) {
+        (Some(_), Some(_)) => {
+            let owner = registrant.email.as_deref().unwrap_or("");
+            let letter = Letter::from_catalog(ctx.lang, "already_registered", 2, None);
+            mail::queue(state, owner, &letter).await?;
+            return Ok("already_registered");
+        }
+        (Some(account_id), None) => {
+            state.store.restart_unverified_account(account_id, &registration.email, hash, version).await?;
+            account_id
+        }
+        (None, _) => {
+            let account = NewAccount {
+                person_id: registrant.person_id,
+                email: &registration.email,
+                password_hash: hash,
+                policy_version: version,
+                created_at: state.now(),
+                verified_at: None,
+            };
+            state.store.create_account(&account).await?
+        }
+    };
+    let (token, token_hash) = session::new_token();
+    let now = state.now();
+    let expires = now + state.config.verify_link_hours * 3600;
+    state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
+    let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)));
+    mail::queue(state, &registration.email, &letter).await?;
+    Ok("mailed")
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The verification link opens a page with one button: mail scanners that fetch links must not
+/// verify an address by themselves.
+pub async fn verify_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let cookie = session::ensure_session(&state, &mut ctx).await?;
+    let live =
+        state.store.peek_token(Purpose::VerifyEmail, &session::hash_token(&query.token), state.now()).await?;
+    let mut page = if live.is_some() {
+        notice(&ctx, "account.verify_title", vec!["account.verify_intro"])
+    } else {
+        notice(&ctx, "account.verify_title", vec!["account.link_invalid"])
+    };
+    if live.is_some() {
+        page.confirm_action = paths::VERIFY_EMAIL;
+        page.confirm_token = Some(query.token.chars().take(100).collect());
+    }
+    Ok(with_cookie(page, cookie))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    let taken =
+        state.store.take_token(Purpose::VerifyEmail, &session::hash_token(&form.token), state.now()).await?;
+    let Some(account_id) = taken else {
+        audit(&state, &ctx, "verify_email", "refused", None, None).await?;
+        return Ok(notice(&ctx, "account.verify_title", vec!["account.link_invalid"]).into_response());
+    };
+    state.store.mark_verified(account_id, state.now()).await?;
+    audit(&state, &ctx, "verify_email", "succeeded", Some(account_id), None).await?;
+    let mut page = notice(&ctx, "account.verify_title", vec!["account.verified"]);
+    page.link = Some((paths::LOGIN, "account.to_login"));
+    Ok(page.into_response())
+}
+
+// ---- 忘記密碼 ----
+
+fn forgot_view(ctx: &Ctx) -> FormView {
+    FormView {
+        page: Chrome::new(ctx),
+        title_key: "account.forgot_title",
+        intro_key: "account.forgot_intro",
+        action: paths::FORGOT,
+        submit_key: "account.forgot_submit",
+        fields: vec![Field::id_number(), Field::email(), Field::captcha()],
+        token: None,
+        notice: None,
+        has_errors: false,
+    }
+}
+
+pub async fn forgot_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+    let cookie = session::ensure_session(&state, &mut ctx).await?;
+    Ok(with_cookie(forgot_view(&ctx), cookie))
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let mut view = forgot_view(&ctx);
+    view.fields[0] = Field::id_number().keep(&form.id_number);
+    view.fields[1] = Field::email().keep(&form.email);
+    if ctx.session.is_none() {
+        let cookie = session::ensure_session(&state, &mut ctx).await?;
+        view.page = Chrome::new(&ctx);
+        view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
+        return Ok(with_cookie(view, cookie));
+    }
+    ctx.check_csrf(&form.csrf)?;
+    if throttle::over_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await? {
+        return Ok(too_many(&ctx));
+    }
+
+    let id_number = check_id(&mut view, &form.id_number);
+    let email = check_email(&mut view, &form.email);
+    let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
+    let (Some(id_number), Some(email), true) = (id_number, email, captcha) else {
+        return Ok(view.into_response());
+    };
+
+    let contact = state.store.contact_by_id_number(id_number.as_str()).await?;
+    let matched = contact.filter(|c| c.verified_at.is_some() && c.email.eq_ignore_ascii_case(&email));
+    if let Some(contact) = &matched {
+        send_reset_link(&state, &ctx, contact).await?;
+    }
+    let outcome = if matched.is_some() { "mailed" } else { "no_match" };
+    let account_id = matched.map(|c| c.account_id);
+    audit(&state, &ctx, "reset_requested", outcome, account_id, Some(&id_number)).await?;
+    Ok(notice(&ctx, "account.forgot_title", vec!["account.forgot_sent", "account.mail_help"]).into_response())
+}
+
+/// Mails a new reset link; any earlier link stops working.
+async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) -> Result<(), AppError> {
+    let (token, token_hash) = session::new_token();
+    let now = state.now();
+    let expires = now + state.config.reset_link_minutes * 60;
+    state.store.replace_token(contact.account_id, Purpose::ResetPassword, &token_hash, now, expires).await?;
+    let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)));
+    mail::queue(state, &contact.email, &letter).await?;
+    Ok(())
+}
+
+fn reset_view(ctx: &Ctx, token: &str) -> FormView {
+    FormView {
+        page: Chrome::new(ctx),
+        title_key: "account.reset_title",
+        intro_key: "account.reset_intro",
+        action: paths::RESET,
+        submit_key: "account.reset_submit",
+        fields: vec![Field::new_password(), Field::confirm()],
+        token: Some(token.chars().take(100).collect()),
+        notice: None,
+        has_errors: false,
+    }
+}
+
+fn link_invalid(ctx: &Ctx, title_key: &'static str) -> Response {
+    let mut page = notice(ctx, title_key, vec!["account.link_invalid"]);
+    page.link = Some((paths::FORGOT, "account.forgot_again"));
+    page.into_response()
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let cookie = session::ensure_session(&state, &mut ctx).await?;
+    let live = state
+        .store
+        .peek_token(Purpose::ResetPassword, &session::hash_token(&query.token), state.now())
+        .await?;
+    if live.is_none() {
+        return Ok(with_cookie(link_invalid(&ctx, "account.reset_title"), cookie));
+    }
+    Ok(with_cookie(reset_view(&ctx, &query.token), cookie))
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    let token_hash = session::hash_token(&form.token);
+    let live = state.store.peek_token(Purpose::ResetPassword, &token_hash, state.now()).await?;
+    let Some(contact) = (match live {
+        Some(account_id) => state.store.contact_by_account(account_id).await?,
+        None => None,
+    }) else {
+        audit(&state, &ctx, "reset_completed", "refused", None, None).await?;
+        return Ok(link_invalid(&ctx, "account.reset_title"));
+    };
+
+    let mut view = reset_view(&ctx, &form.token);
+    let birth_date = NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
+    let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
+    if !check_new_password(&state, &mut view, &form.password, &form.password_again, &personal) {
+        return Ok(view.into_response());
+    }
+    // Used up only now, so a password the policy refused does not cost the member her link.
+    if state.store.take_token(Purpose::ResetPassword, &token_hash, state.now()).await?.is_none() {
+        return Ok(link_invalid(&ctx, "account.reset_title"));
+    }
+    let hash = password::hash(normalize(&form.password)).await?;
+    let version = state.config.password_policy_version;
+    state.store.set_password(contact.account_id, &hash, version, state.now(), None).await?;
+    throttle::clear(&state, contact.account_id).await?;
+    mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
+    audit(&state, &ctx, "reset_completed", "succeeded", Some(contact.account_id), None).await?;
+
+    let mut page = notice(&ctx, "account.reset_title", vec!["account.reset_done"]);
+    page.link = Some((paths::LOGIN, "account.to_login"));
+    Ok(page.into_response())
+}

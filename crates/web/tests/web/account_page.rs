@@ -1,0 +1,125 @@
+//! The member's account: change password, the policy-change redirect, recent sign-ins, other
+//! sessions.
+
+use huzhu_web::Config;
+
+use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, csrf_of};
+use crate::smtp::MailServer;
+
+const NEW_PASSWORD: &str = "marigold tapestry kettle ferry";
+
+async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServer) {
+    let smtp = MailServer::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(move |config| {
+        config.smtp_url = url;
+        config.public_url = "http://portal.example.test".to_owned();
+        adjust(config);
+    })
+    .await;
+    (app, smtp)
+}
+
+async fn change(app: &TestApp, current: &str, new: &str) -> reqwest::Response {
+    let page = app.get_text("/member/password").await;
+    app.post_form(
+        "/member/password",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("current_password", current),
+            ("password", new),
+            ("password_again", new),
+        ],
+    )
+    .await
+}
+
+fn other_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+async fn sign_in_elsewhere(app: &TestApp, client: &reqwest::Client, captcha: &str) {
+    let page = client.get(app.url("/login")).send().await.expect("a page").text().await.expect("a body");
+    client.get(app.url("/captcha")).send().await.expect("a captcha");
+    let form = [
+        ("csrf", csrf_of(&page)),
+        ("id_number", NURSE_ID.to_owned()),
+        ("password", NURSE_PASSWORD.to_owned()),
+        ("captcha", captcha.to_owned()),
+    ];
+    let response = client.post(app.url("/login")).form(&form).send().await.expect("a sign-in");
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn a_member_changes_her_password_with_the_current_one_and_other_sessions_end() {
+    let (app, smtp) = spawn(|_| {}).await;
+    let elsewhere = other_client();
+    sign_in_elsewhere(&app, &elsewhere, "C0001").await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(), 303);
+
+    let wrong = change(&app, "not the current one", NEW_PASSWORD).await;
+    assert!(wrong.text().await.expect("a body").contains("目前的密碼不正確"));
+
+    let done = change(&app, NURSE_PASSWORD, NEW_PASSWORD).await;
+    assert!(done.text().await.expect("a body").contains("密碼已變更"));
+    // This session goes on; the other one ended; a notice went out.
+    assert_eq!(app.get("/member").await.status(), 200);
+    assert_eq!(elsewhere.get(app.url("/member")).send().await.expect("home").status(), 303);
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails[0].to, vec!["lin@example.org".to_owned()]);
+    assert!(mails[0].text().contains("密碼剛剛已變更"));
+}
+
+#[tokio::test]
+async fn a_password_set_under_older_rules_signs_in_and_must_be_replaced_first() {
+    // Her password was set under version 1; the rules in force are version 2.
+    let (app, _smtp) = spawn(|config| config.password_policy_version = 2).await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    for path in ["/member", "/member/videos", "/member/links", "/member/account"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(response.headers()["location"], "/member/password", "{path}");
+    }
+    let page = app.get_text("/member/password").await;
+    assert!(page.contains("本系統密碼設定條件已更新"));
+
+    change(&app, NURSE_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(app.get("/member").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_account_page_lists_her_recent_sign_ins_and_ends_her_other_sessions() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    // One failure, then two sign-ins (one elsewhere).
+    assert_eq!(app.sign_in(NURSE_ID, "not her password", "C0001").await.status(), 200);
+    let elsewhere = other_client();
+    sign_in_elsewhere(&app, &elsewhere, "C0002").await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0003").await.status(), 303);
+
+    let page = app.get_text("/member/account").await;
+    // START is 2026-12-04 00:00 UTC, 08:00 in Taiwan.
+    assert_eq!(page.matches("2026-12-04 08:00").count(), 3);
+    assert_eq!(page.matches("登入成功").count(), 2);
+    assert_eq!(page.matches("密碼錯誤").count(), 1);
+    assert!(page.contains("127.0.0.1"));
+
+    let ended = app.post_form("/member/account/sessions", &[("csrf", &csrf_of(&page))]).await;
+    assert!(ended.text().await.expect("a body").contains("已結束其他裝置上的登入 (1)"));
+    assert_eq!(elsewhere.get(app.url("/member")).send().await.expect("home").status(), 303);
+    assert_eq!(app.get("/member").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_account_pages_need_a_signed_in_session() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    for path in ["/member/account", "/member/password"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(response.headers()["location"], "/login");
+    }
+}

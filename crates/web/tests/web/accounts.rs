@@ -1,0 +1,462 @@
+//! 註冊社群 and 忘記密碼 over HTTP, with mail delivered to a real SMTP server on 127.0.0.1.
+
+use chrono::NaiveDate;
+use huzhu_core::id::IdNumber;
+use huzhu_web::Config;
+
+use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, csrf_of, hand_made_nurse};
+use crate::smtp::{MailServer, closed_port};
+
+/// The address in links: from configuration, so a forged Host header cannot redirect them.
+const PUBLIC_URL: &str = "http://portal.example.test";
+const NEW_PASSWORD: &str = "marigold tapestry kettle ferry";
+
+fn with_mail(smtp_url: String) -> impl FnOnce(&mut Config) {
+    move |config| {
+        config.smtp_url = smtp_url;
+        config.public_url = PUBLIC_URL.to_owned();
+        config.mail_poll_seconds = 1;
+    }
+}
+
+async fn spawn_with_mail() -> (TestApp, MailServer) {
+    let smtp = MailServer::start();
+    let app = TestApp::spawn_with(with_mail(smtp.url())).await;
+    (app, smtp)
+}
+
+/// The path and query of a mailed link, to follow it on the test server.
+fn local_path(link: &str) -> String {
+    link.strip_prefix(PUBLIC_URL).expect("the link uses the configured address").to_owned()
+}
+
+async fn ask_for_reset(app: &TestApp, id: &str, email: &str, captcha: &str) -> reqwest::Response {
+    let page = app.get_text("/password/forgot").await;
+    app.get("/captcha").await;
+    let csrf = csrf_of(&page);
+    app.post_form(
+        "/password/forgot",
+        &[("csrf", &csrf), ("id_number", id), ("email", email), ("captcha", captcha)],
+    )
+    .await
+}
+
+async fn set_new_password(app: &TestApp, path: &str, password: &str) -> reqwest::Response {
+    let page = app.get_text(path).await;
+    let csrf = csrf_of(&page);
+    let token = path.split("token=").nth(1).expect("a token in the link");
+    app.post_form(
+        "/password/reset",
+        &[("csrf", &csrf), ("token", token), ("password", password), ("password_again", password)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_nurse_resets_her_forgotten_password_through_the_mailed_link() {
+    let (app, smtp) = spawn_with_mail().await;
+
+    let answer = ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    assert_eq!(answer.status(), 200);
+    assert!(answer.text().await.expect("a body").contains("重設密碼的連結已寄到該電子郵件信箱"));
+
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, vec!["lin@example.org".to_owned()]);
+    let link = mails[0].link(PUBLIC_URL).expect("the mail carries a link");
+    assert!(link.starts_with("http://portal.example.test/password/reset?token="), "{link}");
+    // 256 random bits in URL-safe base64 without padding: ceil(256 / 6) = 43 characters.
+    assert_eq!(link.split("token=").nth(1).expect("a token").len(), 43);
+    assert!(mails[0].html().contains(&link), "the HTML part has the same link");
+
+    let done = set_new_password(&app, &local_path(&link), NEW_PASSWORD).await;
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.expect("a body").contains("密碼已重設"));
+
+    // A notice that the password changed goes to her address.
+    let mails = smtp.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1].text().contains("密碼剛剛已變更"));
+
+    // The old password no longer works and the new one does (captchas C0002 and C0003).
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(), 200);
+    assert_eq!(app.sign_in(NURSE_ID, NEW_PASSWORD, "C0003").await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_reset_link_works_once() {
+    let (app, smtp) = spawn_with_mail().await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let link = smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link");
+    let path = local_path(&link);
+    assert!(
+        set_new_password(&app, &path, NEW_PASSWORD)
+            .await
+            .text()
+            .await
+            .expect("a body")
+            .contains("密碼已重設")
+    );
+
+    let again = app.get_text(&path).await;
+    assert!(again.contains("此連結無效、已使用過或已逾時"));
+    assert!(!again.contains("name=\"password\""), "no form behind a used link");
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_thirty_minutes() {
+    let (app, smtp) = spawn_with_mail().await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let path = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link"));
+
+    // 29 min 59 s after the request the link still opens the form; at 30 min it does not.
+    app.clock.advance(30 * 60 - 1);
+    assert!(app.get_text(&path).await.contains("name=\"password\""));
+    app.clock.advance(1);
+    let page = app.get_text(&path).await;
+    assert!(page.contains("此連結無效、已使用過或已逾時"));
+    // Posting the form kept open from before is refused too.
+    let csrf = csrf_of(&app.get_text("/password/forgot").await);
+    let token = path.split("token=").nth(1).expect("a token");
+    let posted = app
+        .post_form(
+            "/password/reset",
+            &[
+                ("csrf", &csrf),
+                ("token", token),
+                ("password", NEW_PASSWORD),
+                ("password_again", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(posted.text().await.expect("a body").contains("此連結無效"));
+    assert_eq!(
+        app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(),
+        303,
+        "the password is unchanged"
+    );
+}
+
+#[tokio::test]
+async fn a_newer_reset_request_supersedes_the_older_link() {
+    let (app, smtp) = spawn_with_mail().await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0002").await;
+    let mails = smtp.wait_for(2).await;
+    let first = local_path(&mails[0].link(PUBLIC_URL).expect("a link"));
+    let second = local_path(&mails[1].link(PUBLIC_URL).expect("a link"));
+    assert_ne!(first, second);
+
+    assert!(app.get_text(&first).await.contains("此連結無效"));
+    let done = set_new_password(&app, &second, NEW_PASSWORD).await;
+    assert!(done.text().await.expect("a body").contains("密碼已重設"));
+}
+
+#[tokio::test]
+async fn a_reset_link_is_refused_once_the_password_changed_another_way() {
+    let (app, smtp) = spawn_with_mail().await;
+    // Two links would supersede each other, so the other change is made directly in the store,
+    // as the change-password page and any later path do: through `set_password`.
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let path = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link"));
+    let login = app.store.find_login(NURSE_ID).await.expect("a lookup").expect("her account");
+    let hash = huzhu_web::password::hash("another long passphrase here".to_owned()).await.expect("a hash");
+    app.store.set_password(login.account_id, &hash, 1, crate::helpers::START, None).await.expect("a change");
+
+    assert!(app.get_text(&path).await.contains("此連結無效"));
+}
+
+#[tokio::test]
+async fn a_weak_new_password_is_refused_next_to_the_field_and_the_link_still_works() {
+    let (app, smtp) = spawn_with_mail().await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let path = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link"));
+
+    let weak = set_new_password(&app, &path, "password1234").await;
+    let page = weak.text().await.expect("a body");
+    assert!(page.contains("這個密碼太常見或太容易猜到"), "{page}");
+    assert!(page.contains("aria-invalid=\"true\""));
+    // Her birth date 1990-04-05 in a password.
+    let dated = set_new_password(&app, &path, "violet lamp 19900405 ok").await;
+    assert!(dated.text().await.expect("a body").contains("密碼不可包含您的出生日期"));
+
+    let done = set_new_password(&app, &path, NEW_PASSWORD).await;
+    assert!(done.text().await.expect("a body").contains("密碼已重設"));
+}
+
+#[tokio::test]
+async fn a_reset_ends_every_session_of_the_account() {
+    let (app, smtp) = spawn_with_mail().await;
+    // A session signed in elsewhere, in a client of its own.
+    let other = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let page = other.get(app.url("/login")).send().await.expect("a page").text().await.expect("a body");
+    other.get(app.url("/captcha")).send().await.expect("a captcha");
+    let form = [
+        ("csrf", csrf_of(&page)),
+        ("id_number", NURSE_ID.to_owned()),
+        ("password", NURSE_PASSWORD.to_owned()),
+        ("captcha", "C0001".to_owned()),
+    ];
+    let signed_in = other.post(app.url("/login")).form(&form).send().await.expect("a sign-in");
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(other.get(app.url("/member")).send().await.expect("home").status(), 200);
+
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0002").await;
+    let path = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link"));
+    set_new_password(&app, &path, NEW_PASSWORD).await;
+
+    assert_eq!(other.get(app.url("/member")).send().await.expect("home").status(), 303);
+}
+
+/// The answer to a reset request, with what was typed taken out.
+async fn reset_answer(app: &TestApp, id: &str, email: &str, captcha: &str) -> (u16, String) {
+    let response = ask_for_reset(app, id, email, captcha).await;
+    let status = response.status().as_u16();
+    let body = response.text().await.expect("a body").replace(id, "<ID>").replace(email, "<EMAIL>");
+    (status, without_csrf(&body))
+}
+
+/// A page without its CSRF token (same session, but kept out for robustness of the comparison).
+fn without_csrf(page: &str) -> String {
+    match csrf_of_or_empty(page) {
+        csrf if csrf.is_empty() => page.to_owned(),
+        csrf => page.replace(&csrf, "<CSRF>"),
+    }
+}
+
+fn csrf_of_or_empty(page: &str) -> String {
+    if page.contains("name=\"csrf\" value=\"") { csrf_of(page) } else { String::new() }
+}
+
+#[tokio::test]
+async fn a_reset_request_answers_the_same_for_known_and_unknown_ids_and_addresses() {
+    let (app, smtp) = spawn_with_mail().await;
+    let known = reset_answer(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    // T100000007 is valid (DOMAIN §3.3) and has no account.
+    let unknown = reset_answer(&app, "T100000007", "lin@example.org", "C0002").await;
+    let wrong_address = reset_answer(&app, NURSE_ID, "someone@example.org", "C0003").await;
+    assert_eq!(known, unknown);
+    assert_eq!(known, wrong_address);
+    // Only the matching request sent a mail.
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(smtp.received().len(), 1, "{mails:?}");
+}
+
+#[tokio::test]
+async fn a_line_break_in_the_email_field_is_refused_so_no_header_can_be_injected() {
+    let (app, smtp) = spawn_with_mail().await;
+    let answer = ask_for_reset(&app, NURSE_ID, "lin@example.org\r\nBcc: thief@example.org", "C0001").await;
+    let page = answer.text().await.expect("a body");
+    assert!(page.contains("電子郵件格式不正確"));
+    assert!(page.contains("value=\"F223456786\""), "the typed ID is kept");
+    assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 0);
+    assert!(smtp.received().is_empty());
+}
+
+#[tokio::test]
+async fn the_link_host_comes_from_configuration_not_from_the_host_header() {
+    let (app, smtp) = spawn_with_mail().await;
+    let page = app.get_text("/password/forgot").await;
+    app.get("/captcha").await;
+    let form = [
+        ("csrf", csrf_of(&page)),
+        ("id_number", NURSE_ID.to_owned()),
+        ("email", "lin@example.org".to_owned()),
+        ("captcha", "C0001".to_owned()),
+    ];
+    let response = app
+        .client
+        .post(app.url("/password/forgot"))
+        .header("host", "attacker.example")
+        .form(&form)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 200);
+    let mail = &smtp.wait_for(1).await[0];
+    assert!(!mail.raw.contains("attacker.example"));
+    assert!(mail.link(PUBLIC_URL).is_some());
+}
+
+#[tokio::test]
+async fn with_the_relay_down_the_request_answers_and_the_mail_goes_out_when_it_returns() {
+    let port = closed_port();
+    let app = TestApp::spawn_with(with_mail(format!("smtp://127.0.0.1:{port}"))).await;
+    let answer = ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    assert_eq!(answer.status(), 200);
+    assert!(answer.text().await.expect("a body").contains("重設密碼的連結已寄到"));
+    // The sender tries at once, fails, and keeps the mail.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 1);
+
+    let smtp = MailServer::start_on(port);
+    // The first retry waits mail_retry_seconds (60) after the failure.
+    app.clock.advance(61);
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].link(PUBLIC_URL).is_some());
+    assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 0);
+}
+
+// ---- 註冊社群 ----
+
+/// A registered midwife with no account: 陳雅婷, born 1988-11-23, certificate H.
+fn unregistered_midwife() -> huzhu_core::registry::Person {
+    let mut person = hand_made_nurse();
+    person.id_number = IdNumber::with_check_digit("B22222222").expect("a valid ID");
+    person.name = "陳雅婷".to_owned();
+    person.birth_date = NaiveDate::from_ymd_opt(1988, 11, 23).expect("a date");
+    person.email = "chen@example.org".to_owned();
+    for certificate in &mut person.certificates {
+        certificate.profession = huzhu_core::profession::Profession::Midwife;
+        certificate.number = "衛部助字第000009號".to_owned();
+    }
+    for licence in &mut person.licences {
+        licence.profession = huzhu_core::profession::Profession::Midwife;
+        licence.certificate_number = "衛部助字第000009號".to_owned();
+        licence.number = "北市助執字第0000009號".to_owned();
+    }
+    person
+}
+
+async fn add_person(app: &TestApp, person: huzhu_core::registry::Person) -> String {
+    let keys = app.store.next_keys().await.expect("keys");
+    let id = person.id_number.as_str().to_owned();
+    app.store.insert_people(&[person], keys).await.expect("the person loads");
+    id
+}
+
+async fn register(app: &TestApp, fields: [&str; 5], captcha: &str) -> reqwest::Response {
+    let page = app.get_text("/register").await;
+    app.get("/captcha").await;
+    let [id, name, birth, email, password] = fields;
+    app.post_form(
+        "/register",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("id_number", id),
+            ("name", name),
+            ("birth_date", birth),
+            ("email", email),
+            ("password", password),
+            ("password_again", password),
+            ("captcha", captcha),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_midwife_registers_verifies_her_address_and_signs_in() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+
+    let answer =
+        register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    assert_eq!(answer.status(), 200);
+    assert!(answer.text().await.expect("a body").contains("驗證信已寄到您填寫的電子郵件信箱"));
+
+    // Not usable before the address is verified (captcha C0002).
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0002").await.status(), 200);
+
+    let mail = &smtp.wait_for(1).await[0];
+    assert_eq!(mail.to, vec!["chen@example.org".to_owned()]);
+    let path = local_path(&mail.link(PUBLIC_URL).expect("a verification link"));
+    assert!(path.starts_with("/register/verify?token="));
+
+    // Opening the link does not verify by itself (mail scanners open links); the button does.
+    let page = app.get_text(&path).await;
+    assert!(page.contains("完成驗證"));
+    let token = path.split("token=").nth(1).expect("a token");
+    let verified = app.post_form("/register/verify", &[("csrf", &csrf_of(&page)), ("token", token)]).await;
+    assert!(verified.text().await.expect("a body").contains("電子郵件已驗證"));
+
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0003").await.status(), 303);
+    // The link is used up.
+    assert!(app.get_text(&path).await.contains("此連結無效"));
+}
+
+#[tokio::test]
+async fn the_birth_date_may_be_typed_in_the_roc_calendar() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    // 1988 − 1911 = 民國77年.
+    register(&app, [&id, "陳雅婷", "77/11/23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    assert_eq!(smtp.wait_for(1).await.len(), 1);
+}
+
+/// The answer to a registration, with the typed ID taken out.
+async fn register_answer(app: &TestApp, fields: [&str; 5], captcha: &str) -> (u16, String) {
+    let response = register(app, fields, captcha).await;
+    let status = response.status().as_u16();
+    let body = response.text().await.expect("a body").replace(fields[0], "<ID>");
+    (status, without_csrf(&body))
+}
+
+#[tokio::test]
+async fn registration_answers_alike_for_a_member_a_stranger_and_wrong_details() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    let email = "new@example.org";
+    let fresh = register_answer(&app, [&id, "陳雅婷", "1988-11-23", email, NEW_PASSWORD], "C0001").await;
+    let member =
+        register_answer(&app, [NURSE_ID, "林𠀋華", "1990-04-05", email, NEW_PASSWORD], "C0002").await;
+    let stranger =
+        register_answer(&app, ["T100000007", "王小明", "1990-01-01", email, NEW_PASSWORD], "C0003").await;
+    let wrong_birth =
+        register_answer(&app, [&id, "陳雅婷", "1988-11-24", email, NEW_PASSWORD], "C0004").await;
+    assert_eq!(fresh, member);
+    assert_eq!(fresh, stranger);
+    assert_eq!(fresh, wrong_birth);
+
+    // Two mails: the verification to the new address, and a warning to the member's address on
+    // record (never to the address typed by whoever tried her ID).
+    let mails = smtp.wait_for(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mails = if smtp.received().len() > mails.len() { smtp.received() } else { mails };
+    assert_eq!(mails.len(), 2);
+    let to: Vec<&str> = mails.iter().map(|m| m.to[0].as_str()).collect();
+    assert!(to.contains(&"new@example.org"));
+    assert!(to.contains(&"lin@example.org"));
+    let warning = mails.iter().find(|m| m.to[0] == "lin@example.org").expect("the warning");
+    assert!(warning.text().contains("您已經是會員"));
+    assert!(warning.link(PUBLIC_URL).is_none());
+
+    // Her password did not change.
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0005").await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_person_without_a_nursing_certificate_cannot_register() {
+    let (app, smtp) = spawn_with_mail().await;
+    // In the registry but holding no nurse's or midwife's certificate (the registry's own types
+    // know only F, G, H and I, so the person is loaded with no certificate at all).
+    let mut person = unregistered_midwife();
+    person.certificates.clear();
+    person.licences.clear();
+    let id = add_person(&app, person).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(smtp.received().is_empty());
+    assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 0);
+}
+
+#[tokio::test]
+async fn registration_problems_are_named_next_to_each_field_and_nothing_typed_is_lost() {
+    let (app, _smtp) = spawn_with_mail().await;
+    let answer = register(&app, ["B22222222", "陳雅婷", "1988-13-40", "chen@", "short"], "C0001").await;
+    let page = answer.text().await.expect("a body");
+    assert!(page.contains("身分證字號格式不正確"));
+    assert!(page.contains("出生日期格式不正確"));
+    assert!(page.contains("電子郵件格式不正確"));
+    assert!(page.contains("密碼太短，至少需要 12 個字元"));
+    for kept in ["value=\"B22222222\"", "value=\"陳雅婷\"", "value=\"1988-13-40\"", "value=\"chen@\""] {
+        assert!(page.contains(kept), "{kept} is kept");
+    }
+    assert!(!page.contains("value=\"short\""), "passwords are never sent back");
+}
