@@ -129,8 +129,14 @@ impl From<IdNumber> for String {
 /// design ask for a trim, and a gap in the middle is more likely a slip than a grouping.
 /// Anything else is kept too, for the same reason.
 pub fn normalize(input: &str) -> String {
-    let folded: String = input.chars().map(fold_full_width).collect();
+    let folded: String = input.chars().filter(|c| !is_invisible(*c)).map(fold_full_width).collect();
     folded.trim().to_ascii_uppercase()
+}
+
+/// Zero-width characters that come along when an ID is copied from a web page or a document;
+/// they cannot be seen, so the member cannot be asked to remove them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// U+FF01..U+FF5E mirror ASCII 0x21..0x7E at a fixed distance; the ideographic space is left

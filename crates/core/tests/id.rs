@@ -316,3 +316,10 @@ fn conversion_to_and_from_string_validates() {
     assert_eq!(String::from(id), "T100000007");
     assert_eq!(IdNumber::try_from(String::from("T100000008")), Err(IdError::Checksum));
 }
+
+#[test]
+fn zero_width_characters_copied_with_an_id_are_dropped() {
+    // F223456786 is DOMAIN §3.3's first worked example.
+    let id = IdNumber::parse("\u{FEFF}F223456786\u{200B}").expect("valid once the invisible characters go");
+    assert_eq!(id.as_str(), "F223456786");
+}

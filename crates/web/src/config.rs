@@ -157,7 +157,41 @@ impl Config {
         let env = Env::prefixed("HUZHU_")
             .ignore(&["CONFIG"])
             .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"));
-        figment.merge(env).extract().context("reading the configuration")
+        let config: Config = figment.merge(env).extract().context("reading the configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Refuses numbers that would make the portal unusable or overflow its arithmetic, naming
+    /// the setting and its allowed range.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let whole = [
+            ("session_idle_minutes", self.session_idle_minutes, 1, 24 * 60),
+            ("session_absolute_hours", self.session_absolute_hours, 1, 30 * 24),
+            ("captcha_ttl_seconds", self.captcha_ttl_seconds, 30, 3600),
+            ("online_cap_points", self.online_cap_points, 0, 120),
+            ("correspondence_cap_points", self.correspondence_cap_points, 0, 120),
+            ("resume_downloads_per_hour", self.resume_downloads_per_hour, 1, 10_000),
+            ("verify_requests_per_minute", self.verify_requests_per_minute, 1, 100_000),
+            ("mail_retry_seconds", self.mail_retry_seconds, 1, 24 * 3600),
+            ("mail_poll_seconds", i64::try_from(self.mail_poll_seconds).unwrap_or(i64::MAX), 1, 3600),
+            ("reset_link_minutes", self.reset_link_minutes, 5, 24 * 60),
+            ("verify_link_hours", self.verify_link_hours, 1, 7 * 24),
+            ("password_min_length", i64::try_from(self.password_min_length).unwrap_or(i64::MAX), 8, 64),
+            ("password_policy_version", self.password_policy_version, 1, 1_000_000),
+            ("lock_threshold", self.lock_threshold, 1, 1000),
+            ("address_lock_threshold", self.address_lock_threshold, 1, 1_000_000),
+            ("lock_minutes", self.lock_minutes, 1, 24 * 60),
+            ("form_rate_limit", self.form_rate_limit, 1, 1_000_000),
+            ("captcha_rate_limit", self.captcha_rate_limit, 1, 1_000_000),
+        ];
+        for (name, value, low, high) in whole {
+            anyhow::ensure!(
+                (low..=high).contains(&value),
+                "the setting {name} is {value}; it must be from {low} to {high}"
+            );
+        }
+        Ok(())
     }
 
     pub fn database_url(&self) -> String {

@@ -62,6 +62,9 @@ pub fn render(ctx: &Ctx, status: StatusCode) -> Response {
     let (title_key, body) = match status {
         StatusCode::NOT_FOUND => ("error.not_found_title", t.get("error.not_found_body").to_owned()),
         StatusCode::FORBIDDEN => ("error.forbidden_title", t.get("error.forbidden_body").to_owned()),
+        status if status.is_client_error() => {
+            ("error.bad_request_title", t.format("error.bad_request_body", &[("id", &ctx.request_id)]))
+        }
         _ => ("error.title", t.format("error.body", &[("id", &ctx.request_id)])),
     };
     let view = ErrorView { page, title_key, body };

@@ -13,6 +13,7 @@ pub mod page;
 pub mod password;
 pub mod routes;
 pub mod security;
+pub mod server;
 pub mod session;
 pub mod standing;
 pub mod state;
@@ -38,6 +39,7 @@ pub struct Application {
 impl Application {
     /// Binds the configured address (port 0 picks a free port) over an open, migrated store.
     pub async fn build(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        config.validate()?;
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
         let state = AppState::new(config, store, clock).await?;
@@ -62,10 +64,9 @@ impl Application {
         let housekeeping = tokio::spawn(state::housekeeping(self.state.clone()));
         let transport = mail::Transport::from_config(&self.state.config)?;
         let sender = tokio::spawn(mail::sender(self.state.clone(), transport));
-        let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        server::serve(self.listener, routes::router(self.state), shutdown).await;
         housekeeping.abort();
         sender.abort();
-        served.context("serving HTTP")
+        Ok(())
     }
 }

@@ -44,16 +44,26 @@ pub async fn headers_middleware(State(state): State<AppState>, request: Request,
 
 /// Refuses a state-changing request whose Origin is another site. The CSRF token is the main
 /// defence; this one also stops a form posted from another origin before any work is done.
-pub async fn same_origin_middleware(request: Request, next: Next) -> Response {
+///
+/// The Origin is compared with the configured `public_url` when one is set (behind a reverse
+/// proxy the Host header may name the upstream, not the site), and with the request's own Host
+/// otherwise.
+pub async fn same_origin_middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
-        if let Some(origin) = origin {
-            let origin_authority = origin.split_once("://").map(|(_, rest)| rest);
-            if origin_authority.is_none() || origin_authority != host {
-                return AppError::Forbidden.into_response();
-            }
+        if let Some(origin) = origin
+            && !origin_allowed(&state, origin, request.headers().get(header::HOST))
+        {
+            return AppError::Forbidden.into_response();
         }
     }
     next.run(request).await
+}
+
+fn origin_allowed(state: &AppState, origin: &str, host: Option<&HeaderValue>) -> bool {
+    if !state.config.public_url.is_empty() {
+        return origin.eq_ignore_ascii_case(&state.config.public_url());
+    }
+    let authority = origin.split_once("://").map(|(_, rest)| rest);
+    authority.is_some() && authority == host.and_then(|h| h.to_str().ok())
 }

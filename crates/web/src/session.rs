@@ -193,6 +193,9 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
     request.extensions_mut().insert(ctx.clone());
 
     let mut response = next.run(request).await;
+    if let Some(status) = framework_rejection(&response) {
+        response.extensions_mut().insert(error::ErrorPage(status));
+    }
     if let Some(page) = response.extensions().get::<error::ErrorPage>().copied() {
         let cookies: Vec<HeaderValue> = response.headers().get_all(SET_COOKIE).iter().cloned().collect();
         response = error::render(&ctx, page.0);
@@ -212,6 +215,18 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
         "request"
     );
     response
+}
+
+/// A client error answered in plain text by the framework itself (a malformed form or query, a
+/// body too large, a request too slow), which should get the calm page like any other error.
+fn framework_rejection(response: &Response) -> Option<StatusCode> {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|value| value.as_bytes().starts_with(b"text/plain"));
+    (status.is_client_error() && plain && response.extensions().get::<error::ErrorPage>().is_none())
+        .then_some(status)
 }
 
 /// A 303 redirect, the answer to a form that worked.

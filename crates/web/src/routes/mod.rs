@@ -11,9 +11,13 @@ pub mod public;
 pub mod resume_pdf;
 
 use axum::Router;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
+use std::time::Duration;
+
+use axum::http::StatusCode;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::AppError;
 use crate::security;
@@ -74,9 +78,12 @@ pub fn router(state: AppState) -> Router {
         .route(paths::RESUME_REVOKE, post(personal::revoke))
         .route("/verify/{code}", get(personal::verify))
         .fallback(|| async { AppError::NotFound })
-        .layer(from_fn(security::same_origin_middleware))
+        .layer(from_fn_with_state(state.clone(), security::same_origin_middleware))
+        // Inside the context and header layers, so that a refused body or a request that took
+        // too long still gets the calm page and every security header.
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(from_fn_with_state(state.clone(), session::context_middleware))
         .layer(from_fn_with_state(state.clone(), security::headers_middleware))
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
         .with_state(state)
 }

@@ -66,3 +66,65 @@ async fn an_unknown_page_gets_a_calm_not_found_page() {
     assert_eq!(response.status(), 404);
     assert!(response.text().await.expect("a body").contains("找不到這個頁面"));
 }
+
+#[tokio::test]
+async fn a_body_too_large_gets_the_calm_page_with_every_header() {
+    let app = TestApp::spawn().await;
+    let csrf = app.open_login().await;
+    let big = "x".repeat(70 * 1024);
+    let response = app.post_form("/login", &[("csrf", &csrf), ("id_number", &big)]).await;
+    assert_eq!(response.status(), 413);
+    assert!(response.headers().contains_key("content-security-policy"));
+    assert!(response.headers().contains_key("x-request-id"));
+    assert!(response.text().await.expect("a body").contains("無法處理這個要求"));
+}
+
+#[tokio::test]
+async fn a_malformed_query_gets_the_calm_page_not_a_framework_message() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/lang?next=/").await;
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().contains_key("content-security-policy"));
+    let page = response.text().await.expect("a body");
+    assert!(page.contains("無法處理這個要求"));
+    assert!(!page.contains("deserialize"));
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_origin_is_checked_against_the_public_address() {
+    // Over plain http the test client cannot hold the Secure cookie this setting makes, so the
+    // check is seen on a sign-out without a session: allowed through, it is sent home (303);
+    // refused, it never reaches the handler (403).
+    let app = TestApp::spawn_with(|config| config.public_url = "https://nurse.example.org".to_owned()).await;
+    let post = |origin: &'static str| {
+        app.client.post(app.url("/logout")).header("origin", origin).form(&[("csrf", "")])
+    };
+    // The proxy rewrote Host to the upstream address; the browser's Origin is the public one.
+    assert_eq!(post("https://nurse.example.org").send().await.expect("answered").status(), 303);
+    assert_eq!(post("http://nurse.example.org").send().await.expect("answered").status(), 403);
+    assert_eq!(post("https://evil.example").send().await.expect("answered").status(), 403);
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connects");
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.expect("writes");
+    // The header-read limit is 10 seconds: by 20 the server must have answered or hung up.
+    let mut buffer = Vec::new();
+    let read =
+        tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut buffer)).await;
+    assert!(read.is_ok(), "the half-open connection was still open after 20 s");
+}
+
+#[test]
+fn settings_out_of_range_are_refused_with_their_name() {
+    let config = huzhu_web::Config { session_absolute_hours: i64::MAX, ..huzhu_web::Config::default() };
+    let error = config.validate().expect_err("refused").to_string();
+    assert!(error.contains("session_absolute_hours"), "{error}");
+    let config = huzhu_web::Config { session_idle_minutes: -5, ..huzhu_web::Config::default() };
+    assert!(config.validate().is_err());
+    assert!(huzhu_web::Config::default().validate().is_ok());
+}
