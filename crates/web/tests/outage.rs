@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use huzhu_store::Store;
 use huzhu_web::{Application, Config, SystemClock};
 
-const PORT: &str = "55433";
+// Below the ephemeral port range, like scripts/test-postgres's own default.
+const PORT: &str = "25433";
 
 fn postgres(action: &str) -> String {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-postgres");
