@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod ce;
+pub mod ce_pdf;
 pub mod login;
 pub mod member;
 pub mod personal;
@@ -29,6 +30,7 @@ pub mod paths {
     pub const LINKS: &str = "/member/links";
     pub const CE: &str = "/member/ce";
     pub const CE_CSV: &str = "/member/ce.csv";
+    pub const CE_PDF: &str = "/member/ce.pdf";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
     pub const READY: &str = "/readyz";
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::LINKS, get(member::links))
         .route(paths::CE, get(ce::page))
         .route(paths::CE_CSV, get(ce::csv))
+        .route(paths::CE_PDF, get(ce::pdf))
         .route(paths::PERSONAL, get(personal::page))
         .route(paths::RESUME, post(personal::download))
         .route(paths::RESUME_REVOKE, post(personal::revoke))
