@@ -1,9 +1,9 @@
 //! 查詢護產積分: every CE record with what counted and why, the summary against the rule for
 //! the current licence window, the ways back after 歇業, each profession of a member with two
-//! qualifications, and the CSV export.
+//! qualifications, and the CSV and PDF exports.
 //!
-//! The summary comes from [`standing`], the same function as the home page's number. The
-//! PDF report of the issue is not here yet: it will share the resume's fonts and layout code.
+//! The summary comes from [`standing`], the same function as the home page's number. The PDF
+//! report is laid out in `routes/ce_pdf.rs` with the resume's document code and fonts.
 
 use std::collections::HashMap;
 
@@ -26,7 +26,8 @@ use crate::error::AppError;
 use crate::i18n::Messages;
 use crate::page::Chrome;
 use crate::routes::member::signed_in_person;
-use crate::routes::paths;
+use crate::routes::personal::{pdf_response, show_instant};
+use crate::routes::{ce_pdf, paths};
 use crate::session::Ctx;
 use crate::standing::{Standing, evaluate_window, missing_sentence, standing};
 use crate::state::AppState;
@@ -176,6 +177,7 @@ pub struct CeView {
     count_text: String,
     pager: Vec<PageLink>,
     csv_href: String,
+    pdf_href: String,
 }
 
 pub struct SummaryView {
@@ -348,6 +350,7 @@ pub async fn page(
         ),
         pager: pager(&query, current_page, last_page),
         csv_href: format!("{}?{}", paths::CE_CSV, query_string(&query, None)),
+        pdf_href: format!("{}?{}", paths::CE_PDF, query_string(&query, None)),
         page,
     };
     Ok(view.into_response())
@@ -405,6 +408,108 @@ pub async fn csv(
         out,
     )
         .into_response())
+}
+
+/// The PDF report: the summary and every record the page's filters select (all pages), in the
+/// page's order, from the same views as the page and the CSV.
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let query = CeQuery::parse(raw.as_deref());
+    let person_id = match signed_in_person(&state, &ctx).await? {
+        Ok(person_id) => person_id,
+        Err(redirect) => return Ok(redirect),
+    };
+    let person = state.store.person(person_id).await?.ok_or(AppError::NotFound)?;
+    let t = ctx.lang.messages();
+    let standing = standing(&state, person_id).await?;
+    let request = understand(&query, t, standing.as_ref().map(|s| s.evaluation.window));
+    let records = state.store.credit_records(person_id, &request.filter, request.order, None).await?;
+
+    let judge = Judge::new(standing.as_ref());
+    let report = ce_pdf::Report {
+        lang: ctx.lang,
+        name: person.name.clone(),
+        made: show_instant(ctx.lang, state.now()),
+        selection: selection_text(t, &request, standing.as_ref()),
+        summary: standing.as_ref().map(|s| summary_for_pdf(t, summary_view(t, s, state.clock.today()))),
+        records: records.iter().map(|r| record_cells(record_view(t, r, &judge))).collect(),
+    };
+    let built = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+            let fonts = state.pdf_fonts()?;
+            ce_pdf::render(fonts, &report).map_err(|error| error.to_string())
+        })
+        .await
+        .map_err(|error| AppError::Unexpected(anyhow::anyhow!("the PDF task failed: {error}")))?
+    };
+    // A font that cannot be read or lacks a character of the data: the calm error page, with
+    // the reference that finds this in the log.
+    let pdf = built
+        .map_err(|error| AppError::Unexpected(anyhow::anyhow!("could not make a CE report: {error}")))?;
+    let today = state.clock.today().to_string();
+    let file_name = t.format("ce_pdf.file_name", &[("name", &person.name), ("date", &today)]);
+    Ok(pdf_response(pdf, "ce-points.pdf", &file_name))
+}
+
+/// "列出範圍：本期（執照計算期間）110年05月31日 至 116年05月30日；課程類別：專業倫理".
+fn selection_text(t: &Messages, request: &Request, standing: Option<&Standing>) -> String {
+    let filter = &request.filter;
+    let day =
+        |d: Option<NaiveDate>| d.map(|d| t.date(d)).unwrap_or_else(|| t.get("ce_pdf.open_end").to_owned());
+    let range =
+        t.format("ce.window_value", &[("from", &day(filter.first_day)), ("to", &day(filter.last_day))]);
+    let mut items = vec![match request.period {
+        Period::Current if standing.is_some() => format!("{} {range}", t.get("ce.period_current")),
+        Period::Custom => format!("{} {range}", t.get("ce.period_custom")),
+        _ => t.get("ce.period_all").to_owned(),
+    }];
+    let mut item = |label: &str, value: &str| {
+        items.push(t.format("ce_pdf.filter", &[("label", t.get(label)), ("value", value)]))
+    };
+    if let Some(category) = filter.category {
+        item("ce.col_category", t.get(category.message_key()));
+    }
+    if let Some(activity) = filter.activity {
+        item("ce.col_activity", t.get(&activity.message_key()));
+    }
+    if let Some(online) = filter.online {
+        item("ce.col_online", t.get(if online { "ce.online_only" } else { "ce.online_none" }));
+    }
+    t.format("ce_pdf.selection", &[("items", &items.join(t.get("ce_pdf.separator")))])
+}
+
+fn summary_for_pdf(t: &Messages, s: SummaryView) -> ce_pdf::Summary {
+    let facts = [
+        ("ce.window", s.window),
+        ("ce.due", format!("{}（{}）", s.due, s.days_left)),
+        ("ce.opens", s.opens),
+        ("ce.other", s.other),
+        ("ce.flag_infection", s.infection),
+        ("ce.flag_gender", s.gender),
+    ];
+    ce_pdf::Summary {
+        headline: format!("{} / {}", s.total, s.required),
+        missing: s.missing,
+        facts: facts.into_iter().map(|(key, value)| (t.get(key).to_owned(), value)).collect(),
+        categories: s.categories,
+        caps: s.caps.into_iter().map(|c| [c.name, c.used, c.offered, c.cap]).collect(),
+    }
+}
+
+/// A record as the PDF's seven cells; the course code, role, flags and reasons join their cells.
+fn record_cells(r: RecordView) -> [String; 7] {
+    let mut status = r.status;
+    for reason in &r.reasons {
+        status.push(' ');
+        status.push_str(reason);
+    }
+    let activity = if r.role.is_empty() { r.activity } else { format!("{} · {}", r.activity, r.role) };
+    let category = if r.flags.is_empty() { r.category } else { format!("{} · {}", r.category, r.flags) };
+    [r.date, format!("{} ({})", r.title, r.course_code), activity, category, r.points, r.counted, status]
 }
 
 const CSV_COLUMNS: [&str; 14] = [

@@ -4,6 +4,7 @@ pub mod account_page;
 pub mod accounts;
 pub mod assets;
 pub mod ce;
+pub mod ce_pdf;
 pub mod login;
 pub mod member;
 pub mod personal;
@@ -35,6 +36,7 @@ pub mod paths {
     pub const LINKS: &str = "/member/links";
     pub const CE: &str = "/member/ce";
     pub const CE_CSV: &str = "/member/ce.csv";
+    pub const CE_PDF: &str = "/member/ce.pdf";
     pub const LANG: &str = "/lang";
     pub const HEALTH: &str = "/healthz";
     pub const REGISTER: &str = "/register";
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::END_SESSIONS, post(account_page::end_sessions))
         .route(paths::CE, get(ce::page))
         .route(paths::CE_CSV, get(ce::csv))
+        .route(paths::CE_PDF, get(ce::pdf))
         .route(paths::PERSONAL, get(personal::page))
         .route(paths::RESUME, post(personal::download))
         .route(paths::RESUME_REVOKE, post(personal::revoke))

@@ -133,7 +133,8 @@ pub fn show_date(lang: Lang, date: NaiveDate) -> String {
     lang.messages().date(date)
 }
 
-fn show_instant(lang: Lang, seconds: i64) -> String {
+/// An instant in the member's language, Taiwan time: the date as on every page, then hh:mm.
+pub fn show_instant(lang: Lang, seconds: i64) -> String {
     // Taiwan time, UTC+8, as everywhere on the portal.
     let at = DateTime::from_timestamp(seconds + 8 * 3600, 0).unwrap_or_default().naive_utc();
     format!("{} {}", show_date(lang, at.date()), at.format("%H:%M"))
@@ -388,7 +389,7 @@ pub async fn download(
         })
         .await?;
     tracing::info!(person = %mask_id(&person.id_number), bytes = pdf.len(), "resume issued");
-    Ok(pdf_response(pdf, &t.format("personal.file_name", &[("name", &person.name)])))
+    Ok(pdf_response(pdf, "resume.pdf", &t.format("personal.file_name", &[("name", &person.name)])))
 }
 
 async fn gather_licence_id(state: &AppState, person_id: i64) -> Result<Option<i64>, AppError> {
@@ -405,9 +406,11 @@ fn new_code() -> String {
     format_code(&bytes)
 }
 
-fn pdf_response(pdf: Vec<u8>, file_name: &str) -> Response {
+/// A PDF download that is never cached: `fallback` is a plain ASCII file name for old clients,
+/// `file_name` the member's own (any Unicode, percent-encoded as RFC 6266 asks).
+pub fn pdf_response(pdf: Vec<u8>, fallback: &str, file_name: &str) -> Response {
     let disposition =
-        format!("attachment; filename=\"resume.pdf\"; filename*=UTF-8''{}", encode_rfc5987(file_name));
+        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", encode_rfc5987(file_name));
     let mut response = pdf.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));

@@ -26,6 +26,7 @@ const SECTIONS: &[&str] = &[
     "role",
     "personal",
     "verify",
+    "ce_pdf",
 ];
 
 /// String literals in `text` that look like catalog keys (`section.name`).

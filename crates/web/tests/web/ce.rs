@@ -1,6 +1,6 @@
-//! 查詢護產積分: the page, its filters and the CSV export for the hand-made nurse, whose figures
-//! are worked out in helpers::hand_made_nurse, and agreement with the home page across the
-//! whole demo set.
+//! 查詢護產積分: the page, its filters, the CSV export and the PDF report for the hand-made
+//! nurse, whose figures are worked out in helpers::hand_made_nurse, and agreement of the home
+//! page, the CE page, the CSV and the resume across the whole demo set.
 
 use std::time::Instant;
 
@@ -12,7 +12,8 @@ use huzhu_core::rules::{self, RuleBook};
 use huzhu_store::bulk::DemoAccount;
 use huzhu_store::sessions::SessionRow;
 
-use crate::helpers::{NURSE_ID, NURSE_PASSWORD, START, TestApp, hand_made_nurse};
+use crate::helpers::{NURSE_ID, NURSE_NAME, NURSE_PASSWORD, START, TestApp, hand_made_nurse};
+use crate::personal::{code_in, pdf_text};
 
 async fn signed_in(app: &TestApp) {
     let response = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await;
@@ -259,9 +260,31 @@ fn expected_total(person: &Person) -> Option<Points> {
 /// showcase.
 const DEMO_MEMBERS: usize = 2000;
 
+/// Issues a resume as the member of `cookie` (the sessions of `load_people` carry the CSRF
+/// token "unused"); returns its points as printed in the PDF, under the heading 本期繼續教育積分,
+/// and as stored for the verification page that the code printed on it opens.
+async fn resume_points(app: &TestApp, cookie: &str) -> (String, String) {
+    let client = reqwest::Client::new();
+    let response = client
+        .post(app.url("/member/personal/resume"))
+        .header("cookie", cookie)
+        .form(&[("csrf", "unused"), ("language", "zh-Hant-TW")])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 200);
+    let text = pdf_text(&response.bytes().await.expect("the PDF"));
+    let after = &text[text.find("本期繼續教育積分\n").expect("the points heading")..];
+    let printed = after.lines().skip(1).find(|l| !l.trim().is_empty()).expect("the points line");
+    let verify = get_as(app, cookie, &format!("/verify/{}", code_in(&text))).await;
+    let stored = between(&verify, "<dt>本期繼續教育積分</dt><dd>", "</dd>").expect("the stored figure");
+    (printed.trim().to_owned(), stored.to_owned())
+}
+
 #[tokio::test]
-async fn the_home_page_the_ce_page_and_the_csv_agree_for_every_demo_member() {
-    let app = TestApp::spawn().await;
+async fn the_home_page_the_ce_page_the_csv_and_the_resume_agree_for_every_demo_member() {
+    // Every member's resume is checked on its verification page: lift its per-address limit.
+    let app = TestApp::spawn_with(|config| config.verify_requests_per_minute = i64::MAX).await;
     let members = load_demo(&app, DEMO_MEMBERS).await;
     assert_eq!(members.len(), DEMO_MEMBERS + 6);
     let mut with_licence = 0;
@@ -272,6 +295,10 @@ async fn the_home_page_the_ce_page_and_the_csv_agree_for_every_demo_member() {
         let who = person.id_number.masked();
         let home_points =
             between(&home, "data-testid=\"points\"><strong>", "</strong>").expect("home points");
+        // The resume states the home page's figure, in its PDF and in what it stored.
+        let (printed, stored) = resume_points(&app, cookie).await;
+        assert_eq!(printed, home_points, "resume PDF of {who}");
+        assert_eq!(stored, home_points, "stored resume facts of {who}");
         match expected_total(person) {
             Some(total) => {
                 with_licence += 1;
@@ -385,4 +412,171 @@ async fn a_member_with_thousands_of_records_is_served_fast() {
     // The 5,000-record member's paging: 5000 / 50 = 100 pages.
     let listed = get_as(&app, many_cookie, "/member/ce?period=all&page=100").await;
     assert!(listed.contains("共 5000 筆，第 100 / 100 頁"));
+}
+
+// ---- The PDF report ----
+
+/// The text of a PDF with its layout kept (`pdftotext -layout`): each table row on one line,
+/// runs of spaces squeezed to one so the tests can look for cells side by side.
+fn pdf_rows(pdf: &[u8]) -> String {
+    pdftotext(pdf, "-layout")
+}
+
+/// The text of a PDF in the order it was drawn (`pdftotext -raw`), without any white space: the
+/// lines of a wrapped table cell follow each other, so a long reason reads whole.
+fn pdf_flat(pdf: &[u8]) -> String {
+    pdftotext(pdf, "-raw").split_whitespace().collect()
+}
+
+fn pdftotext(pdf: &[u8], mode: &str) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let out = std::process::Command::new("pdftotext")
+        .args([mode, "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (Debian poppler-utils, installed by scripts/install-test-deps)");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    // Spaces only: the form feed that ends each page stays.
+    let squeeze = |line: &str| line.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let rows: Vec<String> = text.lines().map(squeeze).collect();
+    rows.join("\n")
+}
+
+/// Undoes RFC 5987 percent-encoding, to read the file name back.
+fn percent_decoded(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' && tail.len() >= 2 {
+            let hex = std::str::from_utf8(&tail[..2]).expect("ASCII");
+            bytes.push(u8::from_str_radix(hex, 16).expect("two hex digits"));
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn the_pdf_report_has_the_summary_and_the_records_worked_out_by_hand() {
+    let app = TestApp::spawn().await;
+    signed_in(&app).await;
+    let page = app.get_text("/member/ce?category=ethics").await;
+    // The link next to the CSV export keeps the page's filters.
+    assert!(page.contains("href=\"/member/ce.pdf?category=ethics\" data-testid=\"ce-pdf\">匯出 PDF</a>"));
+
+    let started = Instant::now();
+    let response = app.get("/member/ce.pdf").await;
+    let elapsed = started.elapsed();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(headers["cache-control"], "no-store");
+    let disposition = headers["content-disposition"].to_str().expect("ASCII");
+    let encoded = disposition
+        .strip_prefix("attachment; filename=\"ce-points.pdf\"; filename*=UTF-8''")
+        .expect("an attachment with a UTF-8 name");
+    assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"%-._".contains(&b)), "{encoded}");
+    // Today is 2026-12-04 (helpers::START).
+    assert_eq!(percent_decoded(encoded), format!("護產積分_{NURSE_NAME}_2026-12-04.pdf"));
+    let pdf = response.bytes().await.expect("the PDF");
+    assert!(pdf.starts_with(b"%PDF-"));
+    println!("CE report of the hand-made nurse: {} bytes in {elapsed:?}", pdf.len());
+
+    let text = pdf_rows(&pdf);
+    assert!(text.contains("護產積分報告"));
+    assert!(text.contains(NURSE_NAME), "{text}");
+    // helpers::hand_made_nurse, as on the page: 10.40 counted, 109.60 missing, categories 2–4
+    // at 4.60 of 12 (7.40 missing); window 110年05月31日 … 116年05月30日; due 116年05月31日
+    // with 178 days left; applications from 115年11月30日.
+    assert!(text.contains("10.40 / 120.00"), "{text}");
+    let flat = pdf_flat(&pdf);
+    assert!(
+        flat.contains("還差109.60點，其中品質、倫理、法規課程至少還需7.40點，請於116年05月30日以前完成。")
+    );
+    assert!(text.contains("計算期間 110年05月31日 至 116年05月30日"));
+    assert!(text.contains("應更新日期 116年05月31日（尚有 178 天）"));
+    assert!(text.contains("換照申請受理起日 115年11月30日"));
+    assert!(text.contains("品質、倫理、法規合計 4.60 點（至少 12.00 點，最多採計 24.00 點；採計 4.60 點）"));
+    // Per category: professional 3 + 1 + 1.80 = 5.80; quality 2.50; ethics 0.10 + 0.20 = 0.30;
+    // law 1.80. Online: 1.00 used and offered of the 80.00 cap.
+    for row in ["專業課程 5.80", "專業品質 2.50", "專業倫理 0.30", "專業相關法規 1.80"] {
+        assert!(text.contains(row), "{row}");
+    }
+    assert!(text.contains("網路繼續教育（每期） 1.00 1.00 80.00"));
+    // The window's eight records (the 2020-01-01 one is before it), the invalid 5.00 with no
+    // point counted and its reason.
+    assert!(text.contains("列出範圍：本期（執照計算期間） 110年05月31日 至 116年05月30日"));
+    // pdftotext drops the narrow space between a digit and CJK here, so look without spaces.
+    assert!(flat.contains("共8筆"));
+    let invalid = text.lines().find(|l| l.starts_with("114/01/01")).expect("the 2025-01-01 row");
+    assert!(invalid.contains("測試課程 (T-2025-01-01)") && invalid.contains("5.00 0.00 不採計"), "{invalid}");
+    assert!(flat.contains("5.00點不採計：來源系統標示無效（簽到紀錄不全）"), "{flat}");
+    assert!(!text.contains("109/01/01"), "the 2020-01-01 record is outside the window");
+
+    // The same filters as the page: every record (nine, 10.00 of 2020-01-01 outside the window)
+    // and two ethics records.
+    let all = pdf_rows(&app.get("/member/ce.pdf?period=all").await.bytes().await.expect("a PDF"));
+    assert!(all.contains("列出範圍：全部") && all.contains("共9筆"));
+    assert!(all.lines().any(|l| l.starts_with("109/01/01") && l.contains("10.00 0.00 不採計")));
+    let ethics = pdf_rows(&app.get("/member/ce.pdf?category=ethics").await.bytes().await.expect("a PDF"));
+    assert!(ethics.contains("；課程類別：專業倫理") && ethics.contains("共2筆"), "{ethics}");
+    // The summary does not move with the list's filter.
+    assert!(ethics.contains("10.40 / 120.00"));
+}
+
+#[tokio::test]
+async fn the_pdf_report_in_english_and_only_for_a_signed_in_member() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/member/ce.pdf").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login");
+
+    signed_in(&app).await;
+    assert_eq!(app.get("/lang?to=en").await.status(), 303);
+    let text = pdf_rows(&app.get("/member/ce.pdf?period=all").await.bytes().await.expect("a PDF"));
+    assert!(text.contains("CE points report"), "{text}");
+    assert!(text.contains("10.40 / 120.00"));
+    assert!(text.contains("Records listed: All") && text.contains("9 records"), "{text}");
+    // English tables date records the Gregorian way.
+    assert!(text.lines().any(|l| l.starts_with("2025-01-01")));
+}
+
+#[tokio::test]
+async fn a_member_with_thousands_of_records_still_gets_a_pdf_report() {
+    let app = TestApp::spawn().await;
+    let members = load_people(&app, vec![member_with_records(5000)]).await;
+    let (_, cookie) = &members[0];
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let response = client
+        .get(app.url("/member/ce.pdf?period=all&sort=date_asc"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 200);
+    let pdf = response.bytes().await.expect("the PDF");
+    let elapsed = started.elapsed();
+    let text = pdf_rows(&pdf);
+    // pdftotext ends every page with a form feed.
+    let pages = text.matches('\u{c}').count();
+    println!("CE report with 5000 records: {} bytes, {pages} pages, in {elapsed:?}", pdf.len());
+    assert!(text.split_whitespace().collect::<String>().contains("共5000筆"));
+    // One record a day from 2010-01-01 (ROC 99/01/01); the last is 4,999 days later: 2010–2022
+    // are 13 × 365 + 3 leap days = 4,748 days, leaving 251 days into 2023 = 2023-09-09
+    // (31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 = 243 to 1 September, then 8), ROC 112/09/09.
+    let starting = |date: &str| text.lines().position(|l| l.trim_start_matches('\u{c}').starts_with(date));
+    let first = starting("99/01/01 ").expect("the first record");
+    let last = starting("112/09/09 ").expect("the last record");
+    assert!(first < last, "oldest first");
+    // A row is at least 8 × 1.4 + 4 = 15.2 points tall and a page has 720 points for rows, so
+    // at most 47 rows fit: 5000 records need more than 100 pages.
+    assert!(pages > 100, "{pages} pages");
 }

@@ -65,7 +65,7 @@ async fn download(app: &TestApp, language: &str) -> reqwest::Response {
     app.post_form("/member/personal/resume", &[("csrf", &csrf_of(&page)), ("language", language)]).await
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("resume.pdf");
     std::fs::write(&path, pdf).expect("written");
@@ -80,7 +80,7 @@ fn pdf_text(pdf: &[u8]) -> String {
 }
 
 /// The verification code printed in the PDF text: four groups of four after 驗證碼：.
-fn code_in(text: &str) -> String {
+pub fn code_in(text: &str) -> String {
     let start = text.find("驗證碼：").expect("the code is printed") + "驗證碼：".len();
     text[start..].chars().take(19).collect()
 }
