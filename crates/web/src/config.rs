@@ -165,14 +165,16 @@ impl Config {
     /// Refuses numbers that would make the portal unusable or overflow its arithmetic, naming
     /// the setting and its allowed range.
     pub fn validate(&self) -> anyhow::Result<()> {
+        // Limits that are only compared with counts may be as large as wished ("no limit");
+        // durations are bounded because they are multiplied into seconds.
         let whole = [
             ("session_idle_minutes", self.session_idle_minutes, 1, 24 * 60),
             ("session_absolute_hours", self.session_absolute_hours, 1, 30 * 24),
             ("captcha_ttl_seconds", self.captcha_ttl_seconds, 30, 3600),
             ("online_cap_points", self.online_cap_points, 0, 120),
             ("correspondence_cap_points", self.correspondence_cap_points, 0, 120),
-            ("resume_downloads_per_hour", self.resume_downloads_per_hour, 1, 10_000),
-            ("verify_requests_per_minute", self.verify_requests_per_minute, 1, 100_000),
+            ("resume_downloads_per_hour", self.resume_downloads_per_hour, 1, i64::MAX),
+            ("verify_requests_per_minute", self.verify_requests_per_minute, 1, i64::MAX),
             ("mail_retry_seconds", self.mail_retry_seconds, 1, 24 * 3600),
             ("mail_poll_seconds", i64::try_from(self.mail_poll_seconds).unwrap_or(i64::MAX), 1, 3600),
             ("reset_link_minutes", self.reset_link_minutes, 5, 24 * 60),
@@ -180,10 +182,10 @@ impl Config {
             ("password_min_length", i64::try_from(self.password_min_length).unwrap_or(i64::MAX), 8, 64),
             ("password_policy_version", self.password_policy_version, 1, 1_000_000),
             ("lock_threshold", self.lock_threshold, 1, 1000),
-            ("address_lock_threshold", self.address_lock_threshold, 1, 1_000_000),
+            ("address_lock_threshold", self.address_lock_threshold, 1, i64::MAX),
             ("lock_minutes", self.lock_minutes, 1, 24 * 60),
-            ("form_rate_limit", self.form_rate_limit, 1, 1_000_000),
-            ("captcha_rate_limit", self.captcha_rate_limit, 1, 1_000_000),
+            ("form_rate_limit", self.form_rate_limit, 1, i64::MAX),
+            ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
         ];
         for (name, value, low, high) in whole {
             anyhow::ensure!(
