@@ -4,10 +4,10 @@
 use anyhow::Context;
 use chrono::NaiveDate;
 use huzhu_core::points::Points;
-use huzhu_core::profession::{PracticeStatus, Profession};
 use huzhu_core::registry::Role;
 use huzhu_core::rules::{Activity, Category, Credit};
 
+use crate::member::LicenceRow;
 use crate::member::LicenceSummary;
 use crate::{Store, on_pool};
 
@@ -73,18 +73,6 @@ struct RecordRow {
     taken_on: NaiveDate,
     points: i64,
     invalid_reason: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct LicenceRow {
-    licence_id: i64,
-    profession: String,
-    number: String,
-    authority: String,
-    institution_name: Option<String>,
-    registered_on: NaiveDate,
-    renewal_due: NaiveDate,
-    status: String,
 }
 
 /// The shared WHERE clause. Every condition is a bound parameter that is either NULL ("any")
@@ -162,16 +150,7 @@ impl Store {
         .context("reading the licences")?;
         let mut latest: Vec<LicenceSummary> = Vec::new();
         for row in rows {
-            let summary = LicenceSummary {
-                licence_id: row.licence_id,
-                profession: Profession::from_code(&row.profession),
-                number: row.number,
-                authority: row.authority,
-                institution_name: row.institution_name,
-                registered_on: row.registered_on,
-                renewal_due: row.renewal_due,
-                status: PracticeStatus::from_code(&row.status),
-            };
+            let summary = row.into_summary();
             match latest.iter_mut().find(|l| l.profession == summary.profession) {
                 Some(slot) => *slot = summary,
                 None => latest.push(summary),

@@ -30,8 +30,9 @@ pub struct LicenceSummary {
     pub status: Option<PracticeStatus>,
 }
 
+/// A licence row joined with its institution's name, as several pages read it.
 #[derive(sqlx::FromRow)]
-struct LicenceRow {
+pub(crate) struct LicenceRow {
     licence_id: i64,
     profession: String,
     number: String,
@@ -40,6 +41,21 @@ struct LicenceRow {
     registered_on: NaiveDate,
     renewal_due: NaiveDate,
     status: String,
+}
+
+impl LicenceRow {
+    pub(crate) fn into_summary(self) -> LicenceSummary {
+        LicenceSummary {
+            licence_id: self.licence_id,
+            profession: Profession::from_code(&self.profession),
+            number: self.number,
+            authority: self.authority,
+            institution_name: self.institution_name,
+            registered_on: self.registered_on,
+            renewal_due: self.renewal_due,
+            status: PracticeStatus::from_code(&self.status),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -87,16 +103,7 @@ impl Store {
         .fetch_optional(pool)
         .await)
         .context("reading the current licence")?;
-        Ok(row.map(|r| LicenceSummary {
-            licence_id: r.licence_id,
-            profession: Profession::from_code(&r.profession),
-            number: r.number,
-            authority: r.authority,
-            institution_name: r.institution_name,
-            registered_on: r.registered_on,
-            renewal_due: r.renewal_due,
-            status: PracticeStatus::from_code(&r.status),
-        }))
+        Ok(row.map(LicenceRow::into_summary))
     }
 
     /// The member's CE records dated from `first_day` to `last_day` inclusive, as the rule
