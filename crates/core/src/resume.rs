@@ -13,7 +13,8 @@ pub const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const CODE_SYMBOLS: usize = 16;
 
 /// Writes 16 symbols chosen by `random` (one byte per symbol, of which the low five bits are
-/// used, so uniformly random bytes give uniformly random symbols) as `XXXX-XXXX-XXXX-XXXX`.
+/// used, so uniformly random bytes give uniformly random symbols) as four dash-separated
+/// groups of four, e.g. `H45V-4KA1-XQ2F-E387`.
 pub fn format_code(random: &[u8; CODE_SYMBOLS]) -> String {
     let symbols: Vec<char> = random.iter().map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)])).collect();
     symbols.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-")
