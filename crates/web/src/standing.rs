@@ -51,7 +51,7 @@ pub struct PointsView {
 
 pub fn points_view(t: &Messages, state: &AppState, evaluation: Option<&Evaluation>) -> PointsView {
     let Some(evaluation) = evaluation else {
-        let required = state.rules.total_required.to_string();
+        let required = state.rules_today().total_required.to_string();
         return PointsView { counted: "0.00".to_owned(), required, window: None, advice: Vec::new() };
     };
     let window = &evaluation.window;

@@ -18,9 +18,6 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
-    /// The rule set in force now (the latest of `rule_book`): the figures shown when there is
-    /// no licence window to choose by.
-    pub rules: Arc<RuleSet>,
     /// Every rule set with the day it came into force; a window is judged by
     /// [`RuleBook::for_window`]. Evaluate through `crate::standing`, which chooses for you.
     pub rule_book: Arc<RuleBook>,
@@ -56,24 +53,23 @@ impl AppState {
             Points::whole(config.online_cap_points),
             Points::whole(config.correspondence_cap_points),
         );
-        let rules = rule_book.sets.last().map(|s| s.rules.clone()).unwrap_or_else(|| {
-            RuleSet::nurses_and_midwives(
-                Points::whole(config.online_cap_points),
-                Points::whole(config.correspondence_cap_points),
-            )
-        });
         let dummy_hash = password::dummy_hash().await?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             clock,
-            rules: Arc::new(rules),
             rule_book: Arc::new(rule_book),
             dummy_hash: dummy_hash.into(),
             captcha_text: Arc::new(RandomCaptchaText),
             pdf_fonts: Arc::new(OnceLock::new()),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         })
+    }
+
+    /// The rule set in force today: the figures shown when there is no licence window to
+    /// choose a set by.
+    pub fn rules_today(&self) -> &RuleSet {
+        self.rule_book.in_force_on(self.clock.today())
     }
 
     pub fn now(&self) -> i64 {

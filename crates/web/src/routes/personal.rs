@@ -163,7 +163,7 @@ pub async fn gather(state: &AppState, person: &PersonRow, lang: Lang) -> Result<
                 t.format("home.points_window", &[("from", &from), ("to", &to)]),
             )
         }
-        None => (format!("0.00 / {}", state.rules.total_required), String::new()),
+        None => (format!("0.00 / {}", state.rules_today().total_required), String::new()),
     };
     let id = IdNumber::parse(&person.id_number).ok();
     let total_minutes: i64 = learning.iter().map(|l| l.minutes).sum();
