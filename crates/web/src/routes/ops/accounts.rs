@@ -10,7 +10,7 @@ use huzhu_core::id::{IdError, IdNumber};
 use huzhu_store::accounts::AccountOverview;
 use serde::Deserialize;
 
-use super::{audit, require_operator, taiwan_time};
+use super::{audit, taiwan_time, to_login};
 use crate::error::AppError;
 use crate::operator::OpsCtx;
 use crate::page::Chrome;
@@ -33,8 +33,8 @@ fn find_view(ops: &OpsCtx) -> FindView {
 }
 
 pub async fn find_form(ops: OpsCtx) -> Result<Response, AppError> {
-    if let Err(redirect) = require_operator(&ops) {
-        return Ok(redirect);
+    if ops.operator().is_none() {
+        return Ok(to_login());
     }
     Ok(find_view(&ops).into_response())
 }
@@ -54,9 +54,8 @@ pub async fn find(
     ops: OpsCtx,
     Form(form): Form<FindForm>,
 ) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     ops.check_csrf(&form.csrf)?;
     let mut view = find_view(&ops);
@@ -115,8 +114,8 @@ pub async fn account(
     Path(account_id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    if let Err(redirect) = require_operator(&ops) {
-        return Ok(redirect);
+    if ops.operator().is_none() {
+        return Ok(to_login());
     }
     let Some(overview) = state.store.account_overview(account_id).await? else {
         return Err(AppError::NotFound);
@@ -158,9 +157,8 @@ pub async fn unlock(
     Path(account_id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     ops.check_csrf(&form.csrf)?;
     let masked = masked_id_of(&state, account_id).await?;
@@ -177,9 +175,8 @@ pub async fn end_sessions(
     Path(account_id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     ops.check_csrf(&form.csrf)?;
     let masked = masked_id_of(&state, account_id).await?;

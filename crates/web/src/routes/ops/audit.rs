@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use huzhu_store::audit::{AuditFilter, AuditRow};
 use serde::Deserialize;
 
-use super::{audit, require_operator, taiwan_time};
+use super::{audit, taiwan_time, to_login};
 use crate::error::AppError;
 use crate::operator::OpsCtx;
 use crate::page::Chrome;
@@ -104,9 +104,8 @@ pub async fn page(
     ops: OpsCtx,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     let from = parse_day(&query.from);
     let to = parse_day(&query.to);

@@ -13,7 +13,7 @@ use huzhu_core::roc;
 use huzhu_store::content::{ContentItem, ContentKind, HomeContent, NewContent, Validity};
 use serde::Deserialize;
 
-use super::{audit, require_operator};
+use super::{audit, to_login};
 use crate::error::AppError;
 use crate::operator::OpsCtx;
 use crate::page::Chrome;
@@ -235,8 +235,8 @@ pub struct DoneQuery {
 
 /// The content index: the first kind's page.
 pub async fn index(ops: OpsCtx) -> Result<Response, AppError> {
-    if let Err(redirect) = require_operator(&ops) {
-        return Ok(redirect);
+    if ops.operator().is_none() {
+        return Ok(to_login());
     }
     Ok(see_other(&format!("{}/{}", paths::OPS_CONTENT, ContentKind::Notice.name())))
 }
@@ -247,8 +247,8 @@ pub async fn kind_page(
     Path(kind): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    if let Err(redirect) = require_operator(&ops) {
-        return Ok(redirect);
+    if ops.operator().is_none() {
+        return Ok(to_login());
     }
     let kind = kind_of(&kind)?;
     let done = match query.done.as_deref() {
@@ -340,9 +340,8 @@ pub async fn add(
     Path(kind): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     ops.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
     let kind = kind_of(&kind)?;
@@ -371,9 +370,8 @@ pub async fn delete(
     Path((kind, id)): Path<(String, i64)>,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     ops.check_csrf(&form.csrf)?;
     let kind = kind_of(&kind)?;
@@ -405,8 +403,8 @@ pub async fn preview(
     ops: OpsCtx,
     Query(query): Query<PreviewQuery>,
 ) -> Result<Response, AppError> {
-    if let Err(redirect) = require_operator(&ops) {
-        return Ok(redirect);
+    if ops.operator().is_none() {
+        return Ok(to_login());
     }
     let typed = query.date.unwrap_or_default();
     let parsed = parse_day(typed.trim());

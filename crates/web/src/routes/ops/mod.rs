@@ -14,15 +14,15 @@ use chrono::{DateTime, FixedOffset};
 use huzhu_store::audit::AuditRecord;
 
 use crate::error::AppError;
-use crate::operator::{Operator, OpsCtx};
+use crate::operator::OpsCtx;
 use crate::page::Chrome;
 use crate::routes::paths;
 use crate::session::see_other;
 use crate::state::AppState;
 
-/// The signed-in operator, or a redirect to the operator sign-in page.
-pub(crate) fn require_operator(ops: &OpsCtx) -> Result<Operator, Response> {
-    ops.operator().ok_or_else(|| see_other(paths::OPS_LOGIN))
+/// Where a request without an operator session goes.
+pub(crate) fn to_login() -> Response {
+    see_other(paths::OPS_LOGIN)
 }
 
 /// Writes an operator's action to the audit log (with the operator's name) and the log.
@@ -79,9 +79,8 @@ pub struct OpsHomeView {
 
 /// The operator's start page: the three areas.
 pub async fn home(ops: OpsCtx) -> Result<Response, AppError> {
-    let operator = match require_operator(&ops) {
-        Ok(operator) => operator,
-        Err(redirect) => return Ok(redirect),
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
     };
     Ok(OpsHomeView { page: ops.chrome(), operator: operator.name }.into_response())
 }
