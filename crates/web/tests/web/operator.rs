@@ -12,10 +12,10 @@ use crate::helpers::{NURSE_ID, NURSE_PASSWORD, START, TestApp, csrf_of};
 /// RFC 6238 appendix B's SHA-1 key, the ASCII text "12345678901234567890".
 const RFC_KEY: &[u8] = b"12345678901234567890";
 /// The same key in base32 (RFC 4648): 20 bytes are 160 bits, 32 symbols of 5 bits, no padding.
-const RFC_KEY_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+pub(crate) const RFC_KEY_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
-const OPERATOR: &str = "ops.chen";
-const OPERATOR_PASSWORD: &str = "quartz lantern meadow violin";
+pub(crate) const OPERATOR: &str = "ops.chen";
+pub(crate) const OPERATOR_PASSWORD: &str = "quartz lantern meadow violin";
 
 /// HOTP (RFC 4226 §5.3) of `counter`, `digits` long: HMAC-SHA-1 of the big-endian counter,
 /// dynamic truncation at the offset in the last nibble, the low 31 bits modulo 10^digits.
@@ -30,7 +30,7 @@ fn hotp(key: &[u8], counter: u64, digits: u32) -> String {
 }
 
 /// TOTP (RFC 6238 §4): HOTP of the number of 30-second steps since the epoch.
-fn totp(unix_time: i64, digits: u32) -> String {
+pub(crate) fn totp(unix_time: i64, digits: u32) -> String {
     hotp(RFC_KEY, (unix_time / 30) as u64, digits)
 }
 
@@ -72,10 +72,14 @@ fn a_code_is_accepted_one_step_early_or_late_and_not_two() {
 }
 
 /// The test app with one operator, whose TOTP key is the RFC's.
-async fn app_with_operator() -> TestApp {
-    let app = TestApp::spawn().await;
+pub(crate) async fn add_operator(app: &TestApp) {
     let hash = huzhu_web::password::hash(OPERATOR_PASSWORD.to_owned()).await.expect("a hash");
     app.store.create_operator(OPERATOR, &hash, RFC_KEY_BASE32, START).await.expect("the operator is created");
+}
+
+async fn app_with_operator() -> TestApp {
+    let app = TestApp::spawn().await;
+    add_operator(&app).await;
     app
 }
 
@@ -88,13 +92,13 @@ fn new_client() -> reqwest::Client {
         .expect("an HTTP client")
 }
 
-struct Ops<'a> {
+pub(crate) struct Ops<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
 }
 
 impl Ops<'_> {
-    fn new(app: &TestApp) -> Ops<'_> {
+    pub(crate) fn new(app: &TestApp) -> Ops<'_> {
         Ops { app, client: new_client() }
     }
 
@@ -102,7 +106,7 @@ impl Ops<'_> {
         self.client.get(self.app.url(path)).send().await.expect("an answer")
     }
 
-    async fn text(&self, path: &str) -> String {
+    pub(crate) async fn text(&self, path: &str) -> String {
         self.get(path).await.text().await.expect("a body")
     }
 
@@ -110,7 +114,7 @@ impl Ops<'_> {
         self.client.post(self.app.url(path)).form(form).send().await.expect("an answer")
     }
 
-    async fn sign_in_with(&self, name: &str, password: &str, code: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in_with(&self, name: &str, password: &str, code: &str) -> reqwest::Response {
         let csrf = csrf_of(&self.text("/ops/login").await);
         self.post(
             "/ops/login",
@@ -127,7 +131,12 @@ impl Ops<'_> {
     }
 
     /// Posts a form of a page, with the page's CSRF token.
-    async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let csrf = csrf_of(&self.text(page).await);
         let mut form = vec![("csrf", csrf.as_str())];
         form.extend_from_slice(fields);
