@@ -182,6 +182,51 @@ async fn an_operator_signs_in_with_password_and_code_and_a_used_code_is_refused(
 }
 
 #[tokio::test]
+async fn signing_in_replaces_the_operator_session_and_the_old_token_opens_nothing() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let form = ops.get("/ops/login").await;
+    let before = cookie_token(&form);
+    let csrf_before = csrf_of(&form.text().await.expect("a body"));
+    let code = totp(START, 6);
+    let signed_in = ops
+        .post(
+            "/ops/login",
+            &[
+                ("csrf", &csrf_before),
+                ("username", OPERATOR),
+                ("password", OPERATOR_PASSWORD),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status(), 303);
+    let after = cookie_token(&signed_in);
+    assert_ne!(before, after);
+    assert_ne!(csrf_of(&ops.text("/ops").await), csrf_before, "a new CSRF token too");
+
+    let old = new_client()
+        .get(app.url("/ops"))
+        .header("cookie", format!("huzhu_ops={before}"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(old.headers()["location"], "/ops/login", "the token from before sign-in is worthless");
+}
+
+/// The operator token a response sets.
+fn cookie_token(response: &reqwest::Response) -> String {
+    response.headers()["set-cookie"]
+        .to_str()
+        .expect("text")
+        .split(';')
+        .next()
+        .and_then(|pair| pair.strip_prefix("huzhu_ops="))
+        .expect("the operator cookie")
+        .to_owned()
+}
+
+#[tokio::test]
 async fn a_wrong_code_a_wrong_password_and_an_unknown_name_get_the_same_page() {
     let app = app_with_operator().await;
     let ops = Ops::new(&app);
