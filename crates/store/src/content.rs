@@ -109,6 +109,15 @@ impl ContentKind {
         }
     }
 
+    fn dates_sql(self) -> &'static str {
+        match self {
+            ContentKind::Quote => "UPDATE quote SET shown_from = $2, shown_until = $3 WHERE quote_id = $1",
+            ContentKind::Video => "UPDATE video SET shown_from = $2, shown_until = $3 WHERE video_id = $1",
+            ContentKind::Link => "UPDATE link SET shown_from = $2, shown_until = $3 WHERE link_id = $1",
+            ContentKind::Notice => "UPDATE notice SET shown_from = $2, shown_until = $3 WHERE notice_id = $1",
+        }
+    }
+
     fn delete_sql(self) -> &'static str {
         match self {
             ContentKind::Quote => "DELETE FROM quote WHERE quote_id = $1",
@@ -267,5 +276,23 @@ impl Store {
             .map(|r| r.rows_affected() == 1))
         .with_context(|| format!("deleting a {}", kind.name()))?;
         Ok(deleted)
+    }
+
+    /// Changes the days one item is shown; says whether it existed.
+    pub async fn set_content_dates(
+        &self,
+        kind: ContentKind,
+        id: i64,
+        shown: Validity,
+    ) -> anyhow::Result<bool> {
+        let changed = on_pool!(self, pool => sqlx::query(kind.dates_sql())
+            .bind(id)
+            .bind(shown.from)
+            .bind(shown.until)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1))
+        .with_context(|| format!("changing the days of a {}", kind.name()))?;
+        Ok(changed)
     }
 }

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::OPS_CONTENT, get(ops::content::index))
         .route("/ops/content/{kind}", get(ops::content::kind_page).post(ops::content::add))
         .route("/ops/content/{kind}/{id}/delete", post(ops::content::delete))
+        .route("/ops/content/{kind}/{id}/dates", post(ops::content::set_dates))
         .route(paths::OPS_PREVIEW, get(ops::content::preview))
         .route(paths::OPS_ACCOUNTS, get(ops::accounts::find_form).post(ops::accounts::find))
         .route("/ops/accounts/{account_id}", get(ops::accounts::account))

@@ -540,3 +540,46 @@ async fn the_audit_page_filters_by_event_days_and_account() {
         ("succeeded", Some(OPERATOR))
     );
 }
+
+#[tokio::test]
+async fn changing_a_notices_last_day_ends_it_and_bad_days_are_named_at_the_item() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    ops.submit(
+        "/ops/content/notice",
+        "/ops/content/notice",
+        &[("title", "系統維護公告"), ("body", "週六停機")],
+    )
+    .await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    assert!(app.get_text("/member").await.contains("系統維護公告"));
+
+    let list = ops.text("/ops/content/notice").await;
+    let action = list
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/dates"))
+        .expect("a dates form")
+        .to_owned();
+    // Last day before the first: refused next to the item, the typed days kept.
+    let refused = ops
+        .submit("/ops/content/notice", &action, &[("shown_from", "2026-12-04"), ("shown_until", "115/12/03")])
+        .await;
+    assert_eq!(refused.status(), 200);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("最後顯示日不能早於開始顯示日") && page.contains("value=\"115/12/03\""));
+    assert!(app.get_text("/member").await.contains("系統維護公告"), "nothing changed");
+
+    // The last day yesterday (START is 2026-12-04 in Taiwan): members no longer see it.
+    let changed = ops.submit("/ops/content/notice", &action, &[("shown_until", "2026-12-03")]).await;
+    assert_eq!(changed.status(), 303);
+    assert!(!app.get_text("/member").await.contains("系統維護公告"));
+    assert!(ops.text("/ops/content/notice?done=dates").await.contains("已結束"));
+    let rows = app
+        .store
+        .search_audit(&AuditFilter { event: Some("ops_content_dates"), ..AuditFilter::default() }, 10, 0)
+        .await
+        .expect("the audit log reads");
+    assert_eq!(rows.len(), 1);
+}

@@ -149,6 +149,11 @@ pub struct ItemView {
     pub url: String,
     pub shown: String,
     pub state_key: &'static str,
+    /// The days as typed in its own small form: ISO, empty when open-ended.
+    pub from: String,
+    pub until: String,
+    /// A problem with the days just typed for this item.
+    pub error: Option<&'static str>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -180,7 +185,17 @@ fn item_view(page: &Chrome, item: ContentItem, today: NaiveDate) -> ItemView {
     } else {
         format!("{} – {}", day(item.shown_from), day(item.shown_until))
     };
-    ItemView { id: item.id, title: item.title, detail: item.detail, url: item.url, shown, state_key }
+    ItemView {
+        id: item.id,
+        title: item.title,
+        detail: item.detail,
+        url: item.url,
+        shown,
+        state_key,
+        from: item.shown_from.map(|d| d.to_string()).unwrap_or_default(),
+        until: item.shown_until.map(|d| d.to_string()).unwrap_or_default(),
+        error: None,
+    }
 }
 
 async fn render(
@@ -189,12 +204,20 @@ async fn render(
     kind: ContentKind,
     fields: Vec<FieldView>,
     done: Option<&'static str>,
+    item_error: Option<DatesProblem>,
 ) -> Result<Response, AppError> {
     let page = ops.chrome();
     let today = state.clock.today();
     let items = state.store.list_content(kind).await?;
-    let items = items.into_iter().map(|item| item_view(&page, item, today)).collect();
-    let has_errors = fields.iter().any(|f| f.error.is_some());
+    let mut items: Vec<ItemView> = items.into_iter().map(|item| item_view(&page, item, today)).collect();
+    if let Some(problem) = item_error
+        && let Some(item) = items.iter_mut().find(|item| item.id == problem.id)
+    {
+        item.from = problem.from;
+        item.until = problem.until;
+        item.error = Some(problem.key);
+    }
+    let has_errors = fields.iter().any(|f| f.error.is_some()) || items.iter().any(|i| i.error.is_some());
     let view = ContentView {
         page,
         kind: kind.name(),
@@ -254,9 +277,10 @@ pub async fn kind_page(
     let done = match query.done.as_deref() {
         Some("added") => Some("ops.done_added"),
         Some("deleted") => Some("ops.done_deleted"),
+        Some("dates") => Some("ops.done_dates"),
         _ => None,
     };
-    render(&state, &ops, kind, empty_fields(kind), done).await
+    render(&state, &ops, kind, empty_fields(kind), done, None).await
 }
 
 /// A date typed as 2026-12-04 or in the ROC form (115/12/04).
@@ -347,7 +371,7 @@ pub async fn add(
     let kind = kind_of(&kind)?;
     let fields = read_form(kind, &form);
     if fields.iter().any(|f| f.error.is_some()) {
-        return render(&state, &ops, kind, fields, None).await;
+        return render(&state, &ops, kind, fields, None, None).await;
     }
     let shown = Validity {
         from: parse_day(value(&fields, "shown_from")),
@@ -380,6 +404,65 @@ pub async fn delete(
     }
     audit(&state, &ops, Some(&operator.name), "ops_content_delete", kind.name(), None, None).await?;
     Ok(see_other(&format!("{}/{}?done=deleted", paths::OPS_CONTENT, kind.name())))
+}
+
+/// Days typed for one item that could not be used.
+pub struct DatesProblem {
+    id: i64,
+    from: String,
+    until: String,
+    key: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct DatesForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    shown_from: String,
+    #[serde(default)]
+    shown_until: String,
+}
+
+/// The days of a dates form, or the message key of their problem.
+fn read_dates(form: &DatesForm) -> Result<Validity, &'static str> {
+    let day = |typed: &str| {
+        let typed = typed.trim();
+        if typed.is_empty() { Ok(None) } else { parse_day(typed).map(Some).ok_or("ops.date_invalid") }
+    };
+    let shown = Validity { from: day(&form.shown_from)?, until: day(&form.shown_until)? };
+    match (shown.from, shown.until) {
+        (Some(from), Some(until)) if until < from => Err("ops.until_before_from"),
+        _ => Ok(shown),
+    }
+}
+
+/// Changes the days an item is shown: to end a notice early, or to bring a quote back.
+pub async fn set_dates(
+    State(state): State<AppState>,
+    ops: OpsCtx,
+    Path((kind, id)): Path<(String, i64)>,
+    Form(form): Form<DatesForm>,
+) -> Result<Response, AppError> {
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
+    };
+    ops.check_csrf(&form.csrf)?;
+    let kind = kind_of(&kind)?;
+    let shown = match read_dates(&form) {
+        Ok(shown) => shown,
+        Err(key) => {
+            let from = form.shown_from.trim().chars().take(20).collect();
+            let until = form.shown_until.trim().chars().take(20).collect();
+            let problem = DatesProblem { id, from, until, key };
+            return render(&state, &ops, kind, empty_fields(kind), None, Some(problem)).await;
+        }
+    };
+    if !state.store.set_content_dates(kind, id, shown).await? {
+        return Err(AppError::NotFound);
+    }
+    audit(&state, &ops, Some(&operator.name), "ops_content_dates", kind.name(), None, None).await?;
+    Ok(see_other(&format!("{}/{}?done=dates", paths::OPS_CONTENT, kind.name())))
 }
 
 #[derive(Template, WebTemplate)]
