@@ -1,6 +1,7 @@
 //! `huzhu`: the portal's one command.
 
 mod demo;
+mod operator;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -49,6 +50,24 @@ enum Command {
         #[arg(long)]
         today: Option<NaiveDate>,
     },
+    /// Manage operator accounts (the staff area at /ops).
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator and print its one-time enrolment: a password and a TOTP key (as an
+    /// otpauth:// address, and a QR code on a terminal).
+    Add {
+        /// The name the operator signs in with.
+        username: String,
+        /// Read the password from the first line of standard input instead of making one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -89,6 +108,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let accounts = result?;
             demo::print_accounts(&accounts);
             Ok(())
+        }
+        Command::Operator { command: OperatorCommand::Add { username, password_stdin } } => {
+            let store = open_store(&config).await?;
+            let result = operator::add(&store, &config, &username, password_stdin).await;
+            store.close().await;
+            result
         }
     }
 }

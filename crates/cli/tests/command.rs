@@ -91,3 +91,35 @@ fn migrate_creates_the_database_and_says_so() {
     assert!(text(&output.stdout).contains("up to date"));
     assert!(database_exists(data.path(), &postgres));
 }
+
+#[test]
+fn operator_add_prints_a_password_and_an_otpauth_address_once_and_refuses_a_taken_name() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    let output = huzhu_on(data.path(), &postgres, &["operator", "add", "chen.mei"], &[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let printed = text(&output.stdout);
+    let password = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("Password (shown once): "))
+        .expect("a password line");
+    // 20 symbols from a 54-symbol alphabet: 20 × log2(54) ≈ 20 × 5.75 = 115 bits.
+    assert_eq!(password.chars().count(), 20);
+    let uri = printed.lines().find(|line| line.starts_with("otpauth://")).expect("an otpauth line");
+    // The address names the issuer and the operator, and carries a 160-bit key: 32 base32 symbols.
+    assert!(uri.starts_with("otpauth://totp/huzhu:chen.mei?"), "{uri}");
+    let secret = uri.split(['?', '&']).find_map(|part| part.strip_prefix("secret=")).expect("a key");
+    assert_eq!(secret.len(), 32);
+    assert!(secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)));
+    assert!(uri.contains("issuer=huzhu"));
+    // Not a terminal here: no QR code drawn with block characters.
+    assert!(!printed.contains('▀') && !printed.contains('█'));
+
+    let again = huzhu_on(data.path(), &postgres, &["operator", "add", "chen.mei"], &[]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("is the name taken?"), "{}", text(&again.stderr));
+
+    let bad = huzhu_on(data.path(), &postgres, &["operator", "add", "chen mei"], &[]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("an operator name is 1 to 64"));
+}

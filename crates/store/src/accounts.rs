@@ -253,4 +253,51 @@ impl Store {
         .context("reading an account's policy version")?;
         Ok(row.is_some_and(|(v,)| v < version))
     }
+
+    /// The account's live sessions (not past their absolute end).
+    pub async fn count_sessions(&self, account_id: i64, now: i64) -> anyhow::Result<i64> {
+        let row: (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM session WHERE account_id = $1 AND expires_at > $2",
+        )
+        .bind(account_id)
+        .bind(now)
+        .fetch_one(pool)
+        .await)
+        .context("counting an account's sessions")?;
+        Ok(row.0)
+    }
+
+    /// Ends every session of the account; returns how many ended.
+    pub async fn end_all_sessions(&self, account_id: i64) -> anyhow::Result<u64> {
+        let ended = on_pool!(self, pool => sqlx::query("DELETE FROM session WHERE account_id = $1")
+            .bind(account_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending an account's sessions")?;
+        Ok(ended)
+    }
+
+    /// What an operator sees of an account when helping its member.
+    pub async fn account_overview(&self, account_id: i64) -> anyhow::Result<Option<AccountOverview>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, AccountOverview>(
+            "SELECT a.account_id, p.id_number, p.name, a.created_at, a.verified_at
+             FROM account a JOIN person p ON p.person_id = a.person_id WHERE a.account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await)
+        .context("reading an account for an operator")?;
+        Ok(row)
+    }
+}
+
+/// An account as the operator's account page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountOverview {
+    pub account_id: i64,
+    pub id_number: String,
+    pub name: String,
+    pub created_at: i64,
+    pub verified_at: Option<i64>,
 }

@@ -15,6 +15,8 @@ pub struct AuditRecord<'a> {
     pub client_addr: Option<&'a str>,
     pub user_agent: Option<&'a str>,
     pub request_id: Option<&'a str>,
+    /// The operator's name, on records of what an operator did.
+    pub operator: Option<&'a str>,
 }
 
 /// An audit record as read back.
@@ -30,8 +32,9 @@ pub struct AuditEntry {
 impl Store {
     pub async fn record_audit(&self, record: &AuditRecord<'_>) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO audit_log (at, event, outcome, account_id, subject, client_addr, user_agent, request_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO audit_log
+                 (at, event, outcome, account_id, subject, client_addr, user_agent, request_id, operator)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(record.at)
         .bind(record.event)
@@ -41,6 +44,7 @@ impl Store {
         .bind(record.client_addr)
         .bind(record.user_agent.map(|ua| ua.chars().take(300).collect::<String>()))
         .bind(record.request_id)
+        .bind(record.operator)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
@@ -83,5 +87,69 @@ impl Store {
         .await)
         .context("reading the account's sign-ins")?;
         Ok(rows)
+    }
+}
+
+/// What the operator's audit page filters on; each part is left out when `None`.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter<'a> {
+    pub event: Option<&'a str>,
+    /// Instants, from included, until excluded.
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub account_id: Option<i64>,
+}
+
+/// An audit record as the operator's audit page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub audit_id: i64,
+    pub at: i64,
+    pub event: String,
+    pub outcome: String,
+    pub account_id: Option<i64>,
+    pub subject: Option<String>,
+    pub client_addr: Option<String>,
+    pub operator: Option<String>,
+}
+
+impl Store {
+    /// Audit records matching `filter`, newest first: `limit` of them after skipping `offset`.
+    pub async fn search_audit(
+        &self,
+        filter: &AuditFilter<'_>,
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<Vec<AuditRow>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, AuditRow>(
+            "SELECT audit_id, at, event, outcome, account_id, subject, client_addr, operator
+             FROM audit_log
+             WHERE ($1 IS NULL OR event = $1)
+               AND ($2 IS NULL OR at >= $2)
+               AND ($3 IS NULL OR at < $3)
+               AND ($4 IS NULL OR account_id = $4)
+             ORDER BY at DESC, audit_id DESC LIMIT $5 OFFSET $6",
+        )
+        .bind(filter.event)
+        .bind(filter.from)
+        .bind(filter.until)
+        .bind(filter.account_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await)
+        .context("searching the audit log")?;
+        Ok(rows)
+    }
+
+    /// The names of the events in the log, for the filter's choices.
+    pub async fn audit_events(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT DISTINCT event FROM audit_log ORDER BY event",
+        )
+        .fetch_all(pool)
+        .await)
+        .context("listing the audit events")?;
+        Ok(rows.into_iter().map(|(event,)| event).collect())
     }
 }

@@ -1,4 +1,5 @@
-//! Home page content run by operators: quotes, video recommendations and links.
+//! Home page content run by operators: quotes, video recommendations, links and notices, each
+//! with optional first and last days on which it is shown.
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
@@ -25,6 +26,13 @@ pub struct Link {
     pub url: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+    pub shown_from: Option<NaiveDate>,
+}
+
 /// Everything the home page shows that is the same for every member on a given day.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HomeContent {
@@ -32,6 +40,7 @@ pub struct HomeContent {
     pub videos: Vec<Video>,
     pub quick_links: Vec<Link>,
     pub history_link: Option<Link>,
+    pub notices: Vec<Notice>,
 }
 
 /// A piece of content to add.
@@ -40,6 +49,94 @@ pub enum NewContent<'a> {
     Quote { text: &'a str, source: &'a str },
     Video { title: &'a str, platform: &'a str, url: &'a str, summary: &'a str, position: i64 },
     Link { slot: &'a str, title: &'a str, url: &'a str, position: i64 },
+    Notice { title: &'a str, body: &'a str },
+}
+
+/// The days a piece of content is shown: from `from` to `until`, both included; open-ended
+/// when missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Validity {
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// The four kinds of home page content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    Quote,
+    Video,
+    Link,
+    Notice,
+}
+
+impl ContentKind {
+    pub const ALL: [ContentKind; 4] =
+        [ContentKind::Notice, ContentKind::Quote, ContentKind::Video, ContentKind::Link];
+
+    /// The name used in URLs, forms and the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            ContentKind::Quote => "quote",
+            ContentKind::Video => "video",
+            ContentKind::Link => "link",
+            ContentKind::Notice => "notice",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ContentKind> {
+        ContentKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The listing query: every item, its main text, a second line, and its address if any.
+    fn list_sql(self) -> &'static str {
+        match self {
+            ContentKind::Quote => {
+                "SELECT quote_id AS id, text AS title, source AS detail, '' AS url, shown_from, shown_until
+                 FROM quote ORDER BY quote_id DESC"
+            }
+            ContentKind::Video => {
+                "SELECT video_id AS id, title, summary AS detail, url, shown_from, shown_until
+                 FROM video ORDER BY position, video_id"
+            }
+            ContentKind::Link => {
+                "SELECT link_id AS id, title, slot AS detail, url, shown_from, shown_until
+                 FROM link ORDER BY position, link_id"
+            }
+            ContentKind::Notice => {
+                "SELECT notice_id AS id, title, body AS detail, '' AS url, shown_from, shown_until
+                 FROM notice ORDER BY notice_id DESC"
+            }
+        }
+    }
+
+    fn dates_sql(self) -> &'static str {
+        match self {
+            ContentKind::Quote => "UPDATE quote SET shown_from = $2, shown_until = $3 WHERE quote_id = $1",
+            ContentKind::Video => "UPDATE video SET shown_from = $2, shown_until = $3 WHERE video_id = $1",
+            ContentKind::Link => "UPDATE link SET shown_from = $2, shown_until = $3 WHERE link_id = $1",
+            ContentKind::Notice => "UPDATE notice SET shown_from = $2, shown_until = $3 WHERE notice_id = $1",
+        }
+    }
+
+    fn delete_sql(self) -> &'static str {
+        match self {
+            ContentKind::Quote => "DELETE FROM quote WHERE quote_id = $1",
+            ContentKind::Video => "DELETE FROM video WHERE video_id = $1",
+            ContentKind::Link => "DELETE FROM link WHERE link_id = $1",
+            ContentKind::Notice => "DELETE FROM notice WHERE notice_id = $1",
+        }
+    }
+}
+
+/// One piece of content as an operator sees it in a list.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ContentItem {
+    pub id: i64,
+    pub title: String,
+    pub detail: String,
+    pub url: String,
+    pub shown_from: Option<NaiveDate>,
+    pub shown_until: Option<NaiveDate>,
 }
 
 const SHOWN_ON: &str =
@@ -65,16 +162,27 @@ impl Store {
             .await)
         .context("reading the videos")?;
 
-        let links: Vec<(String, String, String)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT slot, title, url FROM link ORDER BY position, link_id",
-        )
+        let links_sql =
+            format!("SELECT slot, title, url FROM link WHERE {SHOWN_ON} ORDER BY position, link_id");
+        let links: Vec<(String, String, String)> = on_pool!(self, pool => sqlx::query_as(&links_sql)
+        .bind(today)
         .fetch_all(pool)
         .await)
         .context("reading the links")?;
 
+        let notices_sql = format!(
+            "SELECT title, body, shown_from FROM notice WHERE {SHOWN_ON}
+             ORDER BY shown_from DESC NULLS LAST, notice_id DESC"
+        );
+        let notices: Vec<Notice> = on_pool!(self, pool => sqlx::query_as(&notices_sql)
+            .bind(today)
+            .fetch_all(pool)
+            .await)
+        .context("reading the notices")?;
+
         let day_number = usize::try_from(today.num_days_from_ce()).unwrap_or(0);
         let quote = (!quotes.is_empty()).then(|| quotes[day_number % quotes.len()].clone());
-        let mut content = HomeContent { quote, videos, ..HomeContent::default() };
+        let mut content = HomeContent { quote, videos, notices, ..HomeContent::default() };
         for (slot, title, url) in links {
             let link = Link { title, url };
             match slot.as_str() {
@@ -85,35 +193,62 @@ impl Store {
         Ok(content)
     }
 
+    /// Adds content shown every day.
     pub async fn add_content(&self, content: &NewContent<'_>) -> anyhow::Result<()> {
+        self.add_content_shown(content, Validity::default()).await
+    }
+
+    /// Adds content shown on the days of `shown`.
+    pub async fn add_content_shown(&self, content: &NewContent<'_>, shown: Validity) -> anyhow::Result<()> {
+        let Validity { from, until } = shown;
         on_pool!(self, pool => match content {
             NewContent::Quote { text, source } => {
-                sqlx::query("INSERT INTO quote (text, source) VALUES ($1, $2)")
+                sqlx::query("INSERT INTO quote (text, source, shown_from, shown_until) VALUES ($1, $2, $3, $4)")
                     .bind(text)
                     .bind(source)
+                    .bind(from)
+                    .bind(until)
                     .execute(pool)
                     .await
                     .map(|r| r.rows_affected())
             }
             NewContent::Video { title, platform, url, summary, position } => {
                 sqlx::query(
-                    "INSERT INTO video (title, platform, url, summary, position) VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO video (title, platform, url, summary, position, shown_from, shown_until)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(title)
                 .bind(platform)
                 .bind(url)
                 .bind(summary)
                 .bind(position)
+                .bind(from)
+                .bind(until)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected())
             }
             NewContent::Link { slot, title, url, position } => {
-                sqlx::query("INSERT INTO link (slot, title, url, position) VALUES ($1, $2, $3, $4)")
-                    .bind(slot)
+                sqlx::query(
+                    "INSERT INTO link (slot, title, url, position, shown_from, shown_until)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(slot)
+                .bind(title)
+                .bind(url)
+                .bind(position)
+                .bind(from)
+                .bind(until)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+            }
+            NewContent::Notice { title, body } => {
+                sqlx::query("INSERT INTO notice (title, body, shown_from, shown_until) VALUES ($1, $2, $3, $4)")
                     .bind(title)
-                    .bind(url)
-                    .bind(position)
+                    .bind(body)
+                    .bind(from)
+                    .bind(until)
                     .execute(pool)
                     .await
                     .map(|r| r.rows_affected())
@@ -121,5 +256,43 @@ impl Store {
         })
         .context("adding home page content")?;
         Ok(())
+    }
+
+    /// Every item of one kind, whatever its dates, for the operator's list.
+    pub async fn list_content(&self, kind: ContentKind) -> anyhow::Result<Vec<ContentItem>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, ContentItem>(kind.list_sql())
+            .fetch_all(pool)
+            .await)
+        .with_context(|| format!("listing the {}s", kind.name()))?;
+        Ok(rows)
+    }
+
+    /// Deletes one item; says whether it existed.
+    pub async fn delete_content(&self, kind: ContentKind, id: i64) -> anyhow::Result<bool> {
+        let deleted = on_pool!(self, pool => sqlx::query(kind.delete_sql())
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1))
+        .with_context(|| format!("deleting a {}", kind.name()))?;
+        Ok(deleted)
+    }
+
+    /// Changes the days one item is shown; says whether it existed.
+    pub async fn set_content_dates(
+        &self,
+        kind: ContentKind,
+        id: i64,
+        shown: Validity,
+    ) -> anyhow::Result<bool> {
+        let changed = on_pool!(self, pool => sqlx::query(kind.dates_sql())
+            .bind(id)
+            .bind(shown.from)
+            .bind(shown.until)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1))
+        .with_context(|| format!("changing the days of a {}", kind.name()))?;
+        Ok(changed)
     }
 }

@@ -24,6 +24,7 @@ pub mod bulk;
 pub mod ce;
 pub mod content;
 pub mod member;
+pub mod operators;
 pub mod outbox;
 pub mod personal;
 pub mod sessions;

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod operator;
 pub mod page;
 pub mod password;
 pub mod routes;

@@ -126,7 +126,7 @@ pub async fn ensure_session(state: &AppState, ctx: &mut Ctx) -> Result<Option<He
     Ok(Some(session_cookie(state, &token)))
 }
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()

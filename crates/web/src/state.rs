@@ -101,5 +101,8 @@ pub async fn housekeeping(state: AppState) {
         if let Err(error) = state.store.delete_expired_sessions(now, idle_before).await {
             tracing::warn!(error = format!("{error:#}"), "could not delete expired sessions");
         }
+        if let Err(error) = state.store.delete_expired_operator_sessions(now, idle_before).await {
+            tracing::warn!(error = format!("{error:#}"), "could not delete expired operator sessions");
+        }
     }
 }

@@ -36,7 +36,7 @@ async function freePort() {
  * setting (and refuses names it does not know, such as HUZHU_BIN), and a developer's own
  * settings, a database URL say, must not leak into the test server.
  */
-function environmentWithoutHuzhuSettings() {
+export function environmentWithoutHuzhuSettings() {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HUZHU_')));
 }
 
@@ -44,7 +44,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts the server and waits until /healthz answers 200.
- * Returns { url, accounts: Map(id -> { password, name }), log(), stop() }.
+ * Returns { url, dataDir, accounts: Map(id -> { password, name }), log(), stop() }.
  */
 export async function startServer({ demoMembers = 200, timeoutMs = 180_000 } = {}) {
   // Another process can take the port between our probe and the server's bind; try again then.
@@ -134,7 +134,7 @@ async function startOnce(port, demoMembers, timeoutMs) {
       // The account list is printed before the "listening" line: wait for that line too, so
       // the list is complete.
       if (response.status === 200 && output.includes('huzhu is listening on')) {
-        return { url, accounts, log: () => output, stop };
+        return { url, dataDir, accounts, log: () => output, stop };
       }
     } catch {
       // Not listening yet.

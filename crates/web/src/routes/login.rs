@@ -193,6 +193,7 @@ pub(crate) async fn audit(
             client_addr: client_addr.as_deref(),
             user_agent: ctx.user_agent.as_deref(),
             request_id: Some(&ctx.request_id),
+            operator: None,
         })
         .await?;
     tracing::info!(

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use huzhu_store::content::{HomeContent, Link, Quote, Video};
+use huzhu_store::content::{HomeContent, Link, Notice, Quote, Video};
 use huzhu_store::member::LearningTotals;
 
 use crate::error::AppError;
@@ -31,6 +31,7 @@ pub struct HomeView {
     quick_links: Vec<Link>,
     has_more_links: bool,
     history_link: Option<Link>,
+    notices: Vec<Notice>,
     practice: Option<PracticeView>,
     points: PointsView,
     learning: String,
@@ -76,7 +77,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         institution: licence.institution_name.clone().unwrap_or_else(|| t.get("home.none").to_owned()),
     });
 
-    let HomeContent { quote, videos, quick_links, history_link } = content;
+    let HomeContent { quote, videos, quick_links, history_link, notices } = content;
     let quote_source =
         quote.as_ref().map(|q| t.format("home.quote_source", &[("source", &q.source)])).unwrap_or_default();
     let view = HomeView {
@@ -88,6 +89,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         has_more_links: quick_links.len() > HOME_LINKS,
         quick_links: quick_links.into_iter().take(HOME_LINKS).collect(),
         history_link,
+        notices,
         practice,
         points: points_view(t, &state, standing.as_ref().map(|s| &s.evaluation)),
         learning: learning_text(t, learning),

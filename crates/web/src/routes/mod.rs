@@ -7,6 +7,7 @@ pub mod ce;
 pub mod ce_pdf;
 pub mod login;
 pub mod member;
+pub mod ops;
 pub mod personal;
 pub mod public;
 pub mod resume_pdf;
@@ -51,6 +52,13 @@ pub mod paths {
     pub const RESUME: &str = "/member/personal/resume";
     pub const RESUME_REVOKE: &str = "/member/personal/resume/revoke";
     pub const VERIFY: &str = "/verify";
+    pub const OPS: &str = "/ops";
+    pub const OPS_LOGIN: &str = "/ops/login";
+    pub const OPS_LOGOUT: &str = "/ops/logout";
+    pub const OPS_CONTENT: &str = "/ops/content";
+    pub const OPS_PREVIEW: &str = "/ops/preview";
+    pub const OPS_ACCOUNTS: &str = "/ops/accounts";
+    pub const OPS_AUDIT: &str = "/ops/audit";
 }
 
 pub fn router(state: AppState) -> Router {
@@ -80,6 +88,19 @@ pub fn router(state: AppState) -> Router {
         .route(paths::RESUME, post(personal::download))
         .route(paths::RESUME_REVOKE, post(personal::revoke))
         .route("/verify/{code}", get(personal::verify))
+        .route(paths::OPS, get(ops::home))
+        .route(paths::OPS_LOGIN, get(ops::login::login_form).post(ops::login::login))
+        .route(paths::OPS_LOGOUT, post(ops::login::logout))
+        .route(paths::OPS_CONTENT, get(ops::content::index))
+        .route("/ops/content/{kind}", get(ops::content::kind_page).post(ops::content::add))
+        .route("/ops/content/{kind}/{id}/delete", post(ops::content::delete))
+        .route("/ops/content/{kind}/{id}/dates", post(ops::content::set_dates))
+        .route(paths::OPS_PREVIEW, get(ops::content::preview))
+        .route(paths::OPS_ACCOUNTS, get(ops::accounts::find_form).post(ops::accounts::find))
+        .route("/ops/accounts/{account_id}", get(ops::accounts::account))
+        .route("/ops/accounts/{account_id}/unlock", post(ops::accounts::unlock))
+        .route("/ops/accounts/{account_id}/end-sessions", post(ops::accounts::end_sessions))
+        .route(paths::OPS_AUDIT, get(ops::audit::page))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), security::same_origin_middleware))
         // Inside the context and header layers, so that a refused body or a request that took

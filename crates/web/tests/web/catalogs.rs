@@ -27,6 +27,7 @@ const SECTIONS: &[&str] = &[
     "personal",
     "verify",
     "ce_pdf",
+    "ops",
 ];
 
 /// String literals in `text` that look like catalog keys (`section.name`).

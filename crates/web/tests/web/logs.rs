@@ -107,3 +107,41 @@ async fn no_password_token_session_captcha_or_full_id_is_logged() {
     assert!(audit.iter().any(|a| a.subject.as_deref() == Some("F22*****86")));
     assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 0);
 }
+
+#[tokio::test]
+async fn no_operator_password_totp_key_session_or_full_id_is_logged() {
+    use crate::operator::{OPERATOR, OPERATOR_PASSWORD, Ops, RFC_KEY_BASE32, add_operator, totp};
+
+    let logs = captured_logs();
+    let app = TestApp::spawn().await;
+    add_operator(&app).await;
+    let ops = Ops::new(&app);
+    // A failed sign-in (the password typed as the name), then a good one.
+    ops.sign_in_with(OPERATOR_PASSWORD, OPERATOR_PASSWORD, "000000").await;
+    let signed_in = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(crate::helpers::START, 6)).await;
+    let cookie = signed_in.headers()["set-cookie"].to_str().expect("text").to_owned();
+    let token = cookie.split(';').next().and_then(|c| c.split('=').nth(1)).expect("a token").to_owned();
+    let found = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", NURSE_ID)]).await;
+    let account = found.headers()["location"].to_str().expect("text").to_owned();
+    ops.submit(&account, &format!("{account}/unlock"), &[]).await;
+    ops.submit(&account, &format!("{account}/end-sessions"), &[]).await;
+    ops.text("/ops/audit?account=1").await;
+
+    let text = String::from_utf8_lossy(&logs.0.lock().expect("the log lock")).into_owned();
+    assert!(text.contains("operator event"), "the capture works: {} bytes", text.len());
+    for secret in [OPERATOR_PASSWORD, RFC_KEY_BASE32, &token, NURSE_ID] {
+        assert!(!text.contains(secret), "the logs contain a secret ({} characters)", secret.len());
+    }
+    let audit = app
+        .store
+        .search_audit(&huzhu_store::audit::AuditFilter::default(), 100, 0)
+        .await
+        .expect("the audit log");
+    assert!(audit.iter().any(|a| a.event == "ops_unlock" && a.operator.as_deref() == Some(OPERATOR)));
+    for row in &audit {
+        for field in [&row.subject, &row.operator, &Some(row.outcome.clone())] {
+            let value = field.as_deref().unwrap_or("");
+            assert!(!value.contains(NURSE_ID) && !value.contains(OPERATOR_PASSWORD), "{row:?}");
+        }
+    }
+}

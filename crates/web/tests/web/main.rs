@@ -8,6 +8,7 @@ mod helpers;
 mod home;
 mod login;
 mod logs;
+mod operator;
 mod personal;
 mod processes;
 mod security;

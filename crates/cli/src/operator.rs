@@ -1,0 +1,69 @@
+//! `huzhu operator add`: creates an operator account and prints its one-time enrolment.
+//!
+//! The password is made here (20 random characters from an unambiguous alphabet, about 115
+//! bits) unless one is piped in with `--password-stdin`. Whoever runs this command sees the
+//! TOTP key anyway, so printing a password alongside gives nothing more away, and it spares a
+//! mail path operators do not need (they have no registered address) and a link that could
+//! leak on the way. A password piped in is held to the members' password policy.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::Context;
+use huzhu_core::password_policy::PersonalData;
+use huzhu_store::Store;
+use huzhu_web::{Clock, Config, SystemClock, operator, password};
+use qrcode::QrCode;
+use qrcode::render::unicode::Dense1x2;
+
+/// The longest operator name; names are ASCII letters, digits, '.', '-' and '_'.
+const MAX_NAME: usize = 64;
+
+/// Generated password characters: no 0/O, 1/l/I, so it can be read aloud or copied by hand.
+const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ";
+
+pub async fn add(store: &Store, config: &Config, username: &str, password_stdin: bool) -> anyhow::Result<()> {
+    check_name(username)?;
+    let password = if password_stdin { read_password(config)? } else { generated_password() };
+    let hash = password::hash(password.clone()).await?;
+    let enrolment = operator::enrol(username)?;
+    store.create_operator(username, &hash, &enrolment.secret_base32, SystemClock.now()).await?;
+
+    println!("Operator {username} created.");
+    if !password_stdin {
+        println!("Password (shown once): {password}");
+    }
+    println!("TOTP key (shown once): {}", enrolment.secret_base32);
+    println!("Add it to an authenticator app with this address:");
+    println!("{}", enrolment.uri);
+    if std::io::stdout().is_terminal() {
+        let code = QrCode::new(enrolment.uri.as_bytes()).context("drawing the QR code")?;
+        println!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
+    }
+    println!("Then sign in at /ops/login with the name, the password and the app's code.");
+    Ok(())
+}
+
+fn check_name(username: &str) -> anyhow::Result<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    anyhow::ensure!(
+        !username.is_empty() && username.len() <= MAX_NAME && username.chars().all(allowed),
+        "an operator name is 1 to {MAX_NAME} ASCII letters, digits, '.', '-' or '_'"
+    );
+    Ok(())
+}
+
+fn generated_password() -> String {
+    (0..20).map(|_| char::from(ALPHABET[rand::random_range(0..ALPHABET.len())])).collect()
+}
+
+/// One line from standard input, held to the configured password policy.
+fn read_password(config: &Config) -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    let personal = PersonalData { id_number: "", birth_date: None, email: "" };
+    if let Some(problem) = config.password_policy().check(&password, &personal) {
+        anyhow::bail!("the password is refused by the password policy ({problem:?})");
+    }
+    Ok(huzhu_core::password_policy::normalize(&password))
+}

@@ -1,0 +1,198 @@
+//! Operators and their sessions: the staff side of the portal, kept apart from members.
+
+use anyhow::Context;
+
+use crate::{Store, on_pool};
+
+const INSERT_SESSION: &str = "INSERT INTO operator_session \
+     (token_hash, operator_id, csrf_token, created_at, last_seen_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// What operator sign-in needs to know.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperatorLogin {
+    pub operator_id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub totp_secret: String,
+}
+
+impl std::fmt::Debug for OperatorLogin {
+    /// Leaves out the hash and the TOTP key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorLogin")
+            .field("operator_id", &self.operator_id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An operator session as the web layer needs it on every request.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperatorSessionRow {
+    pub token_hash: String,
+    pub operator_id: Option<i64>,
+    pub username: Option<String>,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for OperatorSessionRow {
+    /// Leaves out the token hash and the CSRF token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorSessionRow")
+            .field("operator_id", &self.operator_id)
+            .field("username", &self.username)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Creates an operator; fails when the name is taken.
+    pub async fn create_operator(
+        &self,
+        username: &str,
+        password_hash: &str,
+        totp_secret: &str,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        let id: (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO operator (username, password_hash, totp_secret, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING operator_id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(totp_secret)
+        .bind(now)
+        .fetch_one(pool)
+        .await)
+        .with_context(|| format!("creating the operator {username} (is the name taken?)"))?;
+        Ok(id.0)
+    }
+
+    pub async fn find_operator(&self, username: &str) -> anyhow::Result<Option<OperatorLogin>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, OperatorLogin>(
+            "SELECT operator_id, username, password_hash, totp_secret FROM operator WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(pool)
+        .await)
+        .context("looking up an operator")?;
+        Ok(row)
+    }
+
+    /// Records that the code of `step` was used, and says whether it was still unused: a code is
+    /// accepted once, and never one older than the last accepted. One statement, so two sign-ins
+    /// racing with the same code cannot both win.
+    pub async fn claim_totp_step(&self, operator_id: i64, step: i64) -> anyhow::Result<bool> {
+        let claimed = on_pool!(self, pool => sqlx::query(
+            "UPDATE operator SET totp_last_step = $2 WHERE operator_id = $1 AND totp_last_step < $2",
+        )
+        .bind(operator_id)
+        .bind(step)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .context("using up a TOTP code")?;
+        Ok(claimed)
+    }
+
+    pub async fn create_operator_session(&self, session: &OperatorSessionRow) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(INSERT_SESSION)
+        .bind(&session.token_hash)
+        .bind(session.operator_id)
+        .bind(&session.csrf_token)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.expires_at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("creating an operator session")?;
+        Ok(())
+    }
+
+    pub async fn find_operator_session(
+        &self,
+        token_hash: &str,
+    ) -> anyhow::Result<Option<OperatorSessionRow>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, OperatorSessionRow>(
+            "SELECT s.token_hash, s.operator_id, o.username, s.csrf_token, s.created_at,
+                    s.last_seen_at, s.expires_at
+             FROM operator_session s LEFT JOIN operator o ON o.operator_id = s.operator_id
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await)
+        .context("looking up an operator session")?;
+        Ok(row)
+    }
+
+    pub async fn touch_operator_session(&self, token_hash: &str, now: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE operator_session SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("refreshing an operator session")?;
+        Ok(())
+    }
+
+    /// Signs an operator session in: the anonymous row goes and a new one (new token, new CSRF
+    /// token) comes, in one transaction.
+    pub async fn rotate_operator_session(
+        &self,
+        old_token_hash: &str,
+        new: &OperatorSessionRow,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.context("starting the operator sign-in")?;
+            sqlx::query("DELETE FROM operator_session WHERE token_hash = $1")
+                .bind(old_token_hash)
+                .execute(&mut *tx)
+                .await
+                .context("ending the anonymous operator session")?;
+            sqlx::query(INSERT_SESSION)
+                .bind(&new.token_hash)
+                .bind(new.operator_id)
+                .bind(&new.csrf_token)
+                .bind(new.created_at)
+                .bind(new.last_seen_at)
+                .bind(new.expires_at)
+                .execute(&mut *tx)
+                .await
+                .context("creating the operator's session")?;
+            tx.commit().await.context("committing the operator sign-in")
+        })?;
+        Ok(())
+    }
+
+    pub async fn delete_operator_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM operator_session WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("deleting an operator session")?;
+        Ok(())
+    }
+
+    /// Removes operator sessions past their absolute end or idle since `idle_before`.
+    pub async fn delete_expired_operator_sessions(&self, now: i64, idle_before: i64) -> anyhow::Result<u64> {
+        let deleted = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM operator_session WHERE expires_at <= $1 OR last_seen_at < $2",
+        )
+        .bind(now)
+        .bind(idle_before)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("deleting expired operator sessions")?;
+        Ok(deleted)
+    }
+}

@@ -1,0 +1,201 @@
+//! Operators: their second factor (TOTP, RFC 6238) and their sessions.
+//!
+//! Operator sessions live in their own table under their own cookie, scoped to `/ops`: a member
+//! session is never looked up on an operator page and an operator session never on a member
+//! page, so neither kind can open the other's pages.
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
+use huzhu_store::operators::OperatorSessionRow;
+use subtle::ConstantTimeEq;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::error::AppError;
+use crate::page::Chrome;
+use crate::session::{self, Ctx, hash_token, new_token};
+use crate::state::AppState;
+
+/// Seconds in one TOTP step (RFC 6238's default, what authenticator apps expect).
+pub const TOTP_STEP_SECONDS: i64 = 30;
+/// Digits in a code.
+const TOTP_DIGITS: usize = 6;
+/// The issuer shown in authenticator apps.
+const TOTP_ISSUER: &str = "huzhu";
+
+/// The TOTP generator for a base32 key (SHA-1, 6 digits, 30 s: what every app supports).
+fn totp(secret_base32: &str, username: &str) -> anyhow::Result<TOTP> {
+    let bytes = Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .map_err(|error| anyhow::anyhow!("reading a TOTP key: {error:?}"))?;
+    TOTP::new(
+        Algorithm::SHA1,
+        TOTP_DIGITS,
+        1,
+        TOTP_STEP_SECONDS as u64,
+        bytes,
+        Some(TOTP_ISSUER.to_owned()),
+        username.to_owned(),
+    )
+    .map_err(|error| anyhow::anyhow!("setting up TOTP: {error}"))
+}
+
+/// A new TOTP key and its `otpauth://` address for an authenticator app.
+pub struct Enrolment {
+    pub secret_base32: String,
+    pub uri: String,
+}
+
+/// Makes a new 160-bit key (the size RFC 4226 recommends) for `username`.
+pub fn enrol(username: &str) -> anyhow::Result<Enrolment> {
+    let key: [u8; 20] = rand::random();
+    let secret_base32 = Secret::Raw(key.to_vec()).to_encoded().to_string();
+    let uri = totp(&secret_base32, username)?.get_url();
+    Ok(Enrolment { secret_base32, uri })
+}
+
+/// The step of the code `code` at `now`, accepting the step before and after for clock drift,
+/// or `None` when it matches none of them. Whether the step was already used is the caller's
+/// question (see `Store::claim_totp_step`).
+pub fn matching_step(
+    secret_base32: &str,
+    username: &str,
+    code: &str,
+    now: i64,
+) -> anyhow::Result<Option<i64>> {
+    let code = code.trim();
+    if code.len() != TOTP_DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let totp = totp(secret_base32, username)?;
+    let current = now.div_euclid(TOTP_STEP_SECONDS);
+    let mut found = None;
+    // Every candidate is compared, so the time taken does not say which step matched.
+    for step in [current - 1, current, current + 1] {
+        let Ok(time) = u64::try_from(step * TOTP_STEP_SECONDS) else { continue };
+        let expected = totp.generate(time);
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+            found = Some(step);
+        }
+    }
+    Ok(found)
+}
+
+/// The operator cookie: separate from the member's, and sent only to `/ops` pages. Over https
+/// it is `__Secure-` prefixed (the `__Host-` prefix would demand `Path=/`).
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() { "__Secure-huzhu_ops" } else { "huzhu_ops" }
+}
+
+fn cookie(state: &AppState, value: &str, extra: &str) -> HeaderValue {
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let text = format!("{}={value}; Path=/ops; HttpOnly; SameSite=Strict{extra}{secure}", cookie_name(state));
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    cookie(state, token, "")
+}
+
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    cookie(state, "", "; Max-Age=0")
+}
+
+/// A new operator session row: anonymous when `operator_id` is `None`.
+pub fn new_session_row(state: &AppState, token_hash: String, operator_id: Option<i64>) -> OperatorSessionRow {
+    let now = state.now();
+    let (csrf_token, _) = new_token();
+    OperatorSessionRow {
+        token_hash,
+        operator_id,
+        username: None,
+        csrf_token,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + state.config.session_absolute_hours * 3600,
+    }
+}
+
+/// The request as an operator page sees it: the member context (language, request ID, client
+/// address) and the operator session, if any.
+#[derive(Clone, Debug)]
+pub struct OpsCtx {
+    pub ctx: Ctx,
+    pub session: Option<OperatorSessionRow>,
+}
+
+/// A signed-in operator.
+#[derive(Clone, Debug)]
+pub struct Operator {
+    pub id: i64,
+    pub name: String,
+}
+
+impl OpsCtx {
+    pub fn operator(&self) -> Option<Operator> {
+        let session = self.session.as_ref()?;
+        Some(Operator { id: session.operator_id?, name: session.username.clone()? })
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        self.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("")
+    }
+
+    /// Refuses a form whose CSRF token is not this operator session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        let expected = self.csrf_token();
+        let matches = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()));
+        if matches { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// The page chrome, with the operator session's CSRF token.
+    pub fn chrome(&self) -> Chrome {
+        let mut page = Chrome::new(&self.ctx);
+        page.signed_in = false;
+        page.csrf = self.csrf_token().to_owned();
+        page
+    }
+
+    /// Makes an anonymous operator session when there is none; returns the cookie to set.
+    pub async fn ensure_session(&mut self, state: &AppState) -> Result<Option<HeaderValue>, AppError> {
+        if self.session.is_some() {
+            return Ok(None);
+        }
+        let (token, token_hash) = new_token();
+        let row = new_session_row(state, token_hash, None);
+        state.store.create_operator_session(&row).await?;
+        self.session = Some(row);
+        Ok(Some(session_cookie(state, &token)))
+    }
+}
+
+impl FromRequestParts<AppState> for OpsCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<OpsCtx, AppError> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let token = session::cookie_value(&parts.headers, cookie_name(state));
+        let session = match token {
+            Some(token) if token.len() <= 100 => load(state, &hash_token(token)).await?,
+            _ => None,
+        };
+        Ok(OpsCtx { ctx, session })
+    }
+}
+
+/// The live operator session with this token hash; an expired one is deleted and ignored.
+async fn load(state: &AppState, token_hash: &str) -> anyhow::Result<Option<OperatorSessionRow>> {
+    let Some(session) = state.store.find_operator_session(token_hash).await? else {
+        return Ok(None);
+    };
+    let now = state.now();
+    let idle_limit = state.config.session_idle_minutes * 60;
+    if session.expires_at <= now || session.last_seen_at + idle_limit <= now {
+        state.store.delete_operator_session(token_hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= 60 {
+        state.store.touch_operator_session(token_hash, now).await?;
+    }
+    Ok(Some(session))
+}

@@ -1,0 +1,243 @@
+//! Operator sign-in: name, password and a TOTP code on one form, and sign-out.
+//!
+//! The care is the member sign-in's: every failure (unknown name, wrong password, wrong or used
+//! code, a paused account) gets the same answer after the same Argon2 verification; failures
+//! are counted per operator and per client address with the members' limits; signing in
+//! replaces the session. A code is claimed only once the password is right, so someone without
+//! the password cannot use up the operator's codes.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use huzhu_core::password_policy::normalize;
+use huzhu_store::operators::OperatorLogin;
+use huzhu_store::throttle::Limit;
+use serde::Deserialize;
+
+use super::audit;
+use crate::error::AppError;
+use crate::operator::{self, OpsCtx};
+use crate::page::Chrome;
+use crate::password;
+use crate::routes::paths;
+use crate::session::{self, see_other};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops_login.html")]
+pub struct OpsLoginView {
+    page: Chrome,
+    username: String,
+    notice: Option<String>,
+    username_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+    code_error: Option<&'static str>,
+}
+
+impl OpsLoginView {
+    fn new(ops: &OpsCtx) -> OpsLoginView {
+        OpsLoginView {
+            page: ops.chrome(),
+            username: String::new(),
+            notice: None,
+            username_error: None,
+            password_error: None,
+            code_error: None,
+        }
+    }
+
+    fn has_field_errors(&self) -> bool {
+        self.username_error.is_some() || self.password_error.is_some() || self.code_error.is_some()
+    }
+}
+
+fn with_cookie(view: OpsLoginView, cookie: Option<HeaderValue>) -> Response {
+    let mut response = view.into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+pub async fn login_form(State(state): State<AppState>, mut ops: OpsCtx) -> Result<Response, AppError> {
+    if ops.operator().is_some() {
+        return Ok(see_other(paths::OPS));
+    }
+    let cookie = ops.ensure_session(&state).await?;
+    Ok(with_cookie(OpsLoginView::new(&ops), cookie))
+}
+
+#[derive(Deserialize)]
+pub struct OpsLoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut ops: OpsCtx,
+    Form(form): Form<OpsLoginForm>,
+) -> Result<Response, AppError> {
+    let Some(session) = ops.session.clone() else {
+        let cookie = ops.ensure_session(&state).await?;
+        let mut view = OpsLoginView::new(&ops);
+        view.username = form.username.chars().take(64).collect();
+        view.notice = Some(ops.ctx.lang.messages().get("login.expired").to_owned());
+        return Ok(with_cookie(view, cookie));
+    };
+    ops.check_csrf(&form.csrf)?;
+
+    let mut view = OpsLoginView::new(&ops);
+    view.username = form.username.trim().chars().take(64).collect();
+    check_fields(&mut view, &form);
+    if view.has_field_errors() {
+        return Ok(view.into_response());
+    }
+
+    let record = state.store.find_operator(&view.username).await?;
+    let known = record.as_ref().map(|r| r.operator_id);
+    let known_name = record.as_ref().map(|r| r.username.clone());
+    let locked = is_locked(&state, &ops, known).await?;
+    let signed_in = check_credentials(&state, record, &form).await?;
+    let Some(operator_id) = signed_in.filter(|_| !locked) else {
+        if !locked {
+            record_failure(&state, &ops, known, known_name.as_deref()).await?;
+        }
+        let outcome = if locked { "locked" } else { "failed" };
+        audit(&state, &ops, known_name.as_deref(), "ops_sign_in", outcome, None, None).await?;
+        view.notice = Some(ops.ctx.lang.messages().get("ops.login_failed").to_owned());
+        return Ok(view.into_response());
+    };
+    state.store.clear_sign_in_failures(&operator_key(operator_id)).await?;
+
+    let (token, token_hash) = session::new_token();
+    let row = operator::new_session_row(&state, token_hash, Some(operator_id));
+    state.store.rotate_operator_session(&session.token_hash, &row).await?;
+    audit(&state, &ops, known_name.as_deref(), "ops_sign_in", "succeeded", None, None).await?;
+
+    let mut response = see_other(paths::OPS);
+    response.headers_mut().append(SET_COOKIE, operator::session_cookie(&state, &token));
+    Ok(response)
+}
+
+fn check_fields(view: &mut OpsLoginView, form: &OpsLoginForm) {
+    if view.username.is_empty() {
+        view.username_error = Some("ops.username_missing");
+    }
+    if form.password.is_empty() {
+        view.password_error = Some("login.password_missing");
+    }
+    let code = form.code.trim();
+    if code.is_empty() {
+        view.code_error = Some("ops.code_missing");
+    } else if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        view.code_error = Some("ops.code_invalid");
+    }
+}
+
+/// The operator these credentials sign in, if the password is right and the code is right and
+/// unused. The password is verified in every case, against a dummy hash for unknown names.
+async fn check_credentials(
+    state: &AppState,
+    record: Option<OperatorLogin>,
+    form: &OpsLoginForm,
+) -> Result<Option<i64>, AppError> {
+    let stored =
+        record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    // Passwords are stored NFC-normalized, as members' are.
+    let password_ok = password::verify(normalize(&form.password), stored).await?;
+    let Some(record) = record.filter(|_| password_ok) else {
+        return Ok(None);
+    };
+    let step = operator::matching_step(&record.totp_secret, &record.username, &form.code, state.now())?;
+    let Some(step) = step else {
+        return Ok(None);
+    };
+    let fresh = state.store.claim_totp_step(record.operator_id, step).await?;
+    Ok(fresh.then_some(record.operator_id))
+}
+
+fn operator_key(operator_id: i64) -> String {
+    format!("operator:{operator_id}")
+}
+
+fn limit(state: &AppState, threshold: i64) -> Limit {
+    Limit { threshold, lock_seconds: state.config.lock_minutes * 60 }
+}
+
+async fn is_locked(state: &AppState, ops: &OpsCtx, operator_id: Option<i64>) -> Result<bool, AppError> {
+    let now = state.now();
+    if let Some(id) = operator_id
+        && state.store.locked_until(&operator_key(id), now).await?.is_some()
+    {
+        return Ok(true);
+    }
+    if let Some(addr) = ops.ctx.client_addr
+        && state.store.locked_until(&format!("addr:{addr}"), now).await?.is_some()
+    {
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Counts a failure against the operator and the client address (the same address count as
+/// member sign-in, so guessing cannot move from one form to the other to get more tries).
+async fn record_failure(
+    state: &AppState,
+    ops: &OpsCtx,
+    operator_id: Option<i64>,
+    name: Option<&str>,
+) -> Result<(), AppError> {
+    let now = state.now();
+    if let Some(addr) = ops.ctx.client_addr {
+        let key = format!("addr:{addr}");
+        state
+            .store
+            .record_sign_in_failure(&key, now, limit(state, state.config.address_lock_threshold))
+            .await?;
+    }
+    if let Some(id) = operator_id {
+        let (_, locked) = state
+            .store
+            .record_sign_in_failure(&operator_key(id), now, limit(state, state.config.lock_threshold))
+            .await?;
+        if locked {
+            audit(state, ops, name, "ops_lock", "operator", None, None).await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    ops: OpsCtx,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, AppError> {
+    let Some(session) = &ops.session else {
+        return Ok(see_other(paths::OPS_LOGIN));
+    };
+    ops.check_csrf(&form.csrf)?;
+    state.store.delete_operator_session(&session.token_hash).await?;
+    if let Some(operator) = ops.operator() {
+        audit(&state, &ops, Some(&operator.name), "ops_sign_out", "succeeded", None, None).await?;
+    }
+    let mut response = see_other(paths::OPS_LOGIN);
+    response.headers_mut().append(SET_COOKIE, operator::clear_session_cookie(&state));
+    Ok(response)
+}

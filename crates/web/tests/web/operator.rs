@@ -1,0 +1,585 @@
+//! The operator area: sign-in with a password and a TOTP code, content, unlock, audit log.
+//!
+//! The TOTP codes are computed here from RFC 6238 with HMAC-SHA-1 directly (not through the
+//! crate the server uses), and that computation is first checked against the RFC's own table.
+
+use hmac::{Hmac, Mac};
+use huzhu_store::audit::AuditFilter;
+use sha1::Sha1;
+
+use crate::helpers::{NURSE_ID, NURSE_PASSWORD, START, TestApp, csrf_of};
+
+/// RFC 6238 appendix B's SHA-1 key, the ASCII text "12345678901234567890".
+const RFC_KEY: &[u8] = b"12345678901234567890";
+/// The same key in base32 (RFC 4648): 20 bytes are 160 bits, 32 symbols of 5 bits, no padding.
+pub(crate) const RFC_KEY_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+pub(crate) const OPERATOR: &str = "ops.chen";
+pub(crate) const OPERATOR_PASSWORD: &str = "quartz lantern meadow violin";
+
+/// HOTP (RFC 4226 §5.3) of `counter`, `digits` long: HMAC-SHA-1 of the big-endian counter,
+/// dynamic truncation at the offset in the last nibble, the low 31 bits modulo 10^digits.
+fn hotp(key: &[u8], counter: u64, digits: u32) -> String {
+    let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(&counter.to_be_bytes());
+    let hash = mac.finalize().into_bytes();
+    let offset = usize::from(hash[19] & 0x0f);
+    let bits = u32::from_be_bytes([hash[offset], hash[offset + 1], hash[offset + 2], hash[offset + 3]])
+        & 0x7fff_ffff;
+    format!("{:0width$}", bits % 10u32.pow(digits), width = digits as usize)
+}
+
+/// TOTP (RFC 6238 §4): HOTP of the number of 30-second steps since the epoch.
+pub(crate) fn totp(unix_time: i64, digits: u32) -> String {
+    hotp(RFC_KEY, (unix_time / 30) as u64, digits)
+}
+
+/// RFC 6238 appendix B, the SHA-1 rows: (time, 8-digit code).
+const RFC_TABLE: [(i64, &str); 6] = [
+    (59, "94287082"),
+    (1_111_111_109, "07081804"),
+    (1_111_111_111, "14050471"),
+    (1_234_567_890, "89005924"),
+    (2_000_000_000, "69279037"),
+    (20_000_000_000, "65353130"),
+];
+
+#[test]
+fn the_test_totp_and_the_servers_totp_both_give_the_rfc_6238_codes() {
+    for (time, code) in RFC_TABLE {
+        assert_eq!(totp(time, 8), code, "the test's own TOTP at {time}");
+        // Six digits are the same number modulo 10^6: the last six digits of the table's code.
+        let six = &code[2..];
+        let step = time.div_euclid(30);
+        let found = huzhu_web::operator::matching_step(RFC_KEY_BASE32, "t", six, time).expect("a key");
+        assert_eq!(found, Some(step), "the server's TOTP at {time}");
+    }
+}
+
+#[test]
+fn a_code_is_accepted_one_step_early_or_late_and_not_two() {
+    // At 1,234,567,890 s the step is 41,152,263 (30 × 41,152,263 = 1,234,567,890 exactly).
+    let now = 1_234_567_890;
+    let step = 41_152_263_i64;
+    for (delta, accepted) in [(-2, false), (-1, true), (0, true), (1, true), (2, false)] {
+        let code = hotp(RFC_KEY, (step + delta) as u64, 6);
+        let found = huzhu_web::operator::matching_step(RFC_KEY_BASE32, "t", &code, now).expect("a key");
+        assert_eq!(found.is_some(), accepted, "a code {delta} steps away");
+    }
+    for bad in ["", "12345", "1234567", "abcdef", "12 456"] {
+        assert_eq!(huzhu_web::operator::matching_step(RFC_KEY_BASE32, "t", bad, now).expect("a key"), None);
+    }
+}
+
+/// The test app with one operator, whose TOTP key is the RFC's.
+pub(crate) async fn add_operator(app: &TestApp) {
+    let hash = huzhu_web::password::hash(OPERATOR_PASSWORD.to_owned()).await.expect("a hash");
+    app.store.create_operator(OPERATOR, &hash, RFC_KEY_BASE32, START).await.expect("the operator is created");
+}
+
+async fn app_with_operator() -> TestApp {
+    let app = TestApp::spawn().await;
+    add_operator(&app).await;
+    app
+}
+
+/// A client of its own, so an operator and a member can be signed in side by side.
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
+
+pub(crate) struct Ops<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+}
+
+impl Ops<'_> {
+    pub(crate) fn new(app: &TestApp) -> Ops<'_> {
+        Ops { app, client: new_client() }
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.app.url(path)).send().await.expect("an answer")
+    }
+
+    pub(crate) async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("a body")
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.app.url(path)).form(form).send().await.expect("an answer")
+    }
+
+    pub(crate) async fn sign_in_with(&self, name: &str, password: &str, code: &str) -> reqwest::Response {
+        let csrf = csrf_of(&self.text("/ops/login").await);
+        self.post(
+            "/ops/login",
+            &[("csrf", &csrf), ("username", name), ("password", password), ("code", code)],
+        )
+        .await
+    }
+
+    /// Signs in with the code of the app's current time.
+    async fn sign_in(&self) {
+        let response = self.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(self.app.clock_now(), 6)).await;
+        assert_eq!(response.status(), 303, "the operator signs in");
+        assert_eq!(response.headers()["location"], "/ops");
+    }
+
+    /// Posts a form of a page, with the page's CSRF token.
+    pub(crate) async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = csrf_of(&self.text(page).await);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post(action, &form).await
+    }
+}
+
+trait ClockNow {
+    fn clock_now(&self) -> i64;
+}
+
+impl ClockNow for TestApp {
+    fn clock_now(&self) -> i64 {
+        use huzhu_web::Clock;
+        self.clock.now()
+    }
+}
+
+#[tokio::test]
+async fn an_operator_signs_in_with_password_and_code_and_a_used_code_is_refused() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let code = totp(START, 6);
+    let response = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await;
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()["set-cookie"].to_str().expect("text").to_owned();
+    assert!(cookie.starts_with("huzhu_ops=") && cookie.contains("Path=/ops") && cookie.contains("HttpOnly"));
+    let home = ops.text("/ops").await;
+    assert!(home.contains(OPERATOR), "the operator's home page names her");
+
+    let csrf = csrf_of(&home);
+    assert_eq!(ops.post("/ops/logout", &[("csrf", &csrf)]).await.status(), 303);
+    assert_eq!(ops.get("/ops").await.headers()["location"], "/ops/login");
+
+    // The same code again, in the same 30 seconds: refused.
+    let replay = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await;
+    assert_eq!(replay.status(), 200);
+    assert!(replay.text().await.expect("a body").contains("登入失敗"));
+
+    // The next step's code works once the clock reaches it.
+    app.clock.advance(30);
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START + 30, 6)).await.status(), 303);
+}
+
+#[tokio::test]
+async fn signing_in_replaces_the_operator_session_and_the_old_token_opens_nothing() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let form = ops.get("/ops/login").await;
+    let before = cookie_token(&form);
+    let csrf_before = csrf_of(&form.text().await.expect("a body"));
+    let code = totp(START, 6);
+    let signed_in = ops
+        .post(
+            "/ops/login",
+            &[
+                ("csrf", &csrf_before),
+                ("username", OPERATOR),
+                ("password", OPERATOR_PASSWORD),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status(), 303);
+    let after = cookie_token(&signed_in);
+    assert_ne!(before, after);
+    assert_ne!(csrf_of(&ops.text("/ops").await), csrf_before, "a new CSRF token too");
+
+    let old = new_client()
+        .get(app.url("/ops"))
+        .header("cookie", format!("huzhu_ops={before}"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(old.headers()["location"], "/ops/login", "the token from before sign-in is worthless");
+}
+
+/// The operator token a response sets.
+fn cookie_token(response: &reqwest::Response) -> String {
+    response.headers()["set-cookie"]
+        .to_str()
+        .expect("text")
+        .split(';')
+        .next()
+        .and_then(|pair| pair.strip_prefix("huzhu_ops="))
+        .expect("the operator cookie")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_wrong_code_a_wrong_password_and_an_unknown_name_get_the_same_page() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let right = totp(START, 6);
+    // A wrong code: the right one plus one, modulo a million.
+    let wrong = format!("{:06}", (right.parse::<u32>().expect("digits") + 1) % 1_000_000);
+    let mut pages = Vec::new();
+    for (name, password, code) in [
+        (OPERATOR, OPERATOR_PASSWORD, wrong.as_str()),
+        (OPERATOR, "not the password at all", right.as_str()),
+        ("ops.nobody", OPERATOR_PASSWORD, right.as_str()),
+    ] {
+        let response = ops.sign_in_with(name, password, code).await;
+        assert_eq!(response.status(), 200);
+        pages.push(response.text().await.expect("a body").replace(name, "<NAME>"));
+    }
+    assert!(pages[0].contains("登入失敗"));
+    assert_eq!(pages[0], pages[1]);
+    assert_eq!(pages[1], pages[2]);
+    // The wrong password did not use up the right code: it still works.
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &right).await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_missing_or_malformed_code_is_named_next_to_its_field() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let page = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, "").await.text().await.expect("a body");
+    assert!(page.contains("請輸入驗證碼") && page.contains("id=\"code-error\""));
+    let page = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, "12a456").await.text().await.expect("a body");
+    assert!(page.contains("驗證碼是 6 位數字"));
+}
+
+#[tokio::test]
+async fn operator_sign_in_pauses_after_five_failures_like_members() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    for _ in 0..5 {
+        ops.sign_in_with(OPERATOR, "not the password at all", "000000").await;
+    }
+    // Paused: the right password and a right code get the failure page.
+    let response = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await;
+    assert_eq!(response.status(), 200);
+    let locks = app
+        .store
+        .search_audit(&AuditFilter { event: Some("ops_lock"), ..AuditFilter::default() }, 10, 0)
+        .await
+        .expect("the audit log reads");
+    assert_eq!(locks.len(), 1);
+    assert_eq!(locks[0].operator.as_deref(), Some(OPERATOR));
+    // 15 minutes later (900 s = 30 steps), a fresh code works.
+    app.clock.advance(15 * 60);
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START + 900, 6)).await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_form_without_the_sessions_csrf_token_is_refused() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.text("/ops/login").await;
+    let code = totp(START, 6);
+    let response = ops
+        .post(
+            "/ops/login",
+            &[("csrf", "forged"), ("username", OPERATOR), ("password", OPERATOR_PASSWORD), ("code", &code)],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    ops.sign_in().await;
+    let response = ops.post("/ops/content/notice", &[("title", "t"), ("body", "b")]).await;
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn a_member_session_opens_no_operator_page_and_an_operator_session_no_member_page() {
+    let app = app_with_operator().await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    assert_eq!(app.get("/member").await.status(), 200);
+    for path in
+        ["/ops", "/ops/content/notice", "/ops/preview", "/ops/accounts", "/ops/accounts/1", "/ops/audit"]
+    {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 303, "{path} with a member session");
+        assert_eq!(response.headers()["location"], "/ops/login", "{path} with a member session");
+    }
+
+    let ops = Ops::new(&app);
+    let response = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await;
+    let token = response.headers()["set-cookie"]
+        .to_str()
+        .expect("text")
+        .split(';')
+        .next()
+        .and_then(|pair| pair.strip_prefix("huzhu_ops="))
+        .expect("the operator cookie")
+        .to_owned();
+    for path in ["/member", "/member/ce", "/member/personal", "/member/account"] {
+        assert_eq!(ops.get(path).await.headers()["location"], "/login", "{path} with an operator session");
+        // Even the operator's token presented as a member cookie opens nothing.
+        let forged = new_client()
+            .get(app.url(path))
+            .header("cookie", format!("huzhu_session={token}"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(
+            forged.headers()["location"],
+            "/login",
+            "{path} with the operator token as a member cookie"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unlocking_lets_a_paused_member_sign_in_again_and_is_audited() {
+    let app = app_with_operator().await;
+    for n in 1..=5 {
+        app.sign_in(NURSE_ID, "not her password at all", &format!("C{n:04}")).await;
+    }
+    // Paused: her right password gets the failure page (200, not the 303 of a sign-in).
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0006").await.status(), 200);
+
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let found = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", NURSE_ID)]).await;
+    assert_eq!(found.status(), 303);
+    let account_page = found.headers()["location"].to_str().expect("text").to_owned();
+    let page = ops.text(&account_page).await;
+    // Paused until 15 minutes after the fifth failure: START + 900 s is 08:15 in Taiwan.
+    assert!(page.contains("暫停至 2026-12-04 08:15:00"), "the page shows the pause");
+    assert!(page.contains("F22*****86") && !page.contains(NURSE_ID), "the ID is shown masked");
+
+    let unlocked = ops.submit(&account_page, &format!("{account_page}/unlock"), &[]).await;
+    assert_eq!(unlocked.status(), 303);
+    let after = unlocked.headers()["location"].to_str().expect("text").to_owned();
+    let page = ops.text(&after).await;
+    assert!(page.contains("已解除登入暫停") && page.contains("data-testid=\"lock\">正常<"));
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0007").await.status(), 303);
+
+    for (event, outcome) in [("ops_account_find", "found"), ("ops_unlock", "succeeded")] {
+        let rows = app
+            .store
+            .search_audit(&AuditFilter { event: Some(event), ..AuditFilter::default() }, 10, 0)
+            .await
+            .expect("the audit log reads");
+        assert_eq!(rows.len(), 1, "one {event} record");
+        assert_eq!(rows[0].outcome, outcome);
+        assert_eq!(rows[0].operator.as_deref(), Some(OPERATOR));
+        assert_eq!(rows[0].subject.as_deref(), Some("F22*****86"));
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_or_malformed_id_is_answered_on_the_search_page() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    // A well-formed ID nobody has: F223456786 with the last digit changed is not valid, so
+    // take A123456789, the textbook example, whose check digit is right.
+    let page = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", "A123456789")]).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("a body").contains("查無此身分證字號的帳號"));
+    let page = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", "F223456787")]).await;
+    assert!(page.text().await.expect("a body").contains("id=\"id_number-error\""));
+}
+
+#[tokio::test]
+async fn ending_a_members_sessions_signs_her_out() {
+    let app = app_with_operator().await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    assert_eq!(app.get("/member").await.status(), 200);
+
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let found = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", NURSE_ID)]).await;
+    let account_page = found.headers()["location"].to_str().expect("text").to_owned();
+    assert!(ops.text(&account_page).await.contains("data-testid=\"sessions\">1<"));
+    let ended = ops.submit(&account_page, &format!("{account_page}/end-sessions"), &[]).await;
+    assert_eq!(ended.status(), 303);
+    assert!(ops.text(&account_page).await.contains("data-testid=\"sessions\">0<"));
+    assert_eq!(app.get("/member").await.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn a_published_notice_reaches_the_member_home_page_on_its_first_day() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    // START is 2026-12-04 in Taiwan; ROC 115/12/05 is 2026-12-05 (1911 + 115 = 2026).
+    let added = ops
+        .submit(
+            "/ops/content/notice",
+            "/ops/content/notice",
+            &[("title", "年度換照說明會"), ("body", "12 月 20 日於臺北舉行"), ("shown_from", "115/12/05")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let list = ops.text("/ops/content/notice").await;
+    assert!(list.contains("年度換照說明會") && list.contains("2026-12-05 – …") && list.contains("尚未開始"));
+
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    assert!(!app.get_text("/member").await.contains("年度換照說明會"), "not before its first day");
+    let preview = ops.text("/ops/preview?date=2026-12-05").await;
+    assert!(preview.contains("年度換照說明會"), "the preview of its first day shows it");
+
+    // 16 hours later it is 2026-12-05 00:00 in Taiwan. Her session has ended by then (30
+    // minutes idle), so she signs in again.
+    app.clock.advance(16 * 3600);
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(), 303);
+    assert!(app.get_text("/member").await.contains("年度換照說明會"));
+
+    let rows = app
+        .store
+        .search_audit(&AuditFilter { event: Some("ops_content_add"), ..AuditFilter::default() }, 10, 0)
+        .await
+        .expect("the audit log reads");
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].outcome.as_str(), rows[0].operator.as_deref()), ("notice", Some(OPERATOR)));
+}
+
+#[tokio::test]
+async fn a_quote_replaces_the_home_page_quote_and_deleting_it_brings_the_old_one_back() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    // The test database has no quote: with exactly one in force, the quote of the day is it.
+    let added = ops
+        .submit(
+            "/ops/content/quote",
+            "/ops/content/quote",
+            &[("text", "護理是一門藝術"), ("source", "南丁格爾")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    assert!(app.get_text("/member").await.contains("護理是一門藝術"));
+
+    let list = ops.text("/ops/content/quote").await;
+    let action = list
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/delete"))
+        .expect("a delete button")
+        .to_owned();
+    assert_eq!(ops.submit("/ops/content/quote", &action, &[]).await.status(), 303);
+    assert!(!app.get_text("/member").await.contains("護理是一門藝術"));
+}
+
+#[tokio::test]
+async fn bad_content_is_named_next_to_its_field_and_not_published() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let response = ops
+        .submit(
+            "/ops/content/link",
+            "/ops/content/link",
+            &[
+                ("title", "惡意連結"),
+                ("url", "javascript:alert(1)"),
+                ("slot", "quick"),
+                ("position", "1000"),
+                ("shown_from", "2026-12-10"),
+                ("shown_until", "2026-12-09"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.expect("a body");
+    assert!(page.contains("id=\"f-url-error\"") && page.contains("請輸入以 https:// 或 http:// 開頭的網址"));
+    assert!(page.contains("id=\"f-position-error\"") && page.contains("請輸入 0 到 999 的整數"));
+    assert!(page.contains("id=\"f-shown_until-error\"") && page.contains("最後顯示日不能早於開始顯示日"));
+    let page = ops.submit("/ops/content/notice", "/ops/content/notice", &[("shown_from", "110/02/29")]).await;
+    let page = page.text().await.expect("a body");
+    assert!(page.contains("id=\"f-title-error\"") && page.contains("id=\"f-shown_from-error\""));
+    assert!(
+        app.store.list_content(huzhu_store::content::ContentKind::Link).await.expect("a list").is_empty()
+    );
+    assert!(
+        app.store.list_content(huzhu_store::content::ContentKind::Notice).await.expect("a list").is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_event_days_and_account() {
+    let app = app_with_operator().await;
+    // A member sign-in (account 1) at START, 2026-12-04 in Taiwan.
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+
+    let page = ops.text("/ops/audit?event=sign_in&from=2026-12-04&to=2026-12-04&account=1").await;
+    assert!(page.contains("<td>sign_in</td><td>succeeded</td><td>1</td><td>F22*****86</td>"));
+    assert!(!page.contains("<td>ops_sign_in</td>"), "only the chosen event");
+    // The day before has nothing; so has another account.
+    let earlier = ops.text("/ops/audit?event=sign_in&from=2026-12-03&to=2026-12-03").await;
+    assert!(earlier.contains("沒有符合的紀錄"));
+    assert!(ops.text("/ops/audit?account=2").await.contains("沒有符合的紀錄"));
+    // Bad filters are named, in the member's language.
+    let bad = ops.text("/ops/audit?from=2026-13-01&account=abc").await;
+    assert!(bad.contains("id=\"from-error\"") && bad.contains("id=\"account-error\""));
+
+    let operator_rows = app
+        .store
+        .search_audit(&AuditFilter { event: Some("ops_sign_in"), ..AuditFilter::default() }, 10, 0)
+        .await
+        .expect("the audit log reads");
+    assert_eq!(operator_rows.len(), 1);
+    assert_eq!(
+        (operator_rows[0].outcome.as_str(), operator_rows[0].operator.as_deref()),
+        ("succeeded", Some(OPERATOR))
+    );
+}
+
+#[tokio::test]
+async fn changing_a_notices_last_day_ends_it_and_bad_days_are_named_at_the_item() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    ops.submit(
+        "/ops/content/notice",
+        "/ops/content/notice",
+        &[("title", "系統維護公告"), ("body", "週六停機")],
+    )
+    .await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    assert!(app.get_text("/member").await.contains("系統維護公告"));
+
+    let list = ops.text("/ops/content/notice").await;
+    let action = list
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/dates"))
+        .expect("a dates form")
+        .to_owned();
+    // Last day before the first: refused next to the item, the typed days kept.
+    let refused = ops
+        .submit("/ops/content/notice", &action, &[("shown_from", "2026-12-04"), ("shown_until", "115/12/03")])
+        .await;
+    assert_eq!(refused.status(), 200);
+    let page = refused.text().await.expect("a body");
+    assert!(page.contains("最後顯示日不能早於開始顯示日") && page.contains("value=\"115/12/03\""));
+    assert!(app.get_text("/member").await.contains("系統維護公告"), "nothing changed");
+
+    // The last day yesterday (START is 2026-12-04 in Taiwan): members no longer see it.
+    let changed = ops.submit("/ops/content/notice", &action, &[("shown_until", "2026-12-03")]).await;
+    assert_eq!(changed.status(), 303);
+    assert!(!app.get_text("/member").await.contains("系統維護公告"));
+    assert!(ops.text("/ops/content/notice?done=dates").await.contains("已結束"));
+    let rows = app
+        .store
+        .search_audit(&AuditFilter { event: Some("ops_content_dates"), ..AuditFilter::default() }, 10, 0)
+        .await
+        .expect("the audit log reads");
+    assert_eq!(rows.len(), 1);
+}
