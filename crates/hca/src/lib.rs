@@ -169,11 +169,7 @@ fn check_holder_type(leaf: &X509Certificate<'_>, policy: &Policy) -> Result<(), 
         .ok_or(Refusal::NotProfessionalCard)?;
     let values =
         der::attribute_oids(extension.value, &policy.subject_type_attribute).ok_or(Refusal::Malformed)?;
-    if values.contains(&policy.holder_type) {
-        Ok(())
-    } else {
-        Err(Refusal::NotProfessionalCard)
-    }
+    if values.contains(&policy.holder_type) { Ok(()) } else { Err(Refusal::NotProfessionalCard) }
 }
 
 fn check_signature(

@@ -20,10 +20,10 @@ fn nurse(pki: &TestPki) -> TestCard {
 /// next due in six days).
 fn store_for(pki: &TestPki, revoked: &[&[u8]]) -> TrustStore {
     let mut store = TrustStore::new();
-    store.add_anchor(pki.root_der()).unwrap();
-    store.add_intermediate(pki.hca_der()).unwrap();
-    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).unwrap();
-    store.add_crl(pki.hca_crl(revoked, NOW - DAY, NOW + 6 * DAY)).unwrap();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
+    store.add_intermediate(pki.hca_der()).expect("valid in this test");
+    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
+    store.add_crl(pki.hca_crl(revoked, NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
     store
 }
 
@@ -41,7 +41,7 @@ fn a_current_professional_card_that_signed_the_challenge_is_accepted() {
     let pki = TestPki::new();
     let card = nurse(&pki);
 
-    let verified = check(&store_for(&pki, &[]), &card, &Policy::default()).unwrap();
+    let verified = check(&store_for(&pki, &[]), &card, &Policy::default()).expect("valid in this test");
 
     // The test PKI numbers cards from 0x1000, so the first card's serial is 10 00.
     assert_eq!(verified.serial_hex, "1000");
@@ -62,7 +62,7 @@ fn an_institution_card_is_refused() {
     spec.holder_type = INSTITUTION_CARD.to_owned();
     let card = pki.card(&spec);
 
-    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).unwrap_err();
+    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::NotProfessionalCard);
 }
@@ -77,7 +77,7 @@ fn the_holder_type_accepted_is_a_setting() {
 
     assert!(check(&store_for(&pki, &[]), &card, &policy).is_ok());
     assert_eq!(
-        check(&store_for(&pki, &[]), &nurse(&pki), &policy).unwrap_err(),
+        check(&store_for(&pki, &[]), &nurse(&pki), &policy).expect_err("refused in this test"),
         Refusal::NotProfessionalCard
     );
 }
@@ -89,8 +89,14 @@ fn an_expired_card_and_a_card_not_yet_valid_are_refused() {
     let future = pki.card(&CardSpec::professional("王小明", NOW + DAY, NOW + YEAR));
     let store = store_for(&pki, &[]);
 
-    assert_eq!(check(&store, &expired, &Policy::default()).unwrap_err(), Refusal::Expired);
-    assert_eq!(check(&store, &future, &Policy::default()).unwrap_err(), Refusal::Expired);
+    assert_eq!(
+        check(&store, &expired, &Policy::default()).expect_err("refused in this test"),
+        Refusal::Expired
+    );
+    assert_eq!(
+        check(&store, &future, &Policy::default()).expect_err("refused in this test"),
+        Refusal::Expired
+    );
 }
 
 #[test]
@@ -100,8 +106,8 @@ fn a_revoked_card_is_refused_even_when_stale_lists_are_let_through() {
     let store = store_for(&pki, &[&card.serial]);
     let open = Policy { stale_crl: StaleCrl::FailOpen, ..Policy::default() };
 
-    assert_eq!(check(&store, &card, &Policy::default()).unwrap_err(), Refusal::Revoked);
-    assert_eq!(check(&store, &card, &open).unwrap_err(), Refusal::Revoked);
+    assert_eq!(check(&store, &card, &Policy::default()).expect_err("refused in this test"), Refusal::Revoked);
+    assert_eq!(check(&store, &card, &open).expect_err("refused in this test"), Refusal::Revoked);
 }
 
 #[test]
@@ -110,7 +116,8 @@ fn another_card_on_the_same_list_does_not_revoke_this_one() {
     let other = nurse(&pki);
     let card = nurse(&pki);
 
-    let verified = check(&store_for(&pki, &[&other.serial]), &card, &Policy::default()).unwrap();
+    let verified =
+        check(&store_for(&pki, &[&other.serial]), &card, &Policy::default()).expect("valid in this test");
 
     assert_eq!(verified.serial_hex, "1001");
 }
@@ -120,7 +127,8 @@ fn a_self_signed_certificate_copying_a_real_cards_subject_is_refused() {
     let pki = TestPki::new();
     let impostor = test_pki::self_signed_card(&CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR));
 
-    let refusal = check(&store_for(&pki, &[]), &impostor, &Policy::default()).unwrap_err();
+    let refusal =
+        check(&store_for(&pki, &[]), &impostor, &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::Untrusted);
 }
@@ -131,7 +139,8 @@ fn a_card_from_a_copy_of_the_hca_with_the_same_names_but_other_keys_is_refused()
     let impostor_pki = TestPki::new();
     let impostor = nurse(&impostor_pki);
 
-    let refusal = check(&store_for(&pki, &[]), &impostor, &Policy::default()).unwrap_err();
+    let refusal =
+        check(&store_for(&pki, &[]), &impostor, &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::Untrusted);
 }
@@ -140,9 +149,9 @@ fn a_card_from_a_copy_of_the_hca_with_the_same_names_but_other_keys_is_refused()
 fn a_chain_without_its_intermediate_configured_is_refused() {
     let pki = TestPki::new();
     let mut store = TrustStore::new();
-    store.add_anchor(pki.root_der()).unwrap();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
 
-    let refusal = check(&store, &nurse(&pki), &Policy::default()).unwrap_err();
+    let refusal = check(&store, &nurse(&pki), &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::Untrusted);
 }
@@ -152,15 +161,18 @@ fn a_stale_crl_refuses_when_fail_closed_and_lets_through_unchecked_when_fail_ope
     let pki = TestPki::new();
     let card = nurse(&pki);
     let mut store = TrustStore::new();
-    store.add_anchor(pki.root_der()).unwrap();
-    store.add_intermediate(pki.hca_der()).unwrap();
-    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).unwrap();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
+    store.add_intermediate(pki.hca_der()).expect("valid in this test");
+    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
     // Issued 10 days ago, due 3 days ago.
-    store.add_crl(pki.hca_crl(&[], NOW - 10 * DAY, NOW - 3 * DAY)).unwrap();
+    store.add_crl(pki.hca_crl(&[], NOW - 10 * DAY, NOW - 3 * DAY)).expect("valid in this test");
     let open = Policy { stale_crl: StaleCrl::FailOpen, ..Policy::default() };
 
-    assert_eq!(check(&store, &card, &Policy::default()).unwrap_err(), Refusal::RevocationUnknown);
-    assert!(!check(&store, &card, &open).unwrap().revocation_checked);
+    assert_eq!(
+        check(&store, &card, &Policy::default()).expect_err("refused in this test"),
+        Refusal::RevocationUnknown
+    );
+    assert!(!check(&store, &card, &open).expect("valid in this test").revocation_checked);
 }
 
 #[test]
@@ -169,20 +181,20 @@ fn the_newest_crl_of_an_issuer_is_the_one_used() {
     let card = nurse(&pki);
     let mut store = store_for(&pki, &[]);
     // An older list (issued 20 days ago, due 13 days ago) beside the fresh one changes nothing.
-    store.add_crl(pki.hca_crl(&[], NOW - 20 * DAY, NOW - 13 * DAY)).unwrap();
+    store.add_crl(pki.hca_crl(&[], NOW - 20 * DAY, NOW - 13 * DAY)).expect("valid in this test");
 
-    assert!(check(&store, &card, &Policy::default()).unwrap().revocation_checked);
+    assert!(check(&store, &card, &Policy::default()).expect("valid in this test").revocation_checked);
 }
 
 #[test]
 fn a_missing_crl_counts_as_unknown_revocation() {
     let pki = TestPki::new();
     let mut store = TrustStore::new();
-    store.add_anchor(pki.root_der()).unwrap();
-    store.add_intermediate(pki.hca_der()).unwrap();
-    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).unwrap();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
+    store.add_intermediate(pki.hca_der()).expect("valid in this test");
+    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
 
-    let refusal = check(&store, &nurse(&pki), &Policy::default()).unwrap_err();
+    let refusal = check(&store, &nurse(&pki), &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::RevocationUnknown);
 }
@@ -193,13 +205,13 @@ fn a_crl_signed_by_someone_else_is_ignored() {
     let impostor_pki = TestPki::new();
     let card = nurse(&pki);
     let mut store = TrustStore::new();
-    store.add_anchor(pki.root_der()).unwrap();
-    store.add_intermediate(pki.hca_der()).unwrap();
-    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).unwrap();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
+    store.add_intermediate(pki.hca_der()).expect("valid in this test");
+    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
     // Same issuer name, other key: it cannot vouch for the card.
-    store.add_crl(impostor_pki.hca_crl(&[], NOW - DAY, NOW + 6 * DAY)).unwrap();
+    store.add_crl(impostor_pki.hca_crl(&[], NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
 
-    let refusal = check(&store, &card, &Policy::default()).unwrap_err();
+    let refusal = check(&store, &card, &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::RevocationUnknown);
 }
@@ -215,7 +227,7 @@ fn a_signature_over_other_bytes_or_by_another_key_is_refused() {
 
     for signature in [over_other_bytes, by_other_key, vec![0; 256], Vec::new()] {
         let refusal = verify(&store, &Policy::default(), signed(&card, &signature), NOW);
-        assert_eq!(refusal.unwrap_err(), Refusal::BadSignature);
+        assert_eq!(refusal.expect_err("refused in this test"), Refusal::BadSignature);
     }
 }
 
@@ -228,9 +240,9 @@ fn sha1_signatures_need_the_legacy_setting() {
     let legacy = Policy { allow_sha1: true, ..Policy::default() };
 
     let refused = verify(&store, &Policy::default(), signed(&card, &signature), NOW);
-    let accepted = verify(&store, &legacy, signed(&card, &signature), NOW).unwrap();
+    let accepted = verify(&store, &legacy, signed(&card, &signature), NOW).expect("valid in this test");
 
-    assert_eq!(refused.unwrap_err(), Refusal::BadSignature);
+    assert_eq!(refused.expect_err("refused in this test"), Refusal::BadSignature);
     assert_eq!(accepted.digest, SignatureDigest::Sha1);
 }
 
@@ -243,7 +255,10 @@ fn bytes_that_are_not_a_certificate_are_refused_without_panicking() {
 
     for certificate_der in [&b""[..], b"\x30\x82\xff\xff", b"not a certificate", truncated] {
         let input = SignedChallenge { certificate_der, signature: b"x", challenge: CHALLENGE };
-        assert_eq!(verify(&store, &Policy::default(), input, NOW).unwrap_err(), Refusal::Malformed);
+        assert_eq!(
+            verify(&store, &Policy::default(), input, NOW).expect_err("refused in this test"),
+            Refusal::Malformed
+        );
     }
 }
 
@@ -251,26 +266,27 @@ fn bytes_that_are_not_a_certificate_are_refused_without_panicking() {
 fn trust_material_loads_from_pem_and_der_files() {
     let pki = TestPki::new();
     let card = nurse(&pki);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("valid in this test");
     let anchors = dir.path().join("root.pem");
     let hca = dir.path().join("hca.cer");
     let crl = dir.path().join("hca.crl");
     let root_crl = dir.path().join("root.crl.pem");
-    std::fs::write(&anchors, pki.root_pem()).unwrap();
-    std::fs::write(&hca, pki.hca_der()).unwrap();
-    std::fs::write(&crl, pki.hca_crl(&[], NOW - DAY, NOW + 6 * DAY)).unwrap();
+    std::fs::write(&anchors, pki.root_pem()).expect("valid in this test");
+    std::fs::write(&hca, pki.hca_der()).expect("valid in this test");
+    std::fs::write(&crl, pki.hca_crl(&[], NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
     let root_crl_der = pki.root_crl(NOW - DAY, NOW + 6 * DAY);
-    std::fs::write(&root_crl, test_pki::pem("X509 CRL", &root_crl_der)).unwrap();
+    std::fs::write(&root_crl, test_pki::pem("X509 CRL", &root_crl_der)).expect("valid in this test");
 
     let mut store = TrustStore::new();
-    assert_eq!(store.load_certificates(&anchors, true).unwrap(), 1);
-    assert_eq!(store.load_certificates(&hca, false).unwrap(), 1);
-    assert_eq!(store.load_crl(&crl).unwrap(), 1);
-    assert_eq!(store.load_crl(&root_crl).unwrap(), 1);
+    assert_eq!(store.load_certificates(&anchors, true).expect("valid in this test"), 1);
+    assert_eq!(store.load_certificates(&hca, false).expect("valid in this test"), 1);
+    assert_eq!(store.load_crl(&crl).expect("valid in this test"), 1);
+    assert_eq!(store.load_crl(&root_crl).expect("valid in this test"), 1);
 
     assert_eq!(store.anchor_count(), 1);
     assert!(check(&store, &card, &Policy::default()).is_ok());
-    std::fs::write(&crl, "-----BEGIN X509 CRL-----\nnonsense\n-----END X509 CRL-----\n").unwrap();
+    std::fs::write(&crl, "-----BEGIN X509 CRL-----\nnonsense\n-----END X509 CRL-----\n")
+        .expect("valid in this test");
     assert!(store.load_crl(&crl).is_err());
     assert!(store.load_crl(&dir.path().join("missing.crl")).is_err());
 }
