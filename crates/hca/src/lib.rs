@@ -70,7 +70,7 @@ impl Default for Policy {
 }
 
 /// Why a card was refused. Each variant is a different message to the member.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("the certificate or signature could not be read")]
     Malformed,
