@@ -153,6 +153,25 @@ pub fn verify(
     })
 }
 
+/// The holder types a certificate declares (the values of the subject-type attribute), for the
+/// local component's card-type answer. Empty when the certificate cannot be read or has none.
+pub fn holder_types(certificate_der: &[u8]) -> Vec<String> {
+    let Ok((_, cert)) = X509Certificate::from_der(certificate_der) else {
+        return Vec::new();
+    };
+    cert.extensions()
+        .iter()
+        .filter(|ext| ext.oid.to_id_string() == SUBJECT_DIRECTORY_ATTRIBUTES)
+        .filter_map(|ext| der::attribute_oids(ext.value, SUBJECT_TYPE_ATTRIBUTE))
+        .flatten()
+        .collect()
+}
+
+/// The subject's common name, or "" when the certificate cannot be read.
+pub fn holder_name(certificate_der: &[u8]) -> String {
+    X509Certificate::from_der(certificate_der).map(|(_, cert)| common_name(&cert)).unwrap_or_default()
+}
+
 fn check_key_usage(leaf: &X509Certificate<'_>) -> Result<(), Refusal> {
     match leaf.key_usage() {
         Ok(Some(usage)) if usage.value.digital_signature() || usage.value.non_repudiation() => Ok(()),
