@@ -124,6 +124,11 @@ pub struct AccountView {
     sign_ins: Vec<SignInLine>,
     ended: Option<u64>,
     card: Option<LinkedCard>,
+    /// A card can be linked now: none is, and the password sign-in was recent.
+    can_link: bool,
+    agent_origins: String,
+    card_challenge_url: &'static str,
+    card_submit_url: &'static str,
 }
 
 /// An instant as Taiwan time (UTC+8), which is what members read.
@@ -162,7 +167,18 @@ async fn account_view(
         valid_until: taiwan_time(card.not_after),
         linked_at: taiwan_time(card.bound_at),
     });
-    Ok(AccountView { page: Chrome::new(ctx), sign_ins, ended, card })
+    let signed_in_at = ctx.session.as_ref().map_or(0, |s| s.created_at);
+    let can_link = card.is_none() && signed_in_at + state.config.card_link_minutes * 60 >= state.now();
+    Ok(AccountView {
+        page: Chrome::new(ctx),
+        sign_ins,
+        ended,
+        card,
+        can_link,
+        agent_origins: state.config.card_agent_origins.join(" "),
+        card_challenge_url: paths::CARD_BIND_CHALLENGE,
+        card_submit_url: paths::CARD_BIND,
+    })
 }
 
 pub async fn account(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
