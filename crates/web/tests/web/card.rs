@@ -472,3 +472,45 @@ async fn garbage_in_the_signed_form_is_refused_calmly() {
     let answer = world.app.client.post(&url).form(&[("csrf", "forged")]).send().await.expect("answered");
     assert_eq!(answer.status(), 403);
 }
+
+#[tokio::test]
+async fn the_card_tab_may_connect_to_the_configured_component_and_nowhere_else() {
+    let world = CardWorld::new(&[], |config, _| {
+        config.card_agent_origins = vec!["http://127.0.0.1:56445".to_owned()];
+    })
+    .await;
+
+    let response = world.app.get("/login?tab=card").await;
+    let csp = response.headers()["content-security-policy"].to_str().expect("ASCII").to_owned();
+    let page = response.text().await.expect("a body");
+
+    assert!(csp.contains("connect-src 'self' http://127.0.0.1:56445;"), "{csp}");
+    assert!(page.contains("data-agents=\"http://127.0.0.1:56445\""));
+    assert!(page.contains("/static/card.js?v="));
+    // The PIN field has no name, so a form posted without the script carries no PIN.
+    let pin_input =
+        page.split("id=\"card-pin\"").nth(1).and_then(|rest| rest.split('>').next()).unwrap_or("");
+    assert!(!pin_input.contains("name="), "{pin_input}");
+}
+
+#[test]
+fn card_settings_that_could_break_the_policy_header_or_mean_nothing_are_refused() {
+    let with = |adjust: fn(&mut Config)| {
+        let mut config = Config::default();
+        adjust(&mut config);
+        config.validate().err().map(|e| e.to_string()).unwrap_or_default()
+    };
+
+    assert!(with(|c| c.card_stale_crl = "sometimes".to_owned()).contains("card_stale_crl"));
+    assert!(
+        with(|c| c.card_agent_origins = vec!["http://x; script-src *".to_owned()])
+            .contains("card_agent_origins")
+    );
+    assert!(
+        with(|c| c.card_agent_origins = vec!["javascript:alert(1)".to_owned()])
+            .contains("card_agent_origins")
+    );
+    assert!(with(|c| c.card_challenge_seconds = 5).contains("card_challenge_seconds"));
+    assert!(with(|c| c.card_link_minutes = 0).contains("card_link_minutes"));
+    assert_eq!(with(|c| c.card_stale_crl = "fail_open".to_owned()), "");
+}
