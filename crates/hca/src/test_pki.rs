@@ -35,6 +35,9 @@ pub struct CardSpec {
     pub holder_type: String,
     pub not_before_unix: i64,
     pub not_after_unix: i64,
+    /// Key usage digitalSignature + nonRepudiation (the signing certificate); false gives
+    /// keyEncipherment only, like the card's encryption certificate.
+    pub for_signing: bool,
 }
 
 impl CardSpec {
@@ -45,6 +48,7 @@ impl CardSpec {
             holder_type: PROFESSIONAL_CARD.to_owned(),
             not_before_unix: from,
             not_after_unix: until,
+            for_signing: true,
         }
     }
 }
@@ -132,6 +136,20 @@ impl TestPki {
         crl(&self.root, &[], this_update, next_update)
     }
 
+    /// The root's CRL revoking the intermediate itself.
+    pub fn root_crl_revoking_hca(&self, this_update: i64, next_update: i64) -> Vec<u8> {
+        let serial = self.hca_serial();
+        crl(&self.root, &[&serial], this_update, next_update)
+    }
+
+    /// The intermediate's serial (rcgen chose it at random).
+    pub fn hca_serial(&self) -> Vec<u8> {
+        use x509_parser::prelude::FromDer as _;
+        let der = self.hca_der();
+        let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der).expect("own certificate");
+        cert.raw_serial().to_vec()
+    }
+
     fn serial(&self) -> Vec<u8> {
         let n = self.next_serial.get();
         self.next_serial.set(n + 1);
@@ -183,7 +201,11 @@ fn card_params(spec: &CardSpec, serial: &[u8]) -> CertificateParams {
     params.serial_number = Some(SerialNumber::from_slice(serial));
     params.not_before = at(spec.not_before_unix);
     params.not_after = at(spec.not_after_unix);
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+    params.key_usages = if spec.for_signing {
+        vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment]
+    } else {
+        vec![KeyUsagePurpose::KeyEncipherment]
+    };
     params.use_authority_key_identifier_extension = true;
     params.custom_extensions = vec![CustomExtension::from_oid_content(
         &[2, 5, 29, 9],

@@ -290,3 +290,30 @@ fn trust_material_loads_from_pem_and_der_files() {
     assert!(store.load_crl(&crl).is_err());
     assert!(store.load_crl(&dir.path().join("missing.crl")).is_err());
 }
+
+#[test]
+fn the_cards_encryption_certificate_cannot_sign_in() {
+    let pki = TestPki::new();
+    let mut spec = CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR);
+    spec.for_signing = false;
+    let card = pki.card(&spec);
+
+    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).expect_err("refused in this test");
+
+    assert_eq!(refusal, Refusal::NotForSigning);
+}
+
+#[test]
+fn a_card_under_a_revoked_intermediate_is_refused() {
+    let pki = TestPki::new();
+    let card = nurse(&pki);
+    let mut store = TrustStore::new();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
+    store.add_intermediate(pki.hca_der()).expect("valid in this test");
+    store.add_crl(pki.root_crl_revoking_hca(NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
+    store.add_crl(pki.hca_crl(&[], NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
+
+    let refusal = check(&store, &card, &Policy::default()).expect_err("refused in this test");
+
+    assert_eq!(refusal, Refusal::Revoked);
+}
