@@ -21,6 +21,7 @@ use sqlx::sqlite::{
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod card;
 pub mod ce;
 pub mod content;
 pub mod member;

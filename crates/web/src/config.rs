@@ -89,6 +89,30 @@ pub struct Config {
     /// Addresses of reverse proxies whose `X-Forwarded-For` header is believed. Empty: the
     /// header is ignored and the connection's address is the client's.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Card sign-in: PEM or DER files of the CA certificates that end a card's chain (HCA's
+    /// root, or GRCA above it). Empty: card sign-in is switched off.
+    pub card_trust_anchors: Vec<PathBuf>,
+    /// CA certificates that may sit between an anchor and a card (the HCA's issuing CAs).
+    pub card_intermediates: Vec<PathBuf>,
+    /// CRL files (PEM or DER) of every CA above the cards. They are read at each card sign-in,
+    /// so a file replaced by a scheduled download counts at once.
+    pub card_crls: Vec<PathBuf>,
+    /// `fail_closed` (refuse cards while a CRL is missing or past its nextUpdate) or
+    /// `fail_open` (accept them and log that revocation was not checked).
+    pub card_stale_crl: String,
+    /// The subject-type value of a professional card (DOMAIN.md §4.2).
+    pub card_holder_type_oid: String,
+    /// Accept SHA-1 signatures from older cards.
+    pub card_allow_sha1: bool,
+    /// Seconds a card challenge can be signed.
+    pub card_challenge_seconds: i64,
+    /// Minutes after a password sign-in during which a card can be linked to the account.
+    pub card_link_minutes: i64,
+    /// Card sign-in attempts one client address may make in an hour.
+    pub card_rate_limit: i64,
+    /// Where the page looks for the local signing component, in order. They are also the only
+    /// origins besides the portal's own that the page may connect to (CSP connect-src).
+    pub card_agent_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -126,6 +150,20 @@ impl Default for Config {
             form_rate_limit: 20,
             captcha_rate_limit: 600,
             trusted_proxies: Vec::new(),
+            card_trust_anchors: Vec::new(),
+            card_intermediates: Vec::new(),
+            card_crls: Vec::new(),
+            card_stale_crl: "fail_closed".to_owned(),
+            card_holder_type_oid: huzhu_hca::PROFESSIONAL_CARD.to_owned(),
+            card_allow_sha1: false,
+            card_challenge_seconds: 120,
+            card_link_minutes: 10,
+            card_rate_limit: 60,
+            // The ports of HCA ServiSign (DOMAIN.md §4.4), which huzhu-agent also uses.
+            card_agent_origins: [56445, 56545, 56645]
+                .into_iter()
+                .flat_map(|port| [format!("http://127.0.0.1:{port}"), format!("https://localhost:{port}")])
+                .collect(),
         }
     }
 }
@@ -186,6 +224,9 @@ impl Config {
             ("lock_minutes", self.lock_minutes, 1, 24 * 60),
             ("form_rate_limit", self.form_rate_limit, 1, i64::MAX),
             ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
+            ("card_challenge_seconds", self.card_challenge_seconds, 30, 600),
+            ("card_link_minutes", self.card_link_minutes, 1, 60),
+            ("card_rate_limit", self.card_rate_limit, 1, i64::MAX),
         ];
         for (name, value, low, high) in whole {
             anyhow::ensure!(
@@ -193,7 +234,32 @@ impl Config {
                 "the setting {name} is {value}; it must be from {low} to {high}"
             );
         }
+        anyhow::ensure!(
+            matches!(self.card_stale_crl.as_str(), "fail_closed" | "fail_open"),
+            "the setting card_stale_crl is {:?}; it must be fail_closed or fail_open",
+            self.card_stale_crl
+        );
+        for origin in &self.card_agent_origins {
+            anyhow::ensure!(
+                is_plain_origin(origin),
+                "card_agent_origins holds {origin:?}; each must be scheme://host:port with nothing else"
+            );
+        }
         Ok(())
+    }
+
+    /// The card verification rules these settings describe.
+    pub fn card_policy(&self) -> huzhu_hca::Policy {
+        huzhu_hca::Policy {
+            holder_type: self.card_holder_type_oid.clone(),
+            stale_crl: if self.card_stale_crl == "fail_open" {
+                huzhu_hca::StaleCrl::FailOpen
+            } else {
+                huzhu_hca::StaleCrl::FailClosed
+            },
+            allow_sha1: self.card_allow_sha1,
+            ..huzhu_hca::Policy::default()
+        }
     }
 
     pub fn database_url(&self) -> String {
@@ -240,4 +306,13 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<O
         Scalar::Unsigned(number) => number.to_string(),
         Scalar::Real(number) => number.to_string(),
     }))
+}
+
+/// `http(s)://host:port` with characters that cannot break out of a CSP header.
+fn is_plain_origin(origin: &str) -> bool {
+    let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+    })
 }

@@ -9,18 +9,27 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// No inline script or style anywhere: everything comes from this origin's files.
+/// No inline script or style anywhere: everything comes from this origin's files. The page may
+/// connect to its own origin and to the configured local signing component (`{agents}`).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; \
+     img-src 'self'; font-src 'self'; connect-src 'self'{agents}; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy with the card component's origins, which the configuration has checked to be
+/// plain origins.
+pub fn content_security_policy(agent_origins: &[String]) -> HeaderValue {
+    let agents: String = agent_origins.iter().map(|origin| format!(" {origin}")).collect();
+    let policy = CONTENT_SECURITY_POLICY.replace("{agents}", &agents);
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+}
 
 pub async fn headers_middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
     let mut set = |name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     // `same-origin` keeps the Origin header on our own form posts (the check below needs it)

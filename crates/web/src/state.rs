@@ -30,6 +30,8 @@ pub struct AppState {
     pub pdf_fonts: Arc<OnceLock<Result<Fonts, String>>>,
     /// Wakes the mail sender when a mail is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// The Content-Security-Policy header, built once from the configuration.
+    pub csp: axum::http::HeaderValue,
 }
 
 /// Chooses the text of each new captcha.
@@ -54,7 +56,9 @@ impl AppState {
             Points::whole(config.correspondence_cap_points),
         );
         let dummy_hash = password::dummy_hash().await?;
+        let csp = crate::security::content_security_policy(&config.card_agent_origins);
         Ok(AppState {
+            csp,
             store,
             config: Arc::new(config),
             clock,
@@ -103,6 +107,9 @@ pub async fn housekeeping(state: AppState) {
         }
         if let Err(error) = state.store.delete_expired_operator_sessions(now, idle_before).await {
             tracing::warn!(error = format!("{error:#}"), "could not delete expired operator sessions");
+        }
+        if let Err(error) = state.store.delete_expired_card_challenges(now).await {
+            tracing::warn!(error = format!("{error:#}"), "could not delete expired card challenges");
         }
     }
 }

@@ -19,7 +19,7 @@ export const huzhuBin = process.env.HUZHU_BIN
 export const CAPTCHA_ANSWER = 'TEST42';
 
 /** A port nothing listens on right now (the kernel picks it). */
-async function freePort() {
+export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.unref();
@@ -46,12 +46,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts the server and waits until /healthz answers 200.
  * Returns { url, dataDir, accounts: Map(id -> { password, name }), log(), stop() }.
  */
-export async function startServer({ demoMembers = 200, timeoutMs = 180_000 } = {}) {
+export async function startServer({ demoMembers = 200, timeoutMs = 180_000, settings = {} } = {}) {
   // Another process can take the port between our probe and the server's bind; try again then.
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce(await freePort(), demoMembers, timeoutMs);
+      return await startOnce(await freePort(), demoMembers, timeoutMs, settings);
     } catch (error) {
       lastError = error;
       if (!/address already in use|AddrInUse/i.test(String(error.message))) throw error;
@@ -60,7 +60,7 @@ export async function startServer({ demoMembers = 200, timeoutMs = 180_000 } = {
   throw lastError;
 }
 
-async function startOnce(port, demoMembers, timeoutMs) {
+async function startOnce(port, demoMembers, timeoutMs, settings) {
   const dataDir = await mkdtemp(join(tmpdir(), 'huzhu-browser-'));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(huzhuBin, ['serve', '--demo', '--demo-members', String(demoMembers)], {
@@ -69,6 +69,8 @@ async function startOnce(port, demoMembers, timeoutMs) {
       HUZHU_BIND: `127.0.0.1:${port}`,
       HUZHU_DATA_DIR: dataDir,
       HUZHU_CAPTCHA_FIXED: CAPTCHA_ANSWER,
+      // Extra HUZHU_* settings a test asks for (the card tests' trust files, say).
+      ...settings,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

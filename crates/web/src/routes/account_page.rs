@@ -109,12 +109,26 @@ pub struct SignInLine {
     browser: String,
 }
 
+/// The professional card linked to the account, as the account page shows it.
+pub struct LinkedCard {
+    holder_name: String,
+    serial_hex: String,
+    valid_until: String,
+    linked_at: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountView {
     page: Chrome,
     sign_ins: Vec<SignInLine>,
     ended: Option<u64>,
+    card: Option<LinkedCard>,
+    /// A card can be linked now: none is, and the password sign-in was recent.
+    can_link: bool,
+    agent_origins: String,
+    card_challenge_url: &'static str,
+    card_submit_url: &'static str,
 }
 
 /// An instant as Taiwan time (UTC+8), which is what members read.
@@ -147,7 +161,24 @@ async fn account_view(
             browser: entry.user_agent.unwrap_or_default().chars().take(80).collect(),
         })
         .collect();
-    Ok(AccountView { page: Chrome::new(ctx), sign_ins, ended })
+    let card = state.store.card_of_account(account_id).await?.map(|card| LinkedCard {
+        holder_name: card.holder_name,
+        serial_hex: card.serial_hex,
+        valid_until: taiwan_time(card.not_after),
+        linked_at: taiwan_time(card.bound_at),
+    });
+    let signed_in_at = ctx.session.as_ref().map_or(0, |s| s.created_at);
+    let can_link = card.is_none() && signed_in_at + state.config.card_link_minutes * 60 >= state.now();
+    Ok(AccountView {
+        page: Chrome::new(ctx),
+        sign_ins,
+        ended,
+        card,
+        can_link,
+        agent_origins: state.config.card_agent_origins.join(" "),
+        card_challenge_url: paths::CARD_BIND_CHALLENGE,
+        card_submit_url: paths::CARD_BIND,
+    })
 }
 
 pub async fn account(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

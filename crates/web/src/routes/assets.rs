@@ -26,6 +26,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../static/login.js"),
     },
+    Asset {
+        name: "card.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/card.js"),
+    },
     Asset { name: "logo.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../static/logo.svg") },
 ];
 

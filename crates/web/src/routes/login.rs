@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
@@ -35,11 +35,21 @@ pub struct LoginView {
     captcha_error: Option<&'static str>,
     /// Shown when a sign-in failed, so the summary can point at what to fix.
     has_errors: bool,
+    /// The HCA憑證登入 tab instead of the password form.
+    card_tab: bool,
+    /// Where card.js looks for the local component, space-separated.
+    agent_origins: String,
+    card_challenge_url: &'static str,
+    card_submit_url: &'static str,
 }
 
 impl LoginView {
     fn new(ctx: &Ctx) -> LoginView {
         LoginView {
+            card_tab: false,
+            agent_origins: String::new(),
+            card_challenge_url: paths::CARD_CHALLENGE,
+            card_submit_url: paths::CARD_SIGN_IN,
             page: Chrome::new(ctx),
             id_number: String::new(),
             notice: None,
@@ -60,12 +70,24 @@ fn with_cookie(view: LoginView, cookie: Option<HeaderValue>) -> Response {
     response
 }
 
-pub async fn login_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    tab: Option<String>,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, AppError> {
     if ctx.account_id().is_some() {
         return Ok(see_other(paths::MEMBER));
     }
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    Ok(with_cookie(LoginView::new(&ctx), cookie))
+    let mut view = LoginView::new(&ctx);
+    view.card_tab = query.tab.as_deref() == Some("card");
+    view.agent_origins = state.config.card_agent_origins.join(" ");
+    Ok(with_cookie(view, cookie))
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 pub mod account_page;
 pub mod accounts;
 pub mod assets;
+pub mod card;
 pub mod ce;
 pub mod ce_pdf;
 pub mod login;
@@ -59,6 +60,11 @@ pub mod paths {
     pub const OPS_PREVIEW: &str = "/ops/preview";
     pub const OPS_ACCOUNTS: &str = "/ops/accounts";
     pub const OPS_AUDIT: &str = "/ops/audit";
+    pub const CARD_CHALLENGE: &str = "/login/card/challenge";
+    pub const CARD_SIGN_IN: &str = "/login/card";
+    pub const CARD_BIND_CHALLENGE: &str = "/member/account/card/challenge";
+    pub const CARD_BIND: &str = "/member/account/card";
+    pub const CARD_UNBIND: &str = "/member/account/card/unlink";
 }
 
 pub fn router(state: AppState) -> Router {
@@ -71,6 +77,11 @@ pub fn router(state: AppState) -> Router {
         .route(paths::LOGIN, get(login::login_form).post(login::login))
         .route(paths::LOGOUT, post(login::logout))
         .route(paths::CAPTCHA, get(login::captcha))
+        .route(paths::CARD_CHALLENGE, post(card::sign_in_challenge))
+        .route(paths::CARD_SIGN_IN, post(card::sign_in))
+        .route(paths::CARD_BIND_CHALLENGE, post(card::bind_challenge))
+        .route(paths::CARD_BIND, post(card::bind))
+        .route(paths::CARD_UNBIND, post(card::unbind))
         .route(paths::MEMBER, get(member::home))
         .route(paths::VIDEOS, get(member::videos))
         .route(paths::LINKS, get(member::links))

@@ -1,0 +1,50 @@
+//! `huzhu-agent`: run it on the PC with the card reader; the portal's sign-in page finds it.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use huzhu_agent::card::Agent;
+use huzhu_agent::server::{AgentState, DEFAULT_PORTS, router};
+
+#[derive(Parser)]
+#[command(version, about = "The local signing component for the portal's card sign-in.")]
+struct Args {
+    /// The card's PKCS#11 module: the vendor's for HCA cards, or SoftHSM2's for tests.
+    #[arg(long, env = "HUZHU_AGENT_MODULE")]
+    module: PathBuf,
+    /// A portal origin allowed to use the card (e.g. https://nurse.example.gov.tw). Repeat for
+    /// several.
+    #[arg(long = "origin", env = "HUZHU_AGENT_ORIGINS", value_delimiter = ',', required = true)]
+    origins: Vec<String>,
+    /// Listen on this port only, instead of the first free one of 56445, 56545, 56645.
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    let args = Args::parse();
+    let ports = args.port.map_or(DEFAULT_PORTS.to_vec(), |port| vec![port]);
+    let listener = bind(&ports).await?;
+    let address = listener.local_addr().context("reading the listening address")?;
+    // Tests and scripts read this line to learn the port.
+    println!("huzhu-agent listening on http://{address}");
+    let state = AgentState::new(Agent::new(args.module), args.origins);
+    axum::serve(listener, router(state)).await.context("serving")?;
+    Ok(())
+}
+
+/// Binds 127.0.0.1 on the first port that is free: only this machine can reach the agent.
+async fn bind(ports: &[u16]) -> anyhow::Result<tokio::net::TcpListener> {
+    for port in ports {
+        if let Ok(listener) =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, *port))).await
+        {
+            return Ok(listener);
+        }
+    }
+    anyhow::bail!("none of the ports {ports:?} on 127.0.0.1 is free")
+}

@@ -1,0 +1,314 @@
+//! HCA憑證登入: sign-in with the healthcare professional card, and linking a card to an account.
+//!
+//! The page asks the server for a challenge, has the local component (HCA ServiSign or
+//! huzhu-agent) sign it with the card, and posts the signature and the card's signing
+//! certificate back. The answers are JSON for the page's script. The member is found only
+//! through the card's link to her account (`card_binding`), never through an ID number the
+//! browser could send. The password path's lock does not apply here: a nurse whose password
+//! was guessed at can still come in with her card.
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use huzhu_hca::{Refusal, SignedChallenge, TrustStore, VerifiedCard};
+use huzhu_store::card::{BindOutcome, CardBinding, ChallengePurpose};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::routes::login::audit;
+use crate::routes::paths;
+use crate::session::{self, Ctx, see_other};
+use crate::state::AppState;
+use crate::throttle;
+
+/// Longest accepted Base64 certificate and signature: real card certificates are 1–2 KB and an
+/// RSA-4096 signature is 512 bytes.
+const MAX_CERTIFICATE_B64: usize = 16 * 1024;
+const MAX_SIGNATURE_B64: usize = 1024;
+const CHALLENGE_PREFIX: &str = "huzhu-card:";
+
+/// Why a card attempt failed: each is a message in the catalogs, `card.<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    SessionExpired,
+    Challenge,
+    TooMany,
+    Unavailable,
+    Refused(Refusal),
+    NotLinked,
+    LinkTooLate,
+    AccountHasCard,
+    CardTaken,
+}
+
+impl Failure {
+    fn code(self) -> &'static str {
+        match self {
+            Failure::SessionExpired => "session_expired",
+            Failure::Challenge => "challenge",
+            Failure::TooMany => "too_many",
+            Failure::Unavailable => "unavailable",
+            Failure::Refused(Refusal::Malformed) => "malformed",
+            Failure::Refused(Refusal::Untrusted) => "untrusted",
+            Failure::Refused(Refusal::Expired) => "expired",
+            Failure::Refused(Refusal::Revoked) => "revoked",
+            Failure::Refused(Refusal::RevocationUnknown) => "revocation_unknown",
+            Failure::Refused(Refusal::NotForSigning) => "not_for_signing",
+            Failure::Refused(Refusal::NotProfessionalCard) => "not_professional",
+            Failure::Refused(Refusal::BadSignature) => "bad_signature",
+            Failure::NotLinked => "not_linked",
+            Failure::LinkTooLate => "link_too_late",
+            Failure::AccountHasCard => "account_has_card",
+            Failure::CardTaken => "card_taken",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            Failure::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Failure::AccountHasCard | Failure::CardTaken => StatusCode::CONFLICT,
+            _ => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn respond(self, ctx: &Ctx) -> Response {
+        let key = format!("card.{}", self.code());
+        let message = ctx.lang.messages().get(&key).to_owned();
+        (self.status(), axum::Json(json!({ "error": self.code(), "message": message }))).into_response()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChallengeForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A new challenge for the sign-in tab.
+pub async fn sign_in_challenge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ChallengeForm>,
+) -> Result<Response, AppError> {
+    issue_challenge(&state, &ctx, &form.csrf, ChallengePurpose::SignIn).await
+}
+
+/// A new challenge for linking a card on the account page.
+pub async fn bind_challenge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ChallengeForm>,
+) -> Result<Response, AppError> {
+    if ctx.account_id().is_none() {
+        return Ok(Failure::SessionExpired.respond(&ctx));
+    }
+    issue_challenge(&state, &ctx, &form.csrf, ChallengePurpose::Bind).await
+}
+
+/// 256 random bits, bound to the session and the purpose, stored hashed.
+async fn issue_challenge(
+    state: &AppState,
+    ctx: &Ctx,
+    csrf: &str,
+    purpose: ChallengePurpose,
+) -> Result<Response, AppError> {
+    let Some(session) = &ctx.session else {
+        return Ok(Failure::SessionExpired.respond(ctx));
+    };
+    ctx.check_csrf(csrf)?;
+    let random: [u8; 32] = rand::random();
+    let challenge = format!("{CHALLENGE_PREFIX}{}", URL_SAFE_NO_PAD.encode(random));
+    let expires_at = state.now() + state.config.card_challenge_seconds;
+    let hash = session::hash_token(&challenge);
+    state.store.create_card_challenge(&hash, &session.token_hash, purpose, expires_at).await?;
+    Ok(axum::Json(json!({ "challenge": challenge })).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SignedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    challenge: String,
+    /// The card's signing certificate, DER in Base64, as the component returns it.
+    #[serde(default)]
+    certificate: String,
+    /// PKCS#1 v1.5 signature over the challenge's bytes, Base64.
+    #[serde(default)]
+    signature: String,
+}
+
+/// Signs a member in with a verified, linked card.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SignedForm>,
+) -> Result<Response, AppError> {
+    let Some(session) = ctx.session.clone() else {
+        return Ok(Failure::SessionExpired.respond(&ctx));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    let card = match check_card(&state, &ctx, &session.token_hash, &form, ChallengePurpose::SignIn).await? {
+        Ok(card) => card,
+        Err(failure) => return refuse(&state, &ctx, "card_sign_in", None, failure).await,
+    };
+    let Some(account_id) = state.store.account_of_card(&card.issuer_serial).await? else {
+        return refuse(&state, &ctx, "card_sign_in", None, Failure::NotLinked).await;
+    };
+
+    let (token, token_hash) = session::new_token();
+    let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
+    state.store.rotate_session(&session.token_hash, &signed_in).await?;
+    audit(&state, &ctx, "card_sign_in", "succeeded", Some(account_id), None).await?;
+    if !card.revocation_checked {
+        tracing::warn!(request_id = ctx.request_id, account_id, "card accepted without a fresh CRL");
+    }
+
+    let mut response = axum::Json(json!({ "redirect": paths::MEMBER })).into_response();
+    response.headers_mut().append(SET_COOKIE, session::session_cookie(&state, &token));
+    Ok(response)
+}
+
+/// Links a verified card to the signed-in account, within minutes of a password sign-in.
+pub async fn bind(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SignedForm>,
+) -> Result<Response, AppError> {
+    let Some((session, account_id)) = ctx.session.clone().zip(ctx.account_id()) else {
+        return Ok(Failure::SessionExpired.respond(&ctx));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    // A sign-in replaces the session, so its creation is the moment of the sign-in.
+    if session.created_at + state.config.card_link_minutes * 60 < state.now() {
+        return refuse(&state, &ctx, "card_bind", Some(account_id), Failure::LinkTooLate).await;
+    }
+    let card = match check_card(&state, &ctx, &session.token_hash, &form, ChallengePurpose::Bind).await? {
+        Ok(card) => card,
+        Err(failure) => return refuse(&state, &ctx, "card_bind", Some(account_id), failure).await,
+    };
+    let binding = CardBinding {
+        account_id,
+        issuer_serial: card.issuer_serial,
+        key_sha256: card.key_sha256,
+        holder_name: card.common_name.chars().take(100).collect(),
+        serial_hex: card.serial_hex,
+        not_after: card.not_after_unix,
+        bound_at: state.now(),
+    };
+    match state.store.bind_card(&binding).await? {
+        BindOutcome::Bound => {
+            audit(&state, &ctx, "card_bind", "succeeded", Some(account_id), None).await?;
+            Ok(axum::Json(json!({ "redirect": paths::ACCOUNT })).into_response())
+        }
+        BindOutcome::AccountHasCard => {
+            refuse(&state, &ctx, "card_bind", Some(account_id), Failure::AccountHasCard).await
+        }
+        BindOutcome::CardTaken => {
+            refuse(&state, &ctx, "card_bind", Some(account_id), Failure::CardTaken).await
+        }
+    }
+}
+
+/// Unlinks the account's card (a plain form on the account page).
+pub async fn unbind(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ChallengeForm>,
+) -> Result<Response, AppError> {
+    let Some(account_id) = ctx.account_id() else {
+        return Ok(see_other(paths::LOGIN));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    if state.store.unbind_card(account_id).await? {
+        audit(&state, &ctx, "card_unbind", "succeeded", Some(account_id), None).await?;
+    }
+    Ok(see_other(paths::ACCOUNT))
+}
+
+/// Rate limit, the challenge, then the certificate and signature.
+async fn check_card(
+    state: &AppState,
+    ctx: &Ctx,
+    session_hash: &str,
+    form: &SignedForm,
+    purpose: ChallengePurpose,
+) -> Result<Result<VerifiedCard, Failure>, AppError> {
+    if throttle::over_rate(state, ctx, "card", state.config.card_rate_limit).await? {
+        return Ok(Err(Failure::TooMany));
+    }
+    let challenge_hash = session::hash_token(&form.challenge);
+    let live = form.challenge.starts_with(CHALLENGE_PREFIX)
+        && state.store.take_card_challenge(&challenge_hash, session_hash, purpose, state.now()).await?;
+    if !live {
+        return Ok(Err(Failure::Challenge));
+    }
+    let (Some(certificate), Some(signature)) =
+        (decode(&form.certificate, MAX_CERTIFICATE_B64), decode(&form.signature, MAX_SIGNATURE_B64))
+    else {
+        return Ok(Err(Failure::Refused(Refusal::Malformed)));
+    };
+    if state.config.card_trust_anchors.is_empty() {
+        return Ok(Err(Failure::Unavailable));
+    }
+    let config = Arc::clone(&state.config);
+    let challenge = form.challenge.clone();
+    let now = state.now();
+    let verified = tokio::task::spawn_blocking(move || -> anyhow::Result<Result<VerifiedCard, Failure>> {
+        let store = load_trust(&config)?;
+        let signed = SignedChallenge {
+            certificate_der: &certificate,
+            signature: &signature,
+            challenge: challenge.as_bytes(),
+        };
+        Ok(huzhu_hca::verify(&store, &config.card_policy(), signed, now).map_err(Failure::Refused))
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
+    Ok(verified)
+}
+
+/// The anchors, intermediates and CRLs named in the configuration, read now, so a CRL replaced
+/// on disk counts at the next sign-in.
+fn load_trust(config: &Config) -> anyhow::Result<TrustStore> {
+    let mut store = TrustStore::new();
+    for path in &config.card_trust_anchors {
+        store.load_certificates(path, true)?;
+    }
+    for path in &config.card_intermediates {
+        store.load_certificates(path, false)?;
+    }
+    for path in &config.card_crls {
+        store.load_crl(path)?;
+    }
+    Ok(store)
+}
+
+fn decode(text: &str, max_len: usize) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > max_len {
+        return None;
+    }
+    STANDARD.decode(text).ok()
+}
+
+async fn refuse(
+    state: &AppState,
+    ctx: &Ctx,
+    event: &str,
+    account_id: Option<i64>,
+    failure: Failure,
+) -> Result<Response, AppError> {
+    let outcome = format!("refused:{}", failure.code());
+    audit(state, ctx, event, &outcome, account_id, None).await?;
+    Ok(failure.respond(ctx))
+}
