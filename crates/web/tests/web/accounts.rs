@@ -300,7 +300,7 @@ async fn with_the_relay_down_the_request_answers_and_the_mail_goes_out_when_it_r
     let mails = smtp.wait_for(1).await;
     assert_eq!(mails.len(), 1);
     assert!(mails[0].link(PUBLIC_URL).is_some());
-    assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 0);
+    assert_eq!(app.unsent_mail_after_delivery().await, 0);
 }
 
 // ---- 註冊社群 ----

@@ -131,6 +131,20 @@ pub fn hand_made_nurse() -> Person {
 }
 
 impl TestApp {
+    /// The number of mails not yet marked sent, once it has stopped falling. The relay has a
+    /// mail before the sender hears its "250 OK" and marks the row sent, so a test that has
+    /// just seen the mail arrive waits (in real time, at most 15 s) for that mark.
+    pub async fn unsent_mail_after_delivery(&self) -> i64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let unsent = self.store.unsent_mail_count().await.expect("a count");
+            if unsent == 0 || std::time::Instant::now() > deadline {
+                return unsent;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(|_| {}).await
     }
