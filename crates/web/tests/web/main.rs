@@ -12,4 +12,5 @@ mod personal;
 mod processes;
 mod security;
 mod smtp;
+mod smtp_tls;
 mod throttle;
