@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::{FontRef, MetadataProvider};
 
 use crate::PdfError;
@@ -48,6 +48,27 @@ impl Face {
 
     fn covers(&self, c: char) -> bool {
         self.font_ref().and_then(|f| f.charmap().map(c)).is_some_and(|glyph| glyph.to_u32() != 0)
+    }
+
+    /// The glyphs of `text`, one per character, each advanced by its own width. This is all the
+    /// placement CJK and plain Latin text need, and it is done here rather than by krilla's
+    /// `draw_text`, which builds a HarfBuzz face for every call: with a CJK font's large
+    /// layout tables that made a one-page report take tens of milliseconds. Known shortcoming:
+    /// no shaping, so a combining mark that NFC does not compose is drawn after its letter
+    /// rather than over it (names are stored NFC-composed).
+    fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        let Some(font) = self.font_ref() else { return Vec::new() };
+        let charmap = font.charmap();
+        let metrics =
+            font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
+        text.char_indices()
+            .map(|(start, c)| {
+                let glyph = charmap.map(c).unwrap_or_default();
+                let advance = metrics.advance_width(glyph).unwrap_or(0.0) / self.units_per_em;
+                let range = start..start + c.len_utf8();
+                KrillaGlyph::new(GlyphId::new(glyph.to_u32()), advance, 0.0, 0.0, 0.0, range, None)
+            })
+            .collect()
     }
 
     /// The advance of `text` at `size` points, from the horizontal metrics (no kerning: CJK
@@ -123,6 +144,11 @@ impl Fonts {
 
     pub(crate) fn font(&self, face: usize) -> Font {
         self.faces[face].font.clone()
+    }
+
+    /// The glyphs that draw `text` (a run of one face), placed one after the other.
+    pub(crate) fn glyphs(&self, face: usize, text: &str) -> Vec<KrillaGlyph> {
+        self.faces[face].glyphs(text)
     }
 
     /// The width of `text` at `size` points, each character measured in the face that draws it.
