@@ -92,6 +92,22 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes the rows of keys with no failure since `before` and no lock or wait still
+    /// running: they would count nothing any more. Run by the housekeeping task, so the
+    /// hashed ID numbers of old failures do not pile up.
+    pub async fn purge_sign_in_throttle(&self, before: i64, now: i64) -> anyhow::Result<u64> {
+        on_pool!(self, pool => sqlx::query(
+            "DELETE FROM sign_in_throttle
+             WHERE last_failure_at < $1 AND locked_until <= $2 AND not_before <= $2",
+        )
+        .bind(before)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("purging old sign-in failures")
+    }
+
     /// Forgets the failures of `key`: after a successful sign-in or a new password.
     pub async fn clear_sign_in_failures(&self, key: &str) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")

@@ -148,5 +148,10 @@ pub async fn housekeeping(state: AppState) {
         if let Err(error) = state.store.delete_expired_sessions(now, idle_before).await {
             tracing::warn!(error = format!("{error:#}"), "could not delete expired sessions");
         }
+        // Every count in sign_in_throttle looks back at most a day (lock_minutes ≤ 1,440, the
+        // hourly form and captcha limits): rows quiet for two days count nothing.
+        if let Err(error) = state.store.purge_sign_in_throttle(now - 2 * 86_400, now).await {
+            tracing::warn!(error = format!("{error:#}"), "could not purge old sign-in failures");
+        }
     }
 }
