@@ -143,6 +143,11 @@ async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Resul
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let public_url = config.public_url();
     let app = Application::build(config, store, clock).await?;
+    // PDF documents are a part of the portal, not its core: without fonts it still serves
+    // sign-in and points (and `serve --demo` runs on a machine with only Rust), but says so.
+    for line in app.check_pdf_fonts().await? {
+        println!("{line}");
+    }
     let address = app.local_addr()?;
     println!("huzhu is listening on http://{address} (members reach it at {public_url})");
     app.run_until(shutdown_signal()).await

@@ -123,3 +123,70 @@ fn operator_add_prints_a_password_and_an_otpauth_address_once_and_refuses_a_take
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("an operator name is 1 to 64"));
 }
+
+/// Starts `huzhu serve` on a free port, reads what it prints until it listens, then stops it.
+fn serve_and_read_start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> String {
+    use std::io::BufRead;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_huzhu"));
+    command
+        .arg("serve")
+        .env("HUZHU_DATA_DIR", data_dir)
+        .env("HUZHU_LOG", "warn")
+        .env("HUZHU_BIND", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("huzhu starts");
+    let stdout = child.stdout.take().expect("its output");
+    let mut printed = String::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("is listening") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    printed
+}
+
+#[test]
+fn the_server_says_at_start_which_pdf_fonts_it_found() {
+    // The Debian fonts scripts/install-test-deps installs, at the default paths.
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let printed = serve_and_read_start(data.path(), &[]);
+    assert!(
+        printed.contains("PDF font: /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc (face 3)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("PDF fallback font: /usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+        "{printed}"
+    );
+    assert!(printed.contains("is listening"), "{printed}");
+}
+
+#[test]
+fn without_its_fonts_the_server_still_starts_and_says_pdf_documents_are_off() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let nowhere = data.path().join("no-such-font.ttc");
+    let nowhere_fallback = data.path().join("no-such-fallback.ttf");
+    let printed = serve_and_read_start(
+        data.path(),
+        &[
+            ("HUZHU_PDF_FONT", nowhere.to_str().expect("a UTF-8 path")),
+            ("HUZHU_PDF_FALLBACK_FONT", nowhere_fallback.to_str().expect("a UTF-8 path")),
+        ],
+    );
+    assert!(printed.contains("PDF documents are off: the font"), "{printed}");
+    assert!(printed.contains("no-such-font.ttc"), "{printed}");
+    assert!(printed.contains("fonts-noto-cjk"), "{printed}");
+    assert!(printed.contains("PDF fallback font not found"), "{printed}");
+    assert!(printed.contains("fonts-hanazono"), "{printed}");
+    // Sign-in and points do not need the fonts: the server runs.
+    assert!(printed.contains("is listening"), "{printed}");
+}

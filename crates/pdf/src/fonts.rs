@@ -1,10 +1,11 @@
 //! The fonts a document draws with: a main CJK face and fallbacks, tried in order for each
 //! character. A character that no face covers is an error, never an empty box.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::{FontRef, MetadataProvider};
 
 use crate::PdfError;
@@ -29,7 +30,15 @@ struct Face {
     data: Arc<Vec<u8>>,
     index: u32,
     units_per_em: f32,
+    /// Each character's glyph and advance (in font units) once looked up; `None` when the face
+    /// has no glyph for it. Finding the character map and metrics tables anew for every
+    /// character was the largest cost of a long report. Bounded by the characters the portal's
+    /// data uses (a few thousand), and shared by every document of the process.
+    seen: Arc<RwLock<HashMap<char, Option<Glyph>>>>,
 }
+
+/// A glyph ID and its advance in font units.
+type Glyph = (u32, f32);
 
 impl Face {
     fn load(source: &FontSource) -> Result<Face, PdfError> {
@@ -39,29 +48,53 @@ impl Face {
         let font = Font::new(data.clone().into(), source.index)
             .ok_or_else(|| PdfError::FontFile(source.path.clone(), "not a font".to_owned()))?;
         let units_per_em = font.units_per_em();
-        Ok(Face { font, data, index: source.index, units_per_em })
+        Ok(Face { font, data, index: source.index, units_per_em, seen: Arc::default() })
     }
 
     fn font_ref(&self) -> Option<FontRef<'_>> {
         FontRef::from_index(self.data.as_slice(), self.index).ok()
     }
 
+    /// The glyph of `c` and its advance in font units, if the face draws it.
+    fn lookup(&self, c: char) -> Option<Glyph> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still sound.
+        if let Some(known) = self.seen.read().unwrap_or_else(|e| e.into_inner()).get(&c) {
+            return *known;
+        }
+        let found = self.font_ref().and_then(|font| {
+            let glyph = font.charmap().map(c).filter(|glyph| glyph.to_u32() != 0)?;
+            let metrics = font
+                .glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
+            Some((glyph.to_u32(), metrics.advance_width(glyph).unwrap_or(0.0)))
+        });
+        self.seen.write().unwrap_or_else(|e| e.into_inner()).insert(c, found);
+        found
+    }
+
     fn covers(&self, c: char) -> bool {
-        self.font_ref().and_then(|f| f.charmap().map(c)).is_some_and(|glyph| glyph.to_u32() != 0)
+        self.lookup(c).is_some()
+    }
+
+    /// The glyphs of `text`, one per character, each advanced by its own width. This is all the
+    /// placement CJK and plain Latin text need, and it is done here rather than by krilla's
+    /// `draw_text`, which builds a HarfBuzz face for every call: with a CJK font's large
+    /// layout tables that made a one-page report take tens of milliseconds. Known shortcoming:
+    /// no shaping, so a combining mark that NFC does not compose is drawn after its letter
+    /// rather than over it (names are stored NFC-composed).
+    fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        text.char_indices()
+            .map(|(start, c)| {
+                let (glyph, units) = self.lookup(c).unwrap_or((0, 0.0));
+                let range = start..start + c.len_utf8();
+                KrillaGlyph::new(GlyphId::new(glyph), units / self.units_per_em, 0.0, 0.0, 0.0, range, None)
+            })
+            .collect()
     }
 
     /// The advance of `text` at `size` points, from the horizontal metrics (no kerning: CJK
     /// text has none, and a Latin line only needs to fit, not to be measured to the point).
     fn width(&self, text: &str, size: f32) -> f32 {
-        let Some(font) = self.font_ref() else { return 0.0 };
-        let charmap = font.charmap();
-        let metrics =
-            font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
-        let units: f32 = text
-            .chars()
-            .filter_map(|c| charmap.map(c))
-            .map(|glyph| metrics.advance_width(glyph).unwrap_or(0.0))
-            .sum();
+        let units: f32 = text.chars().filter_map(|c| self.lookup(c)).map(|(_, units)| units).sum();
         units * size / self.units_per_em
     }
 }
@@ -123,6 +156,11 @@ impl Fonts {
 
     pub(crate) fn font(&self, face: usize) -> Font {
         self.faces[face].font.clone()
+    }
+
+    /// The glyphs that draw `text` (a run of one face), placed one after the other.
+    pub(crate) fn glyphs(&self, face: usize, text: &str) -> Vec<KrillaGlyph> {
+        self.faces[face].glyphs(text)
     }
 
     /// The width of `text` at `size` points, each character measured in the face that draws it.

@@ -18,7 +18,6 @@ use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::TextDirection;
 
 pub use fonts::{FontSource, Fonts, exists};
 
@@ -220,16 +219,10 @@ fn draw(surface: &mut Surface<'_>, fonts: &Fonts, mark: &Mark) -> Result<(), Pdf
         Mark::Text { x, baseline, size, text } => {
             let mut x = *x;
             for run in fonts.runs(text)? {
+                let glyphs = fonts.glyphs(run.face, &run.text);
                 let font = fonts.font(run.face);
-                surface.draw_text(
-                    Point::from_xy(x, *baseline),
-                    font,
-                    *size,
-                    &run.text,
-                    false,
-                    TextDirection::Auto,
-                );
-                x += fonts.width(&run.text, *size)?;
+                surface.draw_glyphs(Point::from_xy(x, *baseline), &glyphs, font, &run.text, *size, false);
+                x += glyphs.iter().map(|glyph| glyph.x_advance * size).sum::<f32>();
             }
         }
         Mark::Line { x1, y1, x2, y2, width } => {

@@ -66,6 +66,48 @@ impl Store {
         Ok((failures, failures == limit.threshold && locked_until > now))
     }
 
+    /// When a sign-in on `key` may next be looked at, if that is still after `now`.
+    pub async fn not_before(&self, key: &str, now: i64) -> anyhow::Result<Option<i64>> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT not_before FROM sign_in_throttle WHERE throttle_key = $1 AND not_before > $2",
+        )
+        .bind(key)
+        .bind(now)
+        .fetch_optional(pool)
+        .await)
+        .context("reading a sign-in delay")?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Sets the time before which a sign-in on `key` is not looked at. The row exists: it was
+    /// made by the failure being answered.
+    pub async fn delay_sign_in(&self, key: &str, not_before: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE sign_in_throttle SET not_before = $2 WHERE throttle_key = $1")
+            .bind(key)
+            .bind(not_before)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("delaying sign-in")?;
+        Ok(())
+    }
+
+    /// Deletes the rows of keys with no failure since `before` and no lock or wait still
+    /// running: they would count nothing any more. Run by the housekeeping task, so the
+    /// hashed ID numbers of old failures do not pile up.
+    pub async fn purge_sign_in_throttle(&self, before: i64, now: i64) -> anyhow::Result<u64> {
+        on_pool!(self, pool => sqlx::query(
+            "DELETE FROM sign_in_throttle
+             WHERE last_failure_at < $1 AND locked_until <= $2 AND not_before <= $2",
+        )
+        .bind(before)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("purging old sign-in failures")
+    }
+
     /// Forgets the failures of `key`: after a successful sign-in or a new password.
     pub async fn clear_sign_in_failures(&self, key: &str) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")

@@ -59,6 +59,9 @@ pub struct Config {
     /// `smtp://user:password@host:587?tls=required` (STARTTLS). Empty: .eml files in
     /// `<data_dir>/mail`.
     pub smtp_url: String,
+    /// A PEM file of CA certificates trusted for the relay's TLS certificate, besides the
+    /// public roots built into the program. Unset: only those.
+    pub smtp_ca_file: Option<PathBuf>,
     /// The sender of the portal's mail.
     pub mail_from: String,
     /// Seconds before the first retry of a mail the relay refused; each retry waits twice as long.
@@ -82,6 +85,13 @@ pub struct Config {
     pub address_lock_threshold: i64,
     /// How long a pause lasts, and how long a failure is remembered.
     pub lock_minutes: i64,
+    /// Seconds the next sign-in on an ID number waits after its first failure; each further
+    /// failure doubles it. 0 turns the delays off.
+    pub sign_in_delay_seconds: i64,
+    /// The longest such wait.
+    pub sign_in_delay_max_seconds: i64,
+    /// Failures from one client address before its sign-ins start to wait too.
+    pub address_delay_after: i64,
     /// Registration and reset requests one client address may send in an hour.
     pub form_rate_limit: i64,
     /// Captcha images one client address may draw in an hour.
@@ -136,6 +146,7 @@ impl Default for Config {
             resume_downloads_per_hour: 10,
             verify_requests_per_minute: 30,
             smtp_url: String::new(),
+            smtp_ca_file: None,
             mail_from: "護助社群 <no-reply@localhost>".to_owned(),
             mail_retry_seconds: 60,
             mail_poll_seconds: 5,
@@ -147,6 +158,9 @@ impl Default for Config {
             lock_threshold: 5,
             address_lock_threshold: 100,
             lock_minutes: 15,
+            sign_in_delay_seconds: 1,
+            sign_in_delay_max_seconds: 60,
+            address_delay_after: 10,
             form_rate_limit: 20,
             captcha_rate_limit: 600,
             trusted_proxies: Vec::new(),
@@ -222,6 +236,9 @@ impl Config {
             ("lock_threshold", self.lock_threshold, 1, 1000),
             ("address_lock_threshold", self.address_lock_threshold, 1, i64::MAX),
             ("lock_minutes", self.lock_minutes, 1, 24 * 60),
+            ("sign_in_delay_seconds", self.sign_in_delay_seconds, 0, 60),
+            ("sign_in_delay_max_seconds", self.sign_in_delay_max_seconds, 0, 3600),
+            ("address_delay_after", self.address_delay_after, 1, i64::MAX),
             ("form_rate_limit", self.form_rate_limit, 1, i64::MAX),
             ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
             ("card_challenge_seconds", self.card_challenge_seconds, 30, 600),

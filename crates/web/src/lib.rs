@@ -53,6 +53,18 @@ impl Application {
         self
     }
 
+    /// Loads the PDF fonts and returns lines saying which were found (see
+    /// [`AppState::check_pdf_fonts`]).
+    pub async fn check_pdf_fonts(&self) -> anyhow::Result<Vec<String>> {
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || state.check_pdf_fonts()).await.context("checking the PDF fonts")
+    }
+
+    /// The server's count of Argon2 runs (see [`AppState::argon2_runs`]).
+    pub fn argon2_runs(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.state.argon2_runs.clone()
+    }
+
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         self.listener.local_addr().context("reading the bound address")
     }

@@ -3,8 +3,10 @@
 //!
 //! With `smtp_url` set, mail goes to that relay (`smtps://` for TLS, `smtp://…?tls=required`
 //! for STARTTLS). Without it, each mail is written as an .eml file under `<data_dir>/mail` and
-//! its path is logged, which is enough for a single machine or a demonstration.
+//! its path is logged, which is enough for a single machine or a demonstration. A relay whose
+//! certificate comes from a private CA is trusted by naming that CA's file in `smtp_ca_file`.
 
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,6 +15,7 @@ use huzhu_store::Store;
 use huzhu_store::outbox::{NewMail, OutboxMail};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::file::AsyncFileTransport;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
@@ -116,11 +119,13 @@ impl Transport {
                 .with_context(|| format!("creating the mail folder {}", folder.display()))?;
             return Ok(Transport::Files(AsyncFileTransport::new(&folder), folder));
         }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
             .context("reading smtp_url")?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
-        Ok(Transport::Smtp(transport))
+            .timeout(Some(Duration::from_secs(20)));
+        if let Some(ca_file) = config.smtp_ca_file.as_deref().filter(|path| !path.as_os_str().is_empty()) {
+            builder = builder.tls(tls_trusting(&config.smtp_url, ca_file)?);
+        }
+        Ok(Transport::Smtp(builder.build()))
     }
 
     async fn send(&self, message: Message) -> anyhow::Result<()> {
@@ -135,6 +140,32 @@ impl Transport {
         }
         Ok(())
     }
+}
+
+/// The TLS mode `smtp_url` asks for, with the relay's certificate checked against the
+/// system's roots and the certificates in `ca_file` (a relay with its own CA, inside a
+/// ministry's network). `smtps://` is TLS from the first byte; `smtp://` uses STARTTLS as its
+/// `tls=` parameter says (`required` or `opportunistic`), or none.
+fn tls_trusting(smtp_url: &str, ca_file: &Path) -> anyhow::Result<Tls> {
+    let url = url::Url::parse(smtp_url).context("reading smtp_url")?;
+    let host = url.host_str().context("smtp_url has no host")?;
+    // An IPv6 host is written in brackets in the URL but not in a certificate.
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let pem =
+        std::fs::read(ca_file).with_context(|| format!("reading smtp_ca_file {}", ca_file.display()))?;
+    let certificate = Certificate::from_pem(&pem)
+        .with_context(|| format!("reading the certificate in smtp_ca_file {}", ca_file.display()))?;
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(certificate)
+        .build_rustls()
+        .context("setting up TLS")?;
+    let starttls = url.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+    Ok(match (url.scheme(), starttls.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(parameters),
+        (_, Some("required")) => Tls::Required(parameters),
+        (_, Some("opportunistic")) => Tls::Opportunistic(parameters),
+        _ => Tls::None,
+    })
 }
 
 fn build_message(from: &Mailbox, mail: &OutboxMail) -> anyhow::Result<Message> {

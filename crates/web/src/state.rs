@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -32,6 +33,10 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// The Content-Security-Policy header, built once from the configuration.
     pub csp: axum::http::HeaderValue,
+    /// Argon2 hashes and verifications run so far. They are the expensive step of every
+    /// account form, and each form runs the same number of them whether or not the ID has an
+    /// account, so the answer's time says nothing; the tests check this count.
+    pub argon2_runs: Arc<AtomicU64>,
 }
 
 /// Chooses the text of each new captcha.
@@ -67,6 +72,7 @@ impl AppState {
             captcha_text: Arc::new(RandomCaptchaText),
             pdf_fonts: Arc::new(OnceLock::new()),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            argon2_runs: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -76,22 +82,63 @@ impl AppState {
         self.rule_book.in_force_on(self.clock.today())
     }
 
+    /// Hashes a new password (Argon2id), counted in `argon2_runs`.
+    pub async fn hash_password(&self, password: String) -> anyhow::Result<String> {
+        self.argon2_runs.fetch_add(1, Ordering::Relaxed);
+        password::hash(password).await
+    }
+
+    /// Checks a password against a stored hash, counted in `argon2_runs`.
+    pub async fn verify_password(&self, password: String, stored: String) -> anyhow::Result<bool> {
+        self.argon2_runs.fetch_add(1, Ordering::Relaxed);
+        password::verify(password, stored).await
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
 
     /// The configured PDF fonts, loaded once. Call off the async runtime: the first call reads
-    /// the font files.
+    /// the font files. Without the main font there are no PDF documents (the member gets an
+    /// apology); without the fallback font, a name it alone could draw cannot be printed.
     pub fn pdf_fonts(&self) -> Result<&Fonts, String> {
         let config = &self.config;
         let loaded = self.pdf_fonts.get_or_init(|| {
-            let sources = [
-                FontSource::new(&config.pdf_font, config.pdf_font_index),
-                FontSource::new(&config.pdf_fallback_font, 0),
-            ];
+            let mut sources = vec![FontSource::new(&config.pdf_font, config.pdf_font_index)];
+            if config.pdf_fallback_font.is_file() {
+                sources.push(FontSource::new(&config.pdf_fallback_font, 0));
+            }
             Fonts::load(&sources).map_err(|error| error.to_string())
         });
         loaded.as_ref().map_err(Clone::clone)
+    }
+
+    /// Loads the PDF fonts now and says, in lines for the operator, which font files were
+    /// found and what is missing. For the start of the server, so a missing font package shows
+    /// at once rather than at a member's first download.
+    pub fn check_pdf_fonts(&self) -> Vec<String> {
+        let config = &self.config;
+        let main = config.pdf_font.display();
+        let fallback = config.pdf_fallback_font.display();
+        let mut lines = Vec::new();
+        match self.pdf_fonts() {
+            Ok(_) => lines.push(format!("PDF font: {main} (face {})", config.pdf_font_index)),
+            Err(error) => lines.push(format!(
+                "PDF documents are off: the font {main} cannot be used ({error}). Install the Debian \
+                 package fonts-noto-cjk or set pdf_font; until then resumes and CE reports answer \
+                 with an apology"
+            )),
+        }
+        if config.pdf_fallback_font.is_file() {
+            lines.push(format!("PDF fallback font: {fallback}"));
+        } else {
+            lines.push(format!(
+                "PDF fallback font not found: {fallback}. Install the Debian package \
+                 fonts-hanazono or set pdf_fallback_font; until then names with characters of \
+                 CJK Extension B and later cannot be printed"
+            ));
+        }
+        lines
     }
 }
 
@@ -110,6 +157,11 @@ pub async fn housekeeping(state: AppState) {
         }
         if let Err(error) = state.store.delete_expired_card_challenges(now).await {
             tracing::warn!(error = format!("{error:#}"), "could not delete expired card challenges");
+        }
+        // Every count in sign_in_throttle looks back at most a day (lock_minutes ≤ 1,440, the
+        // hourly form and captcha limits): rows quiet for two days count nothing.
+        if let Err(error) = state.store.purge_sign_in_throttle(now - 2 * 86_400, now).await {
+            tracing::warn!(error = format!("{error:#}"), "could not purge old sign-in failures");
         }
     }
 }

@@ -6,6 +6,16 @@
 //! The pause is soft: the answer is the same as for a wrong password, the member is told by
 //! mail, and a password reset by mail (and card sign-in, which does not use this path) still
 //! works and ends the pause.
+//!
+//! Before the pause, each failure makes the next attempt wait a little longer: 1, 2, 4, 8 …
+//! seconds (`sign_in_delay_seconds`, doubled per failure, at most `sign_in_delay_max_seconds`).
+//! Nothing sleeps: each key (the typed ID number, and the client address once it has
+//! `address_delay_after` failures) gets a "not before" time in the database, and an attempt
+//! that comes earlier is answered at once with "please wait N seconds", without checking the
+//! password. So waiting costs the server no worker and no Argon2 time, and a flood of early
+//! attempts is cheap to refuse. The delay is keyed on the ID number as typed, whether or not it
+//! has an account, so the wait tells nothing about who is registered; it is short and ends by
+//! itself, so it cannot keep a nurse out.
 
 use std::net::IpAddr;
 
@@ -21,6 +31,51 @@ use crate::state::AppState;
 
 pub fn account_key(account_id: i64) -> String {
     format!("account:{account_id}")
+}
+
+/// The delay key of a typed ID number: its SHA-256, so the table holds no ID numbers.
+fn id_key(id_number: &str) -> String {
+    format!("id:{}", crate::session::hash_token(id_number))
+}
+
+/// The wait after the `failures`-th failure when the first `free - 1` cost nothing: `base`
+/// seconds at the `free`-th failure, doubled with each further one, at most `max`.
+pub fn delay_seconds(failures: i64, free: i64, base: i64, max: i64) -> i64 {
+    if base <= 0 || failures < free {
+        return 0;
+    }
+    let doublings = (failures - free).clamp(0, 30);
+    base.saturating_mul(1_i64 << doublings).min(max)
+}
+
+/// Seconds the client must still wait before this sign-in is looked at, if any: the later of
+/// the ID number's and the client address's "not before".
+pub async fn wait_seconds(
+    state: &AppState,
+    ctx: &Ctx,
+    id_number: &IdNumber,
+) -> Result<Option<i64>, AppError> {
+    let now = state.now();
+    let mut until = state.store.not_before(&id_key(id_number.as_str()), now).await?;
+    if let Some(key) = address_key(ctx)
+        && let Some(address_until) = state.store.not_before(&key, now).await?
+    {
+        until = Some(until.map_or(address_until, |u| u.max(address_until)));
+    }
+    Ok(until.map(|until| until - now))
+}
+
+/// Counts a failure on the typed ID number and sets its next "not before". Counted for every
+/// failure, known ID or not, paused or not, so the waits are the same for all.
+pub async fn delay_id(state: &AppState, id_number: &IdNumber) -> Result<(), AppError> {
+    let config = &state.config;
+    let key = id_key(id_number.as_str());
+    let now = state.now();
+    let remember = Limit { threshold: i64::MAX, lock_seconds: config.lock_minutes * 60 };
+    let (failures, _) = state.store.record_sign_in_failure(&key, now, remember).await?;
+    let wait = delay_seconds(failures, 1, config.sign_in_delay_seconds, config.sign_in_delay_max_seconds);
+    state.store.delay_sign_in(&key, now + wait).await?;
+    Ok(())
 }
 
 fn address_key(ctx: &Ctx) -> Option<String> {
@@ -61,7 +116,15 @@ pub async fn record_failure(
 ) -> Result<(), AppError> {
     let now = state.now();
     if let Some(key) = address_key(ctx) {
-        let (_, locked) = state.store.record_sign_in_failure(&key, now, address_limit(state)).await?;
+        let (failures, locked) = state.store.record_sign_in_failure(&key, now, address_limit(state)).await?;
+        let config = &state.config;
+        let wait = delay_seconds(
+            failures,
+            config.address_delay_after,
+            config.sign_in_delay_seconds,
+            config.sign_in_delay_max_seconds,
+        );
+        state.store.delay_sign_in(&key, now + wait).await?;
         if locked {
             audit(state, ctx, "lock", "address", None, None).await?;
         }
@@ -81,9 +144,11 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// Forgets an account's failures: she signed in, or set a new password.
-pub async fn clear(state: &AppState, account_id: i64) -> Result<(), AppError> {
+/// Forgets an account's failures and the delay on its ID number: she signed in, or set a new
+/// password.
+pub async fn clear(state: &AppState, account_id: i64, id_number: &str) -> Result<(), AppError> {
     state.store.clear_sign_in_failures(&account_key(account_id)).await?;
+    state.store.clear_sign_in_failures(&id_key(id_number)).await?;
     Ok(())
 }
 

@@ -69,6 +69,10 @@ async function startOnce(port, demoMembers, timeoutMs, settings) {
       HUZHU_BIND: `127.0.0.1:${port}`,
       HUZHU_DATA_DIR: dataDir,
       HUZHU_CAPTCHA_FIXED: CAPTCHA_ANSWER,
+      // The growing wait after a failed sign-in runs on the real clock here, and these tests
+      // sign in right after a deliberate failure; the waits themselves are tested in
+      // crates/web/tests/web/throttle.rs with a clock the tests move.
+      HUZHU_SIGN_IN_DELAY_SECONDS: '0',
       // Extra HUZHU_* settings a test asks for (the card tests' trust files, say).
       ...settings,
     },

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::mail::{self, Letter};
 use crate::page::Chrome;
-use crate::password;
 use crate::routes::accounts::{Field, FormView, check_new_password, notice};
 use crate::routes::login::audit;
 use crate::routes::paths;
@@ -76,7 +75,7 @@ pub async fn change(
     let mut view = change_view(&ctx, forced);
 
     let current_ok =
-        password::verify(normalize(&form.current_password), contact.password_hash.clone()).await?;
+        state.verify_password(normalize(&form.current_password), contact.password_hash.clone()).await?;
     if !current_ok {
         view.error("current_password", "account.current_wrong");
     }
@@ -88,11 +87,11 @@ pub async fn change(
         return Ok(view.into_response());
     }
 
-    let hash = password::hash(normalize(&form.password)).await?;
+    let hash = state.hash_password(normalize(&form.password)).await?;
     let keep = ctx.session.as_ref().map(|s| s.token_hash.as_str());
     let version = state.config.password_policy_version;
     state.store.set_password(account_id, &hash, version, state.now(), keep).await?;
-    throttle::clear(&state, account_id).await?;
+    throttle::clear(&state, account_id, &contact.id_number).await?;
     mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
     audit(&state, &ctx, "password_change", "succeeded", Some(account_id), None).await?;
 

@@ -21,7 +21,6 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::mail::{self, Letter};
 use crate::page::Chrome;
-use crate::password;
 use crate::routes::login::{audit, check_captcha};
 use crate::routes::paths;
 use crate::session::{self, Ctx};
@@ -351,7 +350,7 @@ pub async fn register(
     };
 
     // Hashed whatever the registry says, so a match and a miss take the same time.
-    let hash = password::hash(normalize(&form.password)).await?;
+    let hash = state.hash_password(normalize(&form.password)).await?;
     let registrant = state.store.find_registrant(registration.id_number.as_str()).await?;
     let outcome = match registrant.filter(|r| matches_registry(r, &registration)) {
         None => "no_match",
@@ -632,10 +631,10 @@ pub async fn reset(
     if state.store.take_token(Purpose::ResetPassword, &token_hash, state.now()).await?.is_none() {
         return Ok(link_invalid(&ctx, "account.reset_title"));
     }
-    let hash = password::hash(normalize(&form.password)).await?;
+    let hash = state.hash_password(normalize(&form.password)).await?;
     let version = state.config.password_policy_version;
     state.store.set_password(contact.account_id, &hash, version, state.now(), None).await?;
-    throttle::clear(&state, contact.account_id).await?;
+    throttle::clear(&state, contact.account_id, &contact.id_number).await?;
     mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
     audit(&state, &ctx, "reset_completed", "succeeded", Some(contact.account_id), None).await?;
 

@@ -17,7 +17,6 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::page::Chrome;
-use crate::password;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
 use crate::state::AppState;
@@ -131,6 +130,16 @@ pub async fn login(
         return Ok(view.into_response());
     };
 
+    // Too soon after a failure on this ID or from this address: answered at once, without
+    // looking at the password (see crate::throttle).
+    if let Some(wait) = throttle::wait_seconds(&state, &ctx, &id_number).await? {
+        audit(&state, &ctx, "sign_in", "delayed", None, Some(&id_number)).await?;
+        let seconds = wait.to_string();
+        view.notice = Some(ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
+        view.has_errors = true;
+        return Ok(view.into_response());
+    }
+
     let record = state.store.find_login(id_number.as_str()).await?;
     let known_account = record.as_ref().map(|r| r.account_id);
     let locked = throttle::is_locked(&state, &ctx, known_account).await?;
@@ -138,6 +147,7 @@ pub async fn login(
     let verified = verify_credentials(&state, record, form.password).await?;
     let Some(account_id) = verified.filter(|_| !locked) else {
         let outcome = if locked { "locked" } else { "failed" };
+        throttle::delay_id(&state, &id_number).await?;
         if !locked {
             throttle::record_failure(&state, &ctx, known_account, &id_number).await?;
         }
@@ -146,7 +156,7 @@ pub async fn login(
         view.has_errors = true;
         return Ok(view.into_response());
     };
-    throttle::clear(&state, account_id).await?;
+    throttle::clear(&state, account_id, id_number.as_str()).await?;
 
     let (token, token_hash) = session::new_token();
     let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
@@ -190,7 +200,7 @@ async fn verify_credentials(
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
-    let matches = password::verify(normalize(&password), stored).await?;
+    let matches = state.verify_password(normalize(&password), stored).await?;
     Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
 }
 

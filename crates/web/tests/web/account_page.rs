@@ -97,6 +97,7 @@ async fn the_account_page_lists_her_recent_sign_ins_and_ends_her_other_sessions(
     let (app, _smtp) = spawn(|_| {}).await;
     // One failure, then two sign-ins (one elsewhere).
     assert_eq!(app.sign_in(NURSE_ID, "not her password", "C0001").await.status(), 200);
+    app.clock.advance(1); // the wait after a failure
     let elsewhere = other_client();
     sign_in_elsewhere(&app, &elsewhere, "C0002").await;
     assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0003").await.status(), 303);

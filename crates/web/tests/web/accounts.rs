@@ -78,8 +78,10 @@ async fn a_nurse_resets_her_forgotten_password_through_the_mailed_link() {
     assert_eq!(mails.len(), 2);
     assert!(mails[1].text().contains("密碼剛剛已變更"));
 
-    // The old password no longer works and the new one does (captchas C0002 and C0003).
+    // The old password no longer works and the new one does (captchas C0002 and C0003), once
+    // the 1 s wait after that failure is over.
     assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(), 200);
+    app.clock.advance(1);
     assert_eq!(app.sign_in(NURSE_ID, NEW_PASSWORD, "C0003").await.status(), 303);
 }
 
@@ -148,6 +150,17 @@ async fn a_newer_reset_request_supersedes_the_older_link() {
     assert_ne!(first, second);
 
     assert!(app.get_text(&first).await.contains("此連結無效"));
+    // Posting with the older link's token is refused as well.
+    let csrf = csrf_of(&app.get_text("/password/forgot").await);
+    let old_token = first.split("token=").nth(1).expect("a token");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("token", old_token),
+        ("password", NEW_PASSWORD),
+        ("password_again", NEW_PASSWORD),
+    ];
+    let refused = app.post_form("/password/reset", &form).await;
+    assert!(refused.text().await.expect("a body").contains("此連結無效"));
     let done = set_new_password(&app, &second, NEW_PASSWORD).await;
     assert!(done.text().await.expect("a body").contains("密碼已重設"));
 }
@@ -212,12 +225,13 @@ async fn a_reset_ends_every_session_of_the_account() {
     assert_eq!(other.get(app.url("/member")).send().await.expect("home").status(), 303);
 }
 
-/// The answer to a reset request, with what was typed taken out.
-async fn reset_answer(app: &TestApp, id: &str, email: &str, captcha: &str) -> (u16, String) {
+/// The answer to a reset request, with what was typed taken out, and the Argon2 runs it made.
+async fn reset_answer(app: &TestApp, id: &str, email: &str, captcha: &str) -> (u16, String, u64) {
+    let before = app.argon2_count();
     let response = ask_for_reset(app, id, email, captcha).await;
     let status = response.status().as_u16();
     let body = response.text().await.expect("a body").replace(id, "<ID>").replace(email, "<EMAIL>");
-    (status, without_csrf(&body))
+    (status, without_csrf(&body), app.argon2_count() - before)
 }
 
 /// A page without its CSRF token (same session, but kept out for robustness of the comparison).
@@ -241,6 +255,10 @@ async fn a_reset_request_answers_the_same_for_known_and_unknown_ids_and_addresse
     let wrong_address = reset_answer(&app, NURSE_ID, "someone@example.org", "C0003").await;
     assert_eq!(known, unknown);
     assert_eq!(known, wrong_address);
+    // The same timing class: no request hashes anything (the link is random, stored as
+    // SHA-256), so none runs Argon2. A match writes two small rows (the link, the outbox
+    // mail) that a miss does not: README, "Known shortcomings".
+    assert_eq!(known.2, 0);
     // Only the matching request sent a mail.
     let mails = smtp.wait_for(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -361,8 +379,10 @@ async fn a_midwife_registers_verifies_her_address_and_signs_in() {
     assert_eq!(answer.status(), 200);
     assert!(answer.text().await.expect("a body").contains("驗證信已寄到您填寫的電子郵件信箱"));
 
-    // Not usable before the address is verified (captcha C0002).
+    // Not usable before the address is verified (captcha C0002). That counts as a failure:
+    // the next attempt waits 1 s.
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0002").await.status(), 200);
+    app.clock.advance(1);
 
     let mail = &smtp.wait_for(1).await[0];
     assert_eq!(mail.to, vec!["chen@example.org".to_owned()]);
@@ -381,6 +401,52 @@ async fn a_midwife_registers_verifies_her_address_and_signs_in() {
     assert!(app.get_text(&path).await.contains("此連結無效"));
 }
 
+/// Presses the button of a verification link's page; returns the answer's text.
+async fn press_verify(app: &TestApp, path: &str) -> String {
+    let page = app.get_text(path).await;
+    let csrf =
+        if page.contains("name=\"csrf\"") { csrf_of(&page) } else { csrf_of(&app.get_text("/login").await) };
+    let token = path.split("token=").nth(1).expect("a token");
+    let answer = app.post_form("/register/verify", &[("csrf", &csrf), ("token", token)]).await;
+    answer.text().await.expect("a body")
+}
+
+#[tokio::test]
+async fn a_verification_link_expires_after_twenty_four_hours() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    let path = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a verification link"));
+
+    // verify_link_hours = 24: at 23 h 59 min 59 s the link still opens its page, with the
+    // button; at 24 h = 86,400 s neither the page nor the button takes it.
+    app.clock.advance(24 * 3600 - 1);
+    let page = app.get_text(&path).await;
+    assert!(page.contains("完成驗證"), "{page}");
+    app.clock.advance(1);
+    assert!(app.get_text(&path).await.contains("此連結無效"));
+    assert!(press_verify(&app, &path).await.contains("此連結無效"));
+    // The account was never verified: it cannot sign in.
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0002").await.status(), 200);
+}
+
+#[tokio::test]
+async fn registering_again_supersedes_the_earlier_verification_link() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0002").await;
+    let mails = smtp.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+    let first = local_path(&mails[0].link(PUBLIC_URL).expect("a link"));
+    let second = local_path(&mails[1].link(PUBLIC_URL).expect("a link"));
+    assert_ne!(first, second);
+
+    assert!(press_verify(&app, &first).await.contains("此連結無效"));
+    assert!(press_verify(&app, &second).await.contains("電子郵件已驗證"));
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0003").await.status(), 303);
+}
+
 #[tokio::test]
 async fn the_birth_date_may_be_typed_in_the_roc_calendar() {
     let (app, smtp) = spawn_with_mail().await;
@@ -390,12 +456,13 @@ async fn the_birth_date_may_be_typed_in_the_roc_calendar() {
     assert_eq!(smtp.wait_for(1).await.len(), 1);
 }
 
-/// The answer to a registration, with the typed ID taken out.
-async fn register_answer(app: &TestApp, fields: [&str; 5], captcha: &str) -> (u16, String) {
+/// The answer to a registration, with the typed ID taken out, and the Argon2 runs it made.
+async fn register_answer(app: &TestApp, fields: [&str; 5], captcha: &str) -> (u16, String, u64) {
+    let before = app.argon2_count();
     let response = register(app, fields, captcha).await;
     let status = response.status().as_u16();
     let body = response.text().await.expect("a body").replace(fields[0], "<ID>");
-    (status, without_csrf(&body))
+    (status, without_csrf(&body), app.argon2_count() - before)
 }
 
 #[tokio::test]
@@ -413,6 +480,8 @@ async fn registration_answers_alike_for_a_member_a_stranger_and_wrong_details() 
     assert_eq!(fresh, member);
     assert_eq!(fresh, stranger);
     assert_eq!(fresh, wrong_birth);
+    // The same timing class: each hashes the typed password once (Argon2id), match or not.
+    assert_eq!(fresh.2, 1);
 
     // Two mails: the verification to the new address, and a warning to the member's address on
     // record (never to the address typed by whoever tried her ID).

@@ -281,8 +281,25 @@ async fn resume_points(app: &TestApp, cookie: &str) -> (String, String) {
     (printed.trim().to_owned(), stored.to_owned())
 }
 
+/// The CE PDF report of the member of `cookie` (current window, every record): its headline
+/// figure under 本期積分摘要 (none without a licence) and the number of records it lists.
+async fn ce_pdf_figures(app: &TestApp, cookie: &str) -> (Option<String>, usize) {
+    let client = reqwest::Client::new();
+    let response =
+        client.get(app.url("/member/ce.pdf")).header("cookie", cookie).send().await.expect("an answer");
+    assert_eq!(response.status(), 200);
+    let text = pdf_rows(&response.bytes().await.expect("the PDF"));
+    let after = &text[text.find("本期積分摘要\n").expect("the summary heading")..];
+    let first = after.lines().skip(1).find(|l| !l.trim().is_empty()).expect("a line under it");
+    let headline = first.ends_with("/ 120.00").then(|| first.trim().to_owned());
+    // "共 8 筆" (pdftotext may drop the narrow spaces around the number).
+    let flat: String = text.split_whitespace().collect();
+    let count = between(&flat, "共", "筆").and_then(|n| n.parse().ok()).expect("the record count");
+    (headline, count)
+}
+
 #[tokio::test]
-async fn the_home_page_the_ce_page_the_csv_and_the_resume_agree_for_every_demo_member() {
+async fn the_home_page_the_ce_page_both_exports_and_the_resume_agree_for_every_demo_member() {
     // Every member's resume is checked on its verification page: lift its per-address limit.
     let app = TestApp::spawn_with(|config| config.verify_requests_per_minute = i64::MAX).await;
     let members = load_demo(&app, DEMO_MEMBERS).await;
@@ -292,7 +309,10 @@ async fn the_home_page_the_ce_page_the_csv_and_the_resume_agree_for_every_demo_m
         let home = get_as(&app, cookie, "/member").await;
         let ce = get_as(&app, cookie, "/member/ce").await;
         let csv = csv_rows(&get_as(&app, cookie, "/member/ce.csv").await);
+        let (pdf_points, pdf_records) = ce_pdf_figures(&app, cookie).await;
         let who = person.id_number.masked();
+        // The PDF report lists the same records as the CSV export (same filters: this window).
+        assert_eq!(pdf_records, csv.len(), "CE PDF of {who}");
         let home_points =
             between(&home, "data-testid=\"points\"><strong>", "</strong>").expect("home points");
         // The resume states the home page's figure, in its PDF and in what it stored.
@@ -307,11 +327,13 @@ async fn the_home_page_the_ce_page_the_csv_and_the_resume_agree_for_every_demo_m
                 let ce_points = between(&ce, "data-testid=\"ce-points\"><strong>", "</strong>");
                 assert_eq!(ce_points, Some(shown.as_str()), "CE page of {who}");
                 assert_eq!(counted_sum(&csv), total, "CSV of {who}");
+                assert_eq!(pdf_points.as_deref(), Some(shown.as_str()), "CE PDF of {who}");
             }
             None => {
                 assert_eq!(home_points, "0.00 / 120.00", "home page of {who}");
                 assert!(!ce.contains("data-testid=\"ce-points\""));
                 assert_eq!(counted_sum(&csv), Points::ZERO);
+                assert_eq!(pdf_points, None, "CE PDF of {who}: no licence, no figure");
             }
         }
     }

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub database_url: String,
     pub client: reqwest::Client,
     pub clock: ManualClock,
+    /// The server's count of Argon2 hashes and verifications.
+    pub argon2_runs: Arc<std::sync::atomic::AtomicU64>,
     pub store: Store,
     _data: tempfile::TempDir,
 }
@@ -170,6 +172,7 @@ impl TestApp {
             .expect("the application builds")
             .with_captcha_text(Arc::new(KnownCaptchas(AtomicUsize::new(0))));
         let base = format!("http://{}", app.local_addr().expect("an address"));
+        let argon2_runs = app.argon2_runs();
         tokio::spawn(app.run_until(std::future::pending()));
 
         let client = reqwest::Client::builder()
@@ -177,7 +180,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
-        TestApp { base, database_url: config_url, client, clock, store, _data: data }
+        TestApp { base, database_url: config_url, client, clock, store, argon2_runs, _data: data }
     }
 
     /// Loads another registry person with a verified account.
@@ -216,6 +219,11 @@ impl TestApp {
         let base = format!("http://{}", app.local_addr().expect("an address"));
         tokio::spawn(app.run_until(std::future::pending()));
         base
+    }
+
+    /// The Argon2 runs the server has made so far.
+    pub fn argon2_count(&self) -> u64 {
+        self.argon2_runs.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -190,23 +190,35 @@ async fn a_wrong_captcha_is_refused_before_the_password_is_checked() {
     assert!(page.contains("value=\"F223456786\""), "the typed ID is kept");
 }
 
-/// The page for a failed sign-in, with the typed ID taken out so two pages can be compared.
-async fn failure_page(app: &TestApp, id: &str, captcha: &str) -> (u16, String) {
+/// The page for a failed sign-in, with the typed ID taken out so two pages can be compared,
+/// and the number of Argon2 runs the request made.
+async fn failure_page(app: &TestApp, id: &str, captcha: &str) -> (u16, String, u64) {
+    let before = app.argon2_count();
     let response = app.sign_in(id, "not her password", captcha).await;
     let status = response.status().as_u16();
     let body = response.text().await.expect("a body").replace(id, "<ID>");
-    (status, body)
+    (status, body, app.argon2_count() - before)
 }
 
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_id_get_the_same_answer() {
     let app = TestApp::spawn().await;
     // A valid national ID nobody registered: T100000007 (DOMAIN §3.3 worked example).
-    let (known_status, known_body) = failure_page(&app, NURSE_ID, "C0001").await;
-    let (unknown_status, unknown_body) = failure_page(&app, "T100000007", "C0002").await;
-    assert_eq!(known_status, unknown_status);
-    assert_eq!(known_body, unknown_body);
-    assert!(known_body.contains("登入失敗：身分證字號或密碼不正確，或帳號尚未啟用。"));
+    let known = failure_page(&app, NURSE_ID, "C0001").await;
+    let unknown = failure_page(&app, "T100000007", "C0002").await;
+    assert_eq!(known, unknown);
+    assert!(known.1.contains("登入失敗：身分證字號或密碼不正確，或帳號尚未啟用。"));
+    // The same timing class: the expensive step, one Argon2 verification, is made for the
+    // unknown ID too (against a hash of a random password), and nothing else costly differs.
+    assert_eq!(known.2, 1);
+
+    // Right after, each ID waits 1 s (its first failure); an attempt now is refused alike for
+    // both, without any Argon2 run.
+    let known_early = failure_page(&app, NURSE_ID, "C0003").await;
+    let unknown_early = failure_page(&app, "T100000007", "C0004").await;
+    assert_eq!(known_early, unknown_early);
+    assert!(known_early.1.contains("請於 1 秒後再試"));
+    assert_eq!(known_early.2, 0);
 }
 
 #[tokio::test]
@@ -272,11 +284,14 @@ async fn the_member_pages_need_a_signed_in_session() {
 async fn the_sign_in_attempts_are_in_the_audit_log_with_a_masked_id() {
     let app = TestApp::spawn().await;
     failure_page(&app, NURSE_ID, "C0001").await;
+    // Too soon after the failure: refused unchecked, and recorded as delayed.
     app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await;
+    app.clock.advance(1);
+    app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0003").await;
     let entries = app.store.recent_audit(10).await.expect("the audit log reads");
     let outcomes: Vec<(&str, &str)> =
         entries.iter().map(|e| (e.event.as_str(), e.outcome.as_str())).collect();
-    assert_eq!(outcomes, [("sign_in", "succeeded"), ("sign_in", "failed")]);
+    assert_eq!(outcomes, [("sign_in", "succeeded"), ("sign_in", "delayed"), ("sign_in", "failed")]);
     // F223456786 masked: first three and last two characters.
     assert!(entries.iter().all(|e| e.subject.as_deref() == Some("F22*****86")));
 }

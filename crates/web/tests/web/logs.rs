@@ -56,6 +56,7 @@ async fn no_password_token_session_captcha_or_full_id_is_logged() {
     // A failed and a successful sign-in, a reset request, the reset, a sign-in with the new one.
     let failed = app.sign_in(NURSE_ID, "wrong-password-typed", "C0001").await;
     assert_eq!(failed.status(), 200);
+    app.clock.advance(1); // the wait after a failure
     let signed_in = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await;
     let cookie = session_cookie(&signed_in).expect("a session cookie");
     let home = app.get_text("/member").await;

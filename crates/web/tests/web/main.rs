@@ -14,4 +14,5 @@ mod personal;
 mod processes;
 mod security;
 mod smtp;
+mod smtp_tls;
 mod throttle;

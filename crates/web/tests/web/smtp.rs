@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use mailin_embedded::{Handler, Response, Server, response};
+use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 
 /// One mail as the server received it.
 #[derive(Debug, Clone)]
@@ -82,13 +82,29 @@ impl MailServer {
         MailServer::serve(listener)
     }
 
+    /// A server that offers STARTTLS with this certificate (and requires nothing: whether TLS
+    /// is used is the client's choice, which is what the test checks from the client side).
+    pub fn start_tls(ssl: SslConfig) -> MailServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        MailServer::serve_with(listener, ssl)
+    }
+
     fn serve(listener: TcpListener) -> MailServer {
+        MailServer::serve_with(listener, SslConfig::None)
+    }
+
+    fn serve_with(listener: TcpListener, ssl: SslConfig) -> MailServer {
         let port = listener.local_addr().expect("an address").port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let collector = Collector { inbox: inbox.clone(), to: Vec::new(), data: Vec::new() };
+        let mut server = Server::new(collector);
+        server
+            .with_name("test.smtp")
+            .with_num_threads(2)
+            .with_ssl(ssl)
+            .expect("the certificate loads")
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
-            let mut server = Server::new(collector);
-            server.with_name("test.smtp").with_num_threads(2).with_tcp_listener(listener);
             let _ = server.serve();
         });
         MailServer { port, inbox }

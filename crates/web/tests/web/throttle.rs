@@ -31,14 +31,34 @@ async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, Str
     (status, response.text().await.expect("a body").replace(id, "<ID>"))
 }
 
+/// Waits out the delay the `failures`-th failure set with the default settings:
+/// 1 s after the first, doubled with each further one (1, 2, 4, 8, 16, 32, then 60 at most).
+fn wait_after(app: &TestApp, failures: u32) {
+    app.clock.advance((1_i64 << (failures - 1)).min(60));
+}
+
+/// `count` failures on `id`, each after the previous one's delay.
+async fn fail_times(app: &TestApp, id: &str, count: u32, first_captcha: usize) -> String {
+    let mut page = String::new();
+    for n in 1..=count {
+        if n > 1 {
+            wait_after(app, n - 1);
+        }
+        let (status, body) = attempt(app, id, WRONG, first_captcha + n as usize - 1).await;
+        assert_eq!(status, 200);
+        page = body;
+    }
+    page
+}
+
 #[tokio::test]
 async fn five_failures_pause_the_password_path_for_fifteen_minutes_with_the_same_answer() {
     let (app, smtp) = spawn(|_| {}).await;
-    let (_, wrong_page) = attempt(&app, NURSE_ID, WRONG, 1).await;
-    for n in 2..=5 {
-        assert_eq!(attempt(&app, NURSE_ID, WRONG, n).await.0, 200);
-    }
-    // Locked now: even her right password gets the wrong-password answer.
+    let wrong_page = fail_times(&app, NURSE_ID, 5, 1).await;
+    assert!(wrong_page.contains("身分證字號或密碼不正確"));
+    // Locked now (after the fifth failure's 16 s delay): even her right password gets the
+    // wrong-password answer.
+    wait_after(&app, 5);
     let (status, locked_page) = attempt(&app, NURSE_ID, NURSE_PASSWORD, 6).await;
     assert_eq!(status, 200);
     assert_eq!(locked_page, wrong_page);
@@ -49,47 +69,46 @@ async fn five_failures_pause_the_password_path_for_fifteen_minutes_with_the_same
     assert_eq!(mails[0].to, vec!["lin@example.org".to_owned()]);
     assert!(mails[0].text().contains("密碼登入暫停 15 分鐘"));
 
-    // 14 min 59 s after the fifth failure: still paused. At 15 min: open again.
-    app.clock.advance(15 * 60 - 1);
+    // 14 min 59 s after the fifth failure: still paused. An attempt while paused counts for
+    // the ID's delay like any failure (so a known ID and an unknown one wait alike): attempt 6
+    // was its sixth failure and attempt 7 its seventh, so the next waits 60 s (2^6 = 64, at
+    // most 60). 15 min 59 s after the fifth failure the pause is over and she signs in.
+    app.clock.advance(15 * 60 - 1 - 16);
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 7).await.0, 200);
-    app.clock.advance(1);
+    app.clock.advance(60);
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 8).await.0, 303);
 }
 
 #[tokio::test]
 async fn four_failures_do_not_pause_and_a_success_starts_the_count_again() {
     let (app, _smtp) = spawn(|_| {}).await;
-    for n in 1..=4 {
-        attempt(&app, NURSE_ID, WRONG, n).await;
-    }
+    fail_times(&app, NURSE_ID, 4, 1).await;
+    wait_after(&app, 4);
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 5).await.0, 303);
     let home = app.get_text("/member").await;
     app.post_form("/logout", &[("csrf", &crate::helpers::csrf_of(&home))]).await;
     // The success cleared the count: four more failures are again below the threshold.
-    for n in 6..=9 {
-        attempt(&app, NURSE_ID, WRONG, n).await;
-    }
+    fail_times(&app, NURSE_ID, 4, 6).await;
+    wait_after(&app, 4);
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 10).await.0, 303);
 }
 
 #[tokio::test]
 async fn failures_older_than_the_pause_are_forgotten() {
     let (app, _smtp) = spawn(|_| {}).await;
-    for n in 1..=4 {
-        attempt(&app, NURSE_ID, WRONG, n).await;
-    }
-    // 15 minutes later the four failures no longer count: one more is the first of a new run.
+    fail_times(&app, NURSE_ID, 4, 1).await;
+    // 15 minutes later the four failures no longer count: one more is the first of a new run,
+    // which waits 1 s, not the 16 s of a fifth failure, and does not pause the account.
     app.clock.advance(15 * 60);
     attempt(&app, NURSE_ID, WRONG, 5).await;
+    wait_after(&app, 1);
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 6).await.0, 303);
 }
 
 #[tokio::test]
 async fn a_paused_nurse_resets_her_password_by_mail_and_signs_in_at_once() {
     let (app, smtp) = spawn(|_| {}).await;
-    for n in 1..=5 {
-        attempt(&app, NURSE_ID, WRONG, n).await;
-    }
+    fail_times(&app, NURSE_ID, 5, 1).await;
     smtp.wait_for(1).await;
 
     let page = app.get_text("/password/forgot").await;
@@ -117,6 +136,7 @@ async fn a_paused_nurse_resets_her_password_by_mail_and_signs_in_at_once() {
     )
     .await;
 
+    // No waiting either: the new password ended the pause and the fifth failure's 16 s delay.
     assert_eq!(attempt(&app, NURSE_ID, new_password, 7).await.0, 303);
 }
 
@@ -213,4 +233,112 @@ async fn forwarded_addresses_are_ignored_unless_the_proxy_is_trusted() {
     // The client may prepend anything; the proxy appends the address it saw, which is used.
     sign_in_with_forwarded(&app, "198.51.100.1, 203.0.113.9").await;
     assert_eq!(last_address(&app).await, "203.0.113.9");
+}
+
+#[test]
+fn the_wait_doubles_with_each_failure_up_to_its_limit() {
+    use huzhu_web::throttle::delay_seconds;
+    // An ID number: 1 s after the first failure, doubled each time, at most 60 s.
+    let by_id: Vec<i64> = (0..=8).map(|n| delay_seconds(n, 1, 1, 60)).collect();
+    // 0 failures: no wait; then 1, 2, 4, 8, 16, 32; 2^6 = 64 and 2^7 = 128 are capped at 60.
+    assert_eq!(by_id, vec![0, 1, 2, 4, 8, 16, 32, 60, 60]);
+    // A client address starts to wait at its 10th failure: 9 → 0, 10 → 1, 11 → 2, 12 → 4.
+    let by_address: Vec<i64> = (9..=12).map(|n| delay_seconds(n, 10, 1, 60)).collect();
+    assert_eq!(by_address, vec![0, 1, 2, 4]);
+    // A huge count neither overflows nor passes the limit; a base of 0 turns waits off.
+    assert_eq!(delay_seconds(i64::MAX, 1, 1, 60), 60);
+    assert_eq!(delay_seconds(3, 1, 0, 60), 0);
+}
+
+#[tokio::test]
+async fn an_attempt_before_the_wait_is_over_is_refused_at_once_and_does_not_count() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    attempt(&app, NURSE_ID, WRONG, 1).await;
+
+    // The first failure set a 1 s wait. Ten attempts within it, even with her right password:
+    // each told to wait, none running Argon2, none counted as a failure.
+    let before = app.argon2_count();
+    for n in 2..=11 {
+        let (status, page) = attempt(&app, NURSE_ID, NURSE_PASSWORD, n).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("登入嘗試過於頻繁，請於 1 秒後再試。"), "{page}");
+    }
+    assert_eq!(app.argon2_count(), before);
+
+    // After 1 s a second failure (the second, not the twelfth: the early ones did not count,
+    // else the fifth would have paused the account) sets a 2 s wait.
+    app.clock.advance(1);
+    attempt(&app, NURSE_ID, WRONG, 12).await;
+    assert!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 13).await.1.contains("請於 2 秒後再試"));
+    app.clock.advance(1);
+    assert!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 14).await.1.contains("請於 1 秒後再試"));
+    app.clock.advance(1);
+    assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 15).await.0, 303);
+}
+
+#[tokio::test]
+async fn an_unknown_id_waits_exactly_as_long_as_a_registered_one() {
+    let (app, _smtp) = spawn(|config| config.address_delay_after = 1000).await;
+    // T100000007 is a valid ID nobody registered (DOMAIN §3.3).
+    let unknown = "T100000007";
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    // Seven rounds: a failure on each ID, then an early attempt on each. The registered one
+    // is paused from her fifth failure on, which must not show.
+    for round in 1..=7_u32 {
+        let known_failed = attempt(&app, NURSE_ID, WRONG, next()).await;
+        let unknown_failed = attempt(&app, unknown, WRONG, next()).await;
+        assert_eq!(known_failed, unknown_failed, "round {round}");
+        let known_early = attempt(&app, NURSE_ID, WRONG, next()).await;
+        let unknown_early = attempt(&app, unknown, WRONG, next()).await;
+        assert_eq!(known_early, unknown_early, "round {round}");
+        // The wait after the r-th failure: 2^(r-1) s, at most 60 (round 7: 64 → 60).
+        let wait = (1_i64 << (round - 1)).min(60);
+        assert!(known_early.1.contains(&format!("請於 {wait} 秒後再試")), "round {round}");
+        app.clock.advance(wait);
+    }
+}
+
+#[tokio::test]
+async fn failures_from_one_address_make_every_sign_in_from_it_wait() {
+    // From its third failure, the address waits 1 s (then 2, 4 …), whatever the ID.
+    let (app, _smtp) = spawn(|config| config.address_delay_after = 3).await;
+    let ids: Vec<String> = ["T10000000", "A12345678", "B12345678"]
+        .iter()
+        .map(|nine| huzhu_core::id::IdNumber::with_check_digit(nine).expect("a valid ID").as_str().to_owned())
+        .collect();
+    for (n, id) in ids.iter().take(2).enumerate() {
+        attempt(&app, id, WRONG, n + 1).await;
+    }
+    // Two failures: the nurse from the same address is not held up.
+    assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 3).await.0, 303);
+    let home = app.get_text("/member").await;
+    app.post_form("/logout", &[("csrf", &crate::helpers::csrf_of(&home))]).await;
+
+    attempt(&app, &ids[2], WRONG, 4).await;
+    let (status, page) = attempt(&app, NURSE_ID, NURSE_PASSWORD, 5).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("請於 1 秒後再試"));
+    app.clock.advance(1);
+    assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 6).await.0, 303);
+}
+
+#[tokio::test]
+async fn rows_of_failures_quiet_for_two_days_are_purged_and_running_waits_are_kept() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    attempt(&app, NURSE_ID, WRONG, 1).await;
+    // Four rows, all written at START: the ID number's, the account's and the address's
+    // failure, and the address's count of captcha images (the same table).
+    let now = crate::helpers::START;
+    // Cut-off at START: nothing failed before it, so nothing goes.
+    assert_eq!(app.store.purge_sign_in_throttle(now, now).await.expect("a purge"), 0);
+    // Cut-off after START, still at START: the account's, the address's and the captcha
+    // count's rows hold no lock and no wait (the address waits only from its 10th failure),
+    // so those three go; the ID's row has its 1 s wait running until START + 1, so it stays.
+    assert_eq!(app.store.purge_sign_in_throttle(now + 1, now).await.expect("a purge"), 3);
+    // A second later its wait is over too: it goes.
+    assert_eq!(app.store.purge_sign_in_throttle(now + 1, now + 1).await.expect("a purge"), 1);
 }

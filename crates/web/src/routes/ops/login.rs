@@ -22,7 +22,6 @@ use super::audit;
 use crate::error::AppError;
 use crate::operator::{self, OpsCtx};
 use crate::page::Chrome;
-use crate::password;
 use crate::routes::paths;
 use crate::session::{self, see_other};
 use crate::state::AppState;
@@ -155,7 +154,7 @@ async fn check_credentials(
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // Passwords are stored NFC-normalized, as members' are.
-    let password_ok = password::verify(normalize(&form.password), stored).await?;
+    let password_ok = state.verify_password(normalize(&form.password), stored).await?;
     let Some(record) = record.filter(|_| password_ok) else {
         return Ok(None);
     };
