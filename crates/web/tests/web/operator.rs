@@ -345,6 +345,8 @@ async fn unlocking_lets_a_paused_member_sign_in_again_and_is_audited() {
     let app = app_with_operator().await;
     for n in 1..=5 {
         app.sign_in(NURSE_ID, "not her password at all", &format!("C{n:04}")).await;
+        // Past the growing wait the n-th failure sets (1, 2, 4, 8, 16 s), so each one counts.
+        app.clock.advance(1 << (n - 1));
     }
     // Paused: her right password gets the failure page (200, not the 303 of a sign-in).
     assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0006").await.status(), 200);
@@ -355,8 +357,9 @@ async fn unlocking_lets_a_paused_member_sign_in_again_and_is_audited() {
     assert_eq!(found.status(), 303);
     let account_page = found.headers()["location"].to_str().expect("text").to_owned();
     let page = ops.text(&account_page).await;
-    // Paused until 15 minutes after the fifth failure: START + 900 s is 08:15 in Taiwan.
-    assert!(page.contains("暫停至 2026-12-04 08:15:00"), "the page shows the pause");
+    // Paused until 15 minutes after the fifth failure, which came after waits of 1 + 2 + 4 + 8
+    // = 15 s: START + 15 s + 900 s is 08:15:15 in Taiwan.
+    assert!(page.contains("暫停至 2026-12-04 08:15:15"), "the page shows the pause");
     assert!(page.contains("F22*****86") && !page.contains(NURSE_ID), "the ID is shown masked");
 
     let unlocked = ops.submit(&account_page, &format!("{account_page}/unlock"), &[]).await;

@@ -161,8 +161,10 @@ pub async fn unlock(
         return Ok(to_login());
     };
     ops.check_csrf(&form.csrf)?;
-    let masked = masked_id_of(&state, account_id).await?;
-    state.store.clear_sign_in_failures(&account_key(account_id)).await?;
+    let overview = state.store.account_overview(account_id).await?.ok_or(AppError::NotFound)?;
+    // The pause of the account and the growing wait on its ID number both end.
+    crate::throttle::clear(&state, account_id, &overview.id_number).await?;
+    let masked = IdNumber::parse(&overview.id_number).map(|id| id.masked()).unwrap_or_default();
     audit(&state, &ops, Some(&operator.name), "ops_unlock", "succeeded", Some(account_id), Some(&masked))
         .await?;
     Ok(see_other(&format!("{}?done=unlocked", account_path(account_id))))
