@@ -23,6 +23,8 @@ pub mod audit;
 pub mod bulk;
 pub mod ce;
 pub mod content;
+pub mod import;
+pub mod maintenance;
 pub mod member;
 pub mod outbox;
 pub mod personal;
