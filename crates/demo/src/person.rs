@@ -60,12 +60,14 @@ pub fn person(config: &DemoConfig, index: usize) -> Person {
     }
 }
 
-/// Drops a credit that repeats an earlier one's natural key (course code, category, role and
-/// day; see migration 0006). Course codes are drawn at random, so a member may rarely get the
+/// Drops a credit that repeats an earlier one's natural key (course code, category, role, day
+/// and topic marks; see migration 0006). Course codes are drawn at random, so a member may rarely get the
 /// same code twice on one day; the database keeps one such row only.
 fn distinct_credits(mut credits: Vec<Credit>) -> Vec<Credit> {
     let mut seen = std::collections::HashSet::new();
-    credits.retain(|c| seen.insert((c.course_code.clone(), c.category, c.role, c.date)));
+    credits.retain(|c| {
+        seen.insert((c.course_code.clone(), c.category, c.role, c.date, c.infection_control, c.gender))
+    });
     credits
 }
 

@@ -65,7 +65,9 @@ pub struct LicenceEventRow {
     pub note: Option<String>,
 }
 
-/// A row of the CE ledger, keyed by person, course code, category, role and day.
+/// A row of the CE ledger, keyed by person, course code, category, role, day and its
+/// infection-control and gender marks (a course may have two parts in one category, one of
+/// them on gender equality).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreditRow {
     pub person_id: i64,
@@ -273,16 +275,14 @@ impl Store {
                 13,
                 "INSERT INTO credit (person_id, course_code, title, organiser, reviewer, activity, role, \
                  category, infection_control, gender, taken_on, points, invalid_reason) ",
-                " ON CONFLICT (person_id, course_code, category, role, taken_on) DO UPDATE SET \
-                  title = excluded.title, organiser = excluded.organiser, reviewer = excluded.reviewer, \
-                  activity = excluded.activity, infection_control = excluded.infection_control, \
-                  gender = excluded.gender, points = excluded.points, invalid_reason = excluded.invalid_reason \
+                " ON CONFLICT (person_id, course_code, category, role, taken_on, infection_control, gender) \
+                  DO UPDATE SET title = excluded.title, organiser = excluded.organiser, \
+                  reviewer = excluded.reviewer, activity = excluded.activity, points = excluded.points, \
+                  invalid_reason = excluded.invalid_reason \
                   WHERE credit.title IS DISTINCT FROM excluded.title \
                   OR credit.organiser IS DISTINCT FROM excluded.organiser \
                   OR credit.reviewer IS DISTINCT FROM excluded.reviewer \
                   OR credit.activity IS DISTINCT FROM excluded.activity \
-                  OR credit.infection_control IS DISTINCT FROM excluded.infection_control \
-                  OR credit.gender IS DISTINCT FROM excluded.gender \
                   OR credit.points IS DISTINCT FROM excluded.points \
                   OR credit.invalid_reason IS DISTINCT FROM excluded.invalid_reason",
                 |row, r| row

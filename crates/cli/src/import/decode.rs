@@ -97,8 +97,8 @@ fn is_utf8(mut reader: impl Read) -> io::Result<bool> {
     }
 }
 
-/// A reader of the file's text as UTF-8 (the byte-order mark dropped), and a counter of the
-/// file's bytes read so far, for the progress display.
+/// A reader of the file's text as UTF-8 (the byte-order mark and carriage returns dropped), and
+/// a counter of the file's bytes read so far, for the progress display.
 pub fn open(path: &Path, detected: Detected) -> anyhow::Result<(impl Read + use<>, Arc<AtomicU64>)> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let counter = Arc::new(AtomicU64::new(0));
@@ -109,7 +109,34 @@ pub fn open(path: &Path, detected: Detected) -> anyhow::Result<(impl Read + use<
         .strip_bom(true)
         .utf8_passthru(true)
         .build(counting);
-    Ok((BufReader::with_capacity(1 << 20, decoder), counter))
+    Ok((BufReader::with_capacity(1 << 20, NoCarriageReturns(decoder)), counter))
+}
+
+/// Drops every carriage return, so that CRLF files read as LF files. The CSV reader counts a
+/// CRLF record's line one short (it counts the LF when it starts the next record), and the
+/// report must name the right line. A CR alone is no line ending in any export we read, and a
+/// CR inside a quoted field carries nothing.
+struct NoCarriageReturns<R>(R);
+
+impl<R: Read> Read for NoCarriageReturns<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let read = self.0.read(buffer)?;
+            if read == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for index in 0..read {
+                if buffer[index] != b'\r' {
+                    buffer[kept] = buffer[index];
+                    kept += 1;
+                }
+            }
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
+    }
 }
 
 /// Counts the bytes that pass through.

@@ -311,6 +311,7 @@ fn credit(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, 
         row.category.to_owned(),
         row.role.to_owned(),
         row.taken_on.to_string(),
+        format!("{}{}", u8::from(row.infection_control), u8::from(row.gender)),
     ];
     Ok(Parsed { key, row: Row::Credit(row) })
 }

@@ -254,7 +254,7 @@ impl Progress {
         }
         let due = self.last_line.get().is_none_or(|last| last.elapsed() >= Duration::from_secs(1));
         if due {
-            let percent = if self.file_bytes == 0 { 100 } else { bytes * 100 / self.file_bytes };
+            let percent = (bytes * 100).checked_div(self.file_bytes).unwrap_or(100);
             eprintln!("import: {read} rows read, {written} written ({percent}% of the file)");
             self.last_line.set(Some(Instant::now()));
         }

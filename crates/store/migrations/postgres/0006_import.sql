@@ -5,9 +5,12 @@
 -- number, licences by authority and number (all unique since 0001), and the rows below by
 -- what identifies them in the source systems' exports.
 
--- One record of the CE ledger: a member, an approved course, its category and the member's part
--- in it, on a day. A course taught across several categories is several rows.
-CREATE UNIQUE INDEX credit_natural_key ON credit (person_id, course_code, category, role, taken_on);
+-- One record of the CE ledger: a member, an approved course, the member's part in it, on a day,
+-- and the part of the course the row approves: its category and whether it is the course's
+-- infection-control or gender part. A course is split into rows that way (e.g. 3.6 points of
+-- law and 1.8 points of law on gender equality).
+CREATE UNIQUE INDEX credit_natural_key
+    ON credit (person_id, course_code, category, role, taken_on, infection_control, gender);
 
 -- The portal's e-learning log has no course code: a course completed on a day is one record.
 CREATE UNIQUE INDEX learning_natural_key ON learning (person_id, course, completed_on);
