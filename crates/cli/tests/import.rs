@@ -382,3 +382,28 @@ fn a_load_killed_part_way_leaves_whole_batches_and_a_rerun_completes_it() {
     // Every person has 60,000 / 100 = 600 rows.
     assert_eq!(site.lines("SELECT DISTINCT CAST(COUNT(*) AS TEXT) FROM credit GROUP BY person_id"), ["600"]);
 }
+
+#[test]
+fn the_example_files_of_the_readme_load_without_a_refused_row() {
+    let site = Site::new();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/import-examples");
+    // In the order the README gives: each kind refers to the ones before it. Rows per file,
+    // counted in the files: 2, 2, 2, 2, 3, 4, 2.
+    let order = [
+        ("institutions", 2),
+        ("people", 2),
+        ("certificates", 2),
+        ("licences", 2),
+        ("licence-events", 3),
+        ("credits", 4),
+        ("learning", 2),
+    ];
+    for (kind, rows) in order {
+        let file = folder.join(format!("{kind}.csv"));
+        let printed = site.ok(&["import", kind, path(&file)]);
+        assert!(printed.contains(&format!("{rows} rows read, {rows} loaded")), "{kind}: {printed}");
+        assert!(printed.contains(", 0 rejected"), "{kind}: {printed}");
+    }
+    // 1.5 + 0.5 + 2.25 + 12 points = 1625 hundredths.
+    assert_eq!(site.lines("SELECT CAST(SUM(points) AS TEXT) FROM credit"), ["1625"]);
+}
