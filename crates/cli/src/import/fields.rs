@@ -202,3 +202,46 @@ pub const ROLES: [(&str, &str); 4] =
     [("attendee", "參加"), ("lecturer", "授課"), ("author", "發表"), ("special_lecture", "特別演講")];
 pub const CATEGORIES: [(&str, &str); 4] =
     [("pro", "專業課程"), ("quality", "專業品質"), ("ethics", "專業倫理"), ("law", "專業相關法規")];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use huzhu_core::profession::{PracticeStatus, Profession};
+    use huzhu_core::registry::{EventKind, Role};
+    use huzhu_core::rules::Category;
+
+    /// The import tables name every code the domain knows, and no other.
+    #[test]
+    fn the_code_tables_match_the_domain() {
+        let codes =
+            |table: &[(&'static str, &'static str)]| table.iter().map(|(code, _)| *code).collect::<Vec<_>>();
+        assert_eq!(codes(&PROFESSIONS), Profession::ALL.map(Profession::code));
+        assert_eq!(codes(&STATUSES), PracticeStatus::ALL.map(PracticeStatus::code));
+        assert_eq!(codes(&EVENT_KINDS), EventKind::ALL.map(|k| k.code()));
+        assert_eq!(codes(&ROLES), Role::ALL.map(|r| r.code()));
+        assert_eq!(codes(&CATEGORIES), Category::ALL.map(Category::code));
+    }
+
+    #[test]
+    fn dates_in_every_form_and_the_days_that_do_not_exist() {
+        let column = required("taken_on", "上課日期");
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a real day");
+        // ROC 112 + 1911 = 2023.
+        for text in
+            ["2023-05-31", "2023/05/31", "20230531", "112/05/31", "1120531", "民國112年5月31日", "112-5-31"]
+        {
+            assert_eq!(date(text, column), Ok(day(2023, 5, 31)), "{text}");
+        }
+        // 110 + 1911 = 2021, not a leap year; 2023-02-29 likewise.
+        for text in ["110/02/29", "2023-02-29", "20230229", "1100229"] {
+            assert!(
+                matches!(date(text, column), Err(Reason::BadDate { error: RocDateError::NoSuchDate, .. })),
+                "{text}"
+            );
+        }
+        // A day-first date reads as ROC year 31, month 5, day 2023: refused, never guessed.
+        assert!(date("31/05/2023", column).is_err());
+        assert!(matches!(date("昨天", column), Err(Reason::BadDate { error: RocDateError::Malformed, .. })));
+        assert_eq!(date("", column), Err(Reason::Empty(column)));
+    }
+}
