@@ -86,6 +86,10 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
         );
     };
     anyhow::ensure!(backup.is_file(), "there is no backup file at {}", backup.display());
+    if let Some(folder) = database.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating the data folder {}", folder.display()))?;
+    }
     let lock = open_lock_file(&database)?;
     match lock.try_lock() {
         Ok(()) => {}
