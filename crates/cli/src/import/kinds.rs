@@ -1,6 +1,7 @@
 //! The kinds of file `huzhu import` reads: their columns, and how a row becomes a database row.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use clap::ValueEnum;
 use huzhu_store::import::{
@@ -161,13 +162,7 @@ pub struct Lookups {
     pub licences: HashMap<(String, String), i64>,
 }
 
-/// One row, parsed and matched: its natural key (for finding repeats within the file) and
-/// the row to write.
-pub struct Parsed {
-    pub key: Vec<String>,
-    pub row: Row,
-}
-
+/// One row, parsed and matched, ready to write.
 pub enum Row {
     Institution(InstitutionRow),
     Person(PersonRow),
@@ -179,6 +174,29 @@ pub enum Row {
 }
 
 impl Row {
+    /// A hash of the row's natural key by `hasher`, for finding repeats within the file. People
+    /// and licences are identified by their keys in the database, which stand for their ID
+    /// number and their authority and number one to one.
+    pub fn key_hash(&self, hasher: &impl BuildHasher) -> u64 {
+        match self {
+            Row::Institution(r) => hasher.hash_one(&r.nhi_code),
+            Row::Person(r) => hasher.hash_one(&r.id_number),
+            Row::Certificate(r) => hasher.hash_one((r.profession, &r.number)),
+            Row::Licence(r) => hasher.hash_one((&r.authority, &r.number)),
+            Row::LicenceEvent(r) => hasher.hash_one((r.licence_id, r.kind, r.happened_on)),
+            Row::Credit(r) => hasher.hash_one((
+                r.person_id,
+                &r.course_code,
+                r.category,
+                r.role,
+                r.taken_on,
+                r.infection_control,
+                r.gender,
+            )),
+            Row::Learning(r) => hasher.hash_one((r.person_id, &r.course, r.completed_on)),
+        }
+    }
+
     /// Adds the row to a batch of its own kind; the reader only ever builds batches of one kind.
     pub fn push_to(self, batch: &mut ImportBatch) {
         match (self, batch) {
@@ -200,7 +218,7 @@ pub fn parse(
     layout: &Layout,
     lookups: &Lookups,
     record: &csv::StringRecord,
-) -> Result<Parsed, Reason> {
+) -> Result<Row, Reason> {
     if record.len() != layout.width {
         return Err(Reason::FieldCount { found: record.len(), expected: layout.width });
     }
@@ -219,18 +237,17 @@ pub fn parse(
 
 type Field<'a> = dyn Fn(usize) -> &'a str + 'a;
 
-fn person_key(id: &str, lookups: &Lookups) -> Result<(String, i64), Reason> {
+fn person_key(id: &str, lookups: &Lookups) -> Result<i64, Reason> {
     let id = fields::id_number(id)?;
-    let person_id = *lookups.people.get(id.as_str()).ok_or(Reason::UnknownPerson)?;
-    Ok((String::from(id), person_id))
+    lookups.people.get(id.as_str()).copied().ok_or(Reason::UnknownPerson)
 }
 
-fn institution(field: &Field<'_>, c: &[Column]) -> Result<Parsed, Reason> {
+fn institution(field: &Field<'_>, c: &[Column]) -> Result<Row, Reason> {
     let row = InstitutionRow { nhi_code: fields::text(field(0), c[0])?, name: fields::text(field(1), c[1])? };
-    Ok(Parsed { key: vec![row.nhi_code.clone()], row: Row::Institution(row) })
+    Ok(Row::Institution(row))
 }
 
-fn person(field: &Field<'_>, c: &[Column]) -> Result<Parsed, Reason> {
+fn person(field: &Field<'_>, c: &[Column]) -> Result<Row, Reason> {
     let id = fields::id_number(field(0))?;
     let row = PersonRow {
         id_number: String::from(id),
@@ -238,22 +255,22 @@ fn person(field: &Field<'_>, c: &[Column]) -> Result<Parsed, Reason> {
         birth_date: fields::date(field(2), c[2])?,
         sex: fields::code(field(3), c[3], &fields::SEXES)?,
     };
-    Ok(Parsed { key: vec![row.id_number.clone()], row: Row::Person(row) })
+    Ok(Row::Person(row))
 }
 
-fn certificate(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, Reason> {
-    let (_, person_id) = person_key(field(0), lookups)?;
+fn certificate(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Row, Reason> {
+    let person_id = person_key(field(0), lookups)?;
     let row = CertificateRow {
         person_id,
         profession: fields::code(field(1), c[1], &fields::PROFESSIONS)?,
         number: fields::text(field(2), c[2])?,
         issued_on: fields::date(field(3), c[3])?,
     };
-    Ok(Parsed { key: vec![row.profession.to_owned(), row.number.clone()], row: Row::Certificate(row) })
+    Ok(Row::Certificate(row))
 }
 
-fn licence(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, Reason> {
-    let (_, person_id) = person_key(field(0), lookups)?;
+fn licence(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Row, Reason> {
+    let person_id = person_key(field(0), lookups)?;
     let institution_code = fields::optional_text(field(5));
     if let Some(code) = &institution_code
         && !lookups.institutions.contains(code)
@@ -271,25 +288,25 @@ fn licence(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed,
         renewal_due: fields::date(field(7), c[7])?,
         status: fields::code(field(8), c[8], &fields::STATUSES)?,
     };
-    Ok(Parsed { key: vec![row.authority.clone(), row.number.clone()], row: Row::Licence(row) })
+    Ok(Row::Licence(row))
 }
 
-fn licence_event(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, Reason> {
+fn licence_event(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Row, Reason> {
     let authority = fields::text(field(0), c[0])?;
     let number = fields::text(field(1), c[1])?;
     let kind = fields::code(field(2), c[2], &fields::EVENT_KINDS)?;
     let happened_on = fields::date(field(3), c[3])?;
-    let licence_id =
-        *lookups.licences.get(&(authority.clone(), number.clone())).ok_or(Reason::UnknownLicence)?;
-    let row = LicenceEventRow { licence_id, kind, happened_on, note: fields::optional_text(field(4)) };
-    Ok(Parsed {
-        key: vec![authority, number, kind.to_owned(), happened_on.to_string()],
-        row: Row::LicenceEvent(row),
-    })
+    let licence_id = *lookups.licences.get(&(authority, number)).ok_or(Reason::UnknownLicence)?;
+    Ok(Row::LicenceEvent(LicenceEventRow {
+        licence_id,
+        kind,
+        happened_on,
+        note: fields::optional_text(field(4)),
+    }))
 }
 
-fn credit(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, Reason> {
-    let (id, person_id) = person_key(field(0), lookups)?;
+fn credit(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Row, Reason> {
+    let person_id = person_key(field(0), lookups)?;
     let row = CreditRow {
         person_id,
         course_code: fields::text(field(1), c[1])?,
@@ -305,25 +322,16 @@ fn credit(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, 
         points: fields::points(field(11))?.hundredths(),
         invalid_reason: fields::optional_text(field(12)),
     };
-    let key = vec![
-        id,
-        row.course_code.clone(),
-        row.category.to_owned(),
-        row.role.to_owned(),
-        row.taken_on.to_string(),
-        format!("{}{}", u8::from(row.infection_control), u8::from(row.gender)),
-    ];
-    Ok(Parsed { key, row: Row::Credit(row) })
+    Ok(Row::Credit(row))
 }
 
-fn learning(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Parsed, Reason> {
-    let (id, person_id) = person_key(field(0), lookups)?;
+fn learning(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Row, Reason> {
+    let person_id = person_key(field(0), lookups)?;
     let row = LearningRow {
         person_id,
         course: fields::text(field(1), c[1])?,
         minutes: fields::number(field(2), c[2], 1..=100_000)?,
         completed_on: fields::date(field(3), c[3])?,
     };
-    let key = vec![id, row.course.clone(), row.completed_on.to_string()];
-    Ok(Parsed { key, row: Row::Learning(row) })
+    Ok(Row::Learning(row))
 }

@@ -10,7 +10,7 @@ mod fields;
 pub mod kinds;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::RandomState;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -178,9 +178,9 @@ fn read_file(
         read += 1;
         let line = record.position().map_or(line, |p| p.line());
         let parsed = kinds::parse(kind, &layout, lookups, &record)
-            .and_then(|parsed| seen.first_time(&parsed.key, line).map(|()| parsed));
+            .and_then(|row| seen.first_time(&row, line).map(|()| row));
         match parsed {
-            Ok(parsed) => parsed.row.push_to(&mut batch),
+            Ok(row) => row.push_to(&mut batch),
             Err(reason) => rejected.push(Rejection { line, reason }),
         }
         if batch.len() >= batch_size {
@@ -206,8 +206,8 @@ struct Repeats {
 }
 
 impl Repeats {
-    fn first_time(&mut self, key: &[String], line: u64) -> Result<(), Reason> {
-        let hash = (self.first.hash_one(key), self.second.hash_one(key));
+    fn first_time(&mut self, row: &kinds::Row, line: u64) -> Result<(), Reason> {
+        let hash = (row.key_hash(&self.first), row.key_hash(&self.second));
         match self.lines.entry(hash) {
             std::collections::hash_map::Entry::Occupied(first) => {
                 Err(Reason::Duplicate { first_line: *first.get() })
