@@ -205,6 +205,20 @@ fn every_kind_of_file_loads_row_by_row_with_each_refused_row_reported() {
         ]
     );
 
+    // Each load is in the audit log, pointing to its run.
+    assert_eq!(
+        site.lines("SELECT event || ' ' || outcome || ' ' || request_id FROM audit_log ORDER BY audit_id"),
+        [
+            "import_institutions finished import_run:1",
+            "import_people finished import_run:2",
+            "import_certificates finished import_run:3",
+            "import_licences finished import_run:4",
+            "import_licence_events finished import_run:5",
+            "import_credits finished import_run:6",
+            "import_learning finished import_run:7",
+        ]
+    );
+
     // Learning: 112/12/01 and 2023-12-01 are the same day, so line 3 repeats line 2; zero
     // minutes is not a course.
     let learning = &printed[6];

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use huzhu_store::Store;
+use huzhu_store::audit::AuditRecord;
 use huzhu_store::import::{ImportBatch, NewImportRun};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -96,6 +97,7 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
     progress.finish(read, written);
     if let Some(run) = run {
         store.finish_import_run(run, read, rejected.len() as u64, unix_now()).await?;
+        audit(store, kind, run).await?;
     }
     Ok(Summary {
         encoding: detected.label,
@@ -104,6 +106,21 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
         rejected,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Records the finished import in the audit log, pointing to its row in `import_run` (which has
+/// the file and the counts).
+async fn audit(store: &Store, kind: Kind, run: i64) -> anyhow::Result<()> {
+    let event = format!("import_{}", kind.name().replace('-', "_"));
+    let reference = format!("import_run:{run}");
+    let record = AuditRecord {
+        at: unix_now(),
+        event: &event,
+        outcome: "finished",
+        request_id: Some(&reference),
+        ..AuditRecord::default()
+    };
+    store.record_audit(&record).await
 }
 
 /// Refuses a file whose header does not fit `kind` before anything is recorded.
