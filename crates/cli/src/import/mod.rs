@@ -79,15 +79,15 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
     let mut messages = spawn_reader(kind, reader, lookups, options.batch_size.max(1));
     let progress = Progress::new(file_bytes, bytes_read);
     let mut written = 0;
-    let mut read_rows = 0;
+    let mut accepted = 0;
     let (read, rejected) = loop {
         match messages.recv().await {
             Some(Message::Batch(batch)) => {
-                read_rows += batch.len() as u64;
+                accepted += batch.len() as u64;
                 if let Some(run) = run {
                     written += store.upsert_batch(run, &batch).await?;
                 }
-                progress.update(read_rows, written);
+                progress.update(accepted, written);
             }
             Some(Message::Done { read, rejected }) => break (read, rejected),
             Some(Message::Failed(error)) => return Err(error),
@@ -262,17 +262,18 @@ impl Progress {
         Progress { bar, bytes_read, file_bytes, last_line: std::cell::Cell::new(None) }
     }
 
-    fn update(&self, read: u64, written: u64) {
+    /// `accepted`: the good rows handed over so far; `written`: those new or changed.
+    fn update(&self, accepted: u64, written: u64) {
         let bytes = self.bytes_read.load(Ordering::Relaxed).min(self.file_bytes);
         if let Some(bar) = &self.bar {
             bar.set_position(bytes);
-            bar.set_message(format!("{read} rows read, {written} written"));
+            bar.set_message(format!("{accepted} rows accepted, {written} written"));
             return;
         }
         let due = self.last_line.get().is_none_or(|last| last.elapsed() >= Duration::from_secs(1));
         if due {
             let percent = (bytes * 100).checked_div(self.file_bytes).unwrap_or(100);
-            eprintln!("import: {read} rows read, {written} written ({percent}% of the file)");
+            eprintln!("import: {accepted} rows accepted, {written} written ({percent}% of the file)");
             self.last_line.set(Some(Instant::now()));
         }
     }
