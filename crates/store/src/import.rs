@@ -149,6 +149,57 @@ pub struct ImportRun {
     pub rows_rejected: i64,
 }
 
+/// What a credit row that is already there gets, in both engines' statements.
+const CREDIT_CONFLICT: &str = " ON CONFLICT (person_id, course_code, category, role, taken_on, infection_control, gender) \
+    DO UPDATE SET title = excluded.title, organiser = excluded.organiser, \
+    reviewer = excluded.reviewer, activity = excluded.activity, points = excluded.points, \
+    invalid_reason = excluded.invalid_reason \
+    WHERE credit.title IS DISTINCT FROM excluded.title \
+    OR credit.organiser IS DISTINCT FROM excluded.organiser \
+    OR credit.reviewer IS DISTINCT FROM excluded.reviewer \
+    OR credit.activity IS DISTINCT FROM excluded.activity \
+    OR credit.points IS DISTINCT FROM excluded.points \
+    OR credit.invalid_reason IS DISTINCT FROM excluded.invalid_reason";
+
+/// Credits on PostgreSQL: one array per column and `UNNEST`, so a batch is one statement with
+/// 13 parameters instead of 30,000 bound values, which PostgreSQL parses and plans far faster.
+async fn upsert_credits_postgres(pool: &sqlx::PgPool, run: i64, rows: &[CreditRow]) -> anyhow::Result<u64> {
+    let column = |f: fn(&CreditRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
+    let sql = format!(
+        "INSERT INTO credit (person_id, course_code, title, organiser, reviewer, activity, role, category, \
+         infection_control, gender, taken_on, points, invalid_reason) \
+         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], \
+         $7::text[], $8::text[], $9::boolean[], $10::boolean[], $11::date[], $12::bigint[], $13::text[]){CREDIT_CONFLICT}"
+    );
+    let mut tx = pool.begin().await.context("starting an import batch")?;
+    let done = sqlx::query(&sql)
+        .bind(rows.iter().map(|r| r.person_id).collect::<Vec<i64>>())
+        .bind(column(|r| r.course_code.clone()))
+        .bind(column(|r| r.title.clone()))
+        .bind(column(|r| r.organiser.clone()))
+        .bind(column(|r| r.reviewer.clone()))
+        .bind(rows.iter().map(|r| r.activity).collect::<Vec<i64>>())
+        .bind(column(|r| r.role.to_owned()))
+        .bind(column(|r| r.category.to_owned()))
+        .bind(rows.iter().map(|r| r.infection_control).collect::<Vec<bool>>())
+        .bind(rows.iter().map(|r| r.gender).collect::<Vec<bool>>())
+        .bind(rows.iter().map(|r| r.taken_on).collect::<Vec<NaiveDate>>())
+        .bind(rows.iter().map(|r| r.points).collect::<Vec<i64>>())
+        .bind(rows.iter().map(|r| r.invalid_reason.clone()).collect::<Vec<Option<String>>>())
+        .execute(&mut *tx)
+        .await
+        .context("writing an import batch")?;
+    let written = done.rows_affected();
+    sqlx::query("UPDATE import_run SET rows_written = rows_written + $1 WHERE import_run_id = $2")
+        .bind(i64::try_from(written).unwrap_or(i64::MAX))
+        .bind(run)
+        .execute(&mut *tx)
+        .await
+        .context("counting an import batch")?;
+    tx.commit().await.context("committing an import batch")?;
+    Ok(written)
+}
+
 /// Writes `$rows` as multi-row upserts in one transaction, adds the rows written to the run's
 /// ledger row in the same transaction, and evaluates to the number of rows written.
 macro_rules! upsert {
@@ -181,6 +232,9 @@ macro_rules! upsert {
 impl Store {
     /// Writes one batch in one transaction and returns how many rows were new or changed.
     pub async fn upsert_batch(&self, run: i64, batch: &ImportBatch) -> anyhow::Result<u64> {
+        if let (crate::Db::Postgres(pool), ImportBatch::Credits(rows)) = (&self.db, batch) {
+            return upsert_credits_postgres(pool, run, rows).await;
+        }
         let written = match batch {
             ImportBatch::Institutions(rows) => upsert!(
                 self,
@@ -275,16 +329,7 @@ impl Store {
                 13,
                 "INSERT INTO credit (person_id, course_code, title, organiser, reviewer, activity, role, \
                  category, infection_control, gender, taken_on, points, invalid_reason) ",
-                " ON CONFLICT (person_id, course_code, category, role, taken_on, infection_control, gender) \
-                  DO UPDATE SET title = excluded.title, organiser = excluded.organiser, \
-                  reviewer = excluded.reviewer, activity = excluded.activity, points = excluded.points, \
-                  invalid_reason = excluded.invalid_reason \
-                  WHERE credit.title IS DISTINCT FROM excluded.title \
-                  OR credit.organiser IS DISTINCT FROM excluded.organiser \
-                  OR credit.reviewer IS DISTINCT FROM excluded.reviewer \
-                  OR credit.activity IS DISTINCT FROM excluded.activity \
-                  OR credit.points IS DISTINCT FROM excluded.points \
-                  OR credit.invalid_reason IS DISTINCT FROM excluded.invalid_reason",
+                CREDIT_CONFLICT,
                 |row, r| row
                     .push_bind(r.person_id)
                     .push_bind(&r.course_code)
