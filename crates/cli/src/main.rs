@@ -1,6 +1,8 @@
 //! `huzhu`: the portal's one command.
 
+mod care;
 mod demo;
+mod import;
 mod operator;
 
 use std::io::IsTerminal;
@@ -37,7 +39,30 @@ enum Command {
         demo_members: usize,
     },
     /// Bring the database schema up to date.
-    Migrate,
+    Migrate {
+        /// Only tell whether the schema is current (exit status 0) or not (1); change nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Load a registry or CE file exported by a source system (CSV; UTF-8 or Big5).
+    Import {
+        /// What the file holds.
+        kind: import::kinds::Kind,
+        file: PathBuf,
+        /// Read and check every row, report what would be refused, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 10_000)]
+        batch_size: usize,
+        /// The file's encoding, when detection should be overruled (a byte-order mark still wins).
+        #[arg(long, value_enum)]
+        encoding: Option<import::decode::EncodingChoice>,
+    },
+    /// Write a consistent copy of the SQLite database to a new file, while the server runs.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup; refused while the database is in use.
+    Restore { file: PathBuf },
     /// Generate a demo data set into an empty database.
     Demo {
         /// How many members to generate (besides the showcase members).
@@ -94,14 +119,30 @@ fn init_logging(filter: &str) {
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve { demo, demo_members } => serve(config, demo, demo_members).await,
-        Command::Migrate => {
-            let store = open_store(&config).await?;
+        Command::Migrate { check: true } => care::check_schema(&config.database_url()).await,
+        Command::Migrate { check: false } => {
+            let (store, _lock) = open_store(&config).await?;
             println!("The database schema is up to date.");
             store.close().await;
             Ok(())
         }
+        Command::Import { kind, file, dry_run, batch_size, encoding } => {
+            let (store, _lock) = open_store(&config).await?;
+            let options = import::Options { dry_run, batch_size, encoding };
+            let summary = import::run(&store, kind, &file, &options).await;
+            store.close().await;
+            import::print_summary(&summary?, dry_run);
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = care::backup(&store, &file).await;
+            store.close().await;
+            result
+        }
+        Command::Restore { file } => care::restore(&config.database_url(), &file).await,
         Command::Demo { members, seed, today } => {
-            let store = open_store(&config).await?;
+            let (store, _lock) = open_store(&config).await?;
             let today = today.unwrap_or_else(|| SystemClock.today());
             let result = demo::generate(&store, members, seed, today).await;
             store.close().await;
@@ -110,7 +151,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Operator { command: OperatorCommand::Add { username, password_stdin } } => {
-            let store = open_store(&config).await?;
+            let (store, _lock) = open_store(&config).await?;
             let result = operator::add(&store, &config, &username, password_stdin).await;
             store.close().await;
             result
@@ -118,15 +159,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     }
 }
 
-/// Opens the configured database, creating the data folder for SQLite, and migrates it.
-async fn open_store(config: &Config) -> anyhow::Result<Store> {
+/// Opens the configured database, creating the data folder for SQLite, and migrates it. The
+/// lock marks the database as in use until it is dropped (see `care`).
+async fn open_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLock)> {
     if config.database_url.is_empty() {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
     }
+    let lock = care::use_database(&config.database_url())?;
     let store = Store::connect(&config.database_url()).await?;
     store.migrate().await?;
-    Ok(store)
+    Ok((store, lock))
 }
 
 async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Result<()> {
@@ -134,7 +177,7 @@ async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Resul
         anyhow::ensure!(demo, "HUZHU_CAPTCHA_FIXED is for tests only: it needs `huzhu serve --demo`");
         tracing::warn!("captcha answers are fixed by HUZHU_CAPTCHA_FIXED: never do this in production");
     }
-    let store = open_store(&config).await?;
+    let (store, _lock) = open_store(&config).await?;
     if demo && store.count_people().await? == 0 {
         let accounts = demo::generate(&store, demo_members, 2026, SystemClock.today()).await?;
         demo::print_accounts(&accounts);

@@ -7,7 +7,7 @@ use rand::Rng;
 use crate::catalogue::E_LEARNING;
 use crate::credits::{Profile, credits};
 use crate::history::{Subject, history};
-use crate::model::{Learning, Licence, Person, Sex};
+use crate::model::{Credit, Learning, Licence, Person, Sex};
 use crate::random::{DemoRng, add_years, date_between, one_of, stream, weighted, ymd};
 use crate::{ids, names};
 
@@ -45,8 +45,8 @@ pub fn person(config: &DemoConfig, index: usize) -> Person {
         midwife: history.midwife,
         today,
     };
-    let credits = credits(&mut rng, &profile);
-    let learning = learning(&mut rng, certified_on, today);
+    let credits = distinct_credits(credits(&mut rng, &profile));
+    let learning = distinct_learning(learning(&mut rng, certified_on, today));
     Person {
         id_number,
         name,
@@ -58,6 +58,24 @@ pub fn person(config: &DemoConfig, index: usize) -> Person {
         credits,
         learning,
     }
+}
+
+/// Drops a credit that repeats an earlier one's natural key (course code, category, role, day
+/// and topic marks; see migration 0006). Course codes are drawn at random, so a member may rarely get the
+/// same code twice on one day; the database keeps one such row only.
+fn distinct_credits(mut credits: Vec<Credit>) -> Vec<Credit> {
+    let mut seen = std::collections::HashSet::new();
+    credits.retain(|c| {
+        seen.insert((c.course_code.clone(), c.category, c.role, c.date, c.infection_control, c.gender))
+    });
+    credits
+}
+
+/// Drops a course completed twice on the same day: the log keeps one record of it.
+fn distinct_learning(mut log: Vec<Learning>) -> Vec<Learning> {
+    let mut seen = std::collections::HashSet::new();
+    log.retain(|l| seen.insert((l.course.clone(), l.completed_on)));
+    log
 }
 
 /// The first day of the current licence's CE window.

@@ -24,6 +24,8 @@ pub mod bulk;
 pub mod card;
 pub mod ce;
 pub mod content;
+pub mod import;
+pub mod maintenance;
 pub mod member;
 pub mod operators;
 pub mod outbox;

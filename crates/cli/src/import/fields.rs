@@ -1,0 +1,247 @@
+//! Reading one field of an import file, and why a row was refused.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use huzhu_core::id::{IdError, IdNumber};
+use huzhu_core::points::Points;
+use huzhu_core::roc::{self, RocDateError};
+
+/// A column of an import file: its English and Chinese header and whether it may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub chinese: &'static str,
+    pub required: bool,
+}
+
+pub const fn required(name: &'static str, chinese: &'static str) -> Column {
+    Column { name, chinese, required: true }
+}
+
+pub const fn optional(name: &'static str, chinese: &'static str) -> Column {
+    Column { name, chinese, required: false }
+}
+
+/// Why a row was refused; shown to the operator in Chinese, then English. It never repeats a
+/// full ID number, since the report may end up in a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    Unreadable(String),
+    FieldCount { found: usize, expected: usize },
+    Empty(Column),
+    BadId(IdError),
+    BadDate { column: Column, text: String, error: RocDateError },
+    BadValue { column: Column, text: String },
+    BadPoints(String),
+    UnknownPerson,
+    UnknownInstitution(String),
+    UnknownLicence,
+    Duplicate { first_line: u64 },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Unreadable(error) => write!(f, "無法讀取此行 / the line cannot be read: {error}"),
+            Reason::FieldCount { found, expected } => {
+                write!(
+                    f,
+                    "欄位數 {found} 與標題的 {expected} 不符 / {found} fields where the header has {expected}"
+                )
+            }
+            Reason::Empty(c) => write!(f, "「{}」空白 / {} is empty", c.chinese, c.name),
+            Reason::BadId(IdError::Checksum) => {
+                write!(f, "身分證號檢查碼不符 / the ID number's check digit is wrong")
+            }
+            Reason::BadId(_) => write!(f, "身分證號格式不符 / the ID number is malformed"),
+            Reason::BadDate { column, text, error: RocDateError::NoSuchDate } => {
+                write!(f, "「{}」無此日期：{text} / {}: no such date {text}", column.chinese, column.name)
+            }
+            Reason::BadDate { column, text, .. } => {
+                write!(
+                    f,
+                    "「{}」日期格式無法辨識：{text} / {}: not a date {text}",
+                    column.chinese, column.name
+                )
+            }
+            Reason::BadValue { column, text } => {
+                write!(
+                    f,
+                    "「{}」的值無法辨識：{text} / {}: unknown value {text}",
+                    column.chinese, column.name
+                )
+            }
+            Reason::BadPoints(text) => {
+                write!(
+                    f,
+                    "積分須為最多兩位小數的數字：{text} / points must be a number with at most two decimals: {text}"
+                )
+            }
+            Reason::UnknownPerson => write!(f, "人員資料中無此身分證號 / no person has this ID number"),
+            Reason::UnknownInstitution(code) => {
+                write!(f, "查無醫事機構代碼 {code} / unknown institution {code}")
+            }
+            Reason::UnknownLicence => write!(f, "查無此執業執照 / no licence has this authority and number"),
+            Reason::Duplicate { first_line } => {
+                write!(f, "與第 {first_line} 行重複 / repeats line {first_line}")
+            }
+        }
+    }
+}
+
+/// A non-empty field.
+pub fn text(value: &str, column: Column) -> Result<String, Reason> {
+    if value.is_empty() { Err(Reason::Empty(column)) } else { Ok(value.to_owned()) }
+}
+
+/// A field that may be empty.
+pub fn optional_text(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+pub fn id_number(value: &str) -> Result<IdNumber, Reason> {
+    IdNumber::parse(value).map_err(Reason::BadId)
+}
+
+/// A date in ISO form (2023-05-31, 2023/05/31, 20230531) or in one of the ROC forms
+/// (112/05/31, 1120531, 民國112年5月31日). A four-digit first part is a Gregorian year: ROC
+/// years have at most three digits until AD 2911.
+pub fn date(value: &str, column: Column) -> Result<NaiveDate, Reason> {
+    if value.is_empty() {
+        return Err(Reason::Empty(column));
+    }
+    let bad = |error| Reason::BadDate { column, text: value.to_owned(), error };
+    match gregorian_parts(value) {
+        Some((year, month, day)) => {
+            NaiveDate::from_ymd_opt(year, month, day).ok_or(bad(RocDateError::NoSuchDate))
+        }
+        None => roc::parse(value).map_err(bad),
+    }
+}
+
+/// Year, month and day of `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD`; `None` for other forms.
+fn gregorian_parts(value: &str) -> Option<(i32, u32, u32)> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if value.len() == 8 && digits(value) {
+        return Some((value[..4].parse().ok()?, value[4..6].parse().ok()?, value[6..].parse().ok()?));
+    }
+    let mut parts = value.split(['-', '/']);
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || !digits(year) || !digits(month) || !digits(day) {
+        return None;
+    }
+    if month.len() > 2 || day.len() > 2 {
+        return None;
+    }
+    Some((year.parse().ok()?, month.parse().ok()?, day.parse().ok()?))
+}
+
+/// Points with up to two decimals, as exact hundredths.
+pub fn points(value: &str) -> Result<Points, Reason> {
+    value.parse().map_err(|_| Reason::BadPoints(value.to_owned()))
+}
+
+/// A whole number in `range`.
+pub fn number(value: &str, column: Column, range: std::ops::RangeInclusive<i64>) -> Result<i64, Reason> {
+    if value.is_empty() {
+        return Err(Reason::Empty(column));
+    }
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| Reason::BadValue { column, text: value.to_owned() })
+}
+
+/// Yes or no: 1/0, Y/N, true/false, 是/否.
+pub fn flag(value: &str, column: Column) -> Result<bool, Reason> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "y" | "yes" | "true" | "是" => Ok(true),
+        "0" | "n" | "no" | "false" | "否" | "" => Ok(false),
+        _ => Err(Reason::BadValue { column, text: value.to_owned() }),
+    }
+}
+
+/// One of a set of codes, given either as the code or as its Chinese name.
+pub fn code(
+    value: &str,
+    column: Column,
+    table: &[(&'static str, &'static str)],
+) -> Result<&'static str, Reason> {
+    if value.is_empty() {
+        return Err(Reason::Empty(column));
+    }
+    table
+        .iter()
+        .find(|(code, chinese)| code.eq_ignore_ascii_case(value) || *chinese == value)
+        .map(|(code, _)| *code)
+        .ok_or_else(|| Reason::BadValue { column, text: value.to_owned() })
+}
+
+pub const SEXES: [(&str, &str); 2] = [("F", "女"), ("M", "男")];
+pub const PROFESSIONS: [(&str, &str); 4] = [("F", "護理師"), ("G", "護士"), ("H", "助產士"), ("I", "助產師")];
+pub const STATUSES: [(&str, &str); 5] = [
+    ("practising", "執業"),
+    ("suspended", "停業"),
+    ("closed", "歇業"),
+    ("cancelled", "註銷"),
+    ("annulled", "廢止"),
+];
+pub const EVENT_KINDS: [(&str, &str); 8] = [
+    ("registered", "登記"),
+    ("renewed", "更新"),
+    ("suspended", "停業"),
+    ("resumed", "復業"),
+    ("closed", "歇業"),
+    ("moved_workplace", "變更執業處所"),
+    ("cancelled", "註銷"),
+    ("annulled", "廢止"),
+];
+pub const ROLES: [(&str, &str); 4] =
+    [("attendee", "參加"), ("lecturer", "授課"), ("author", "發表"), ("special_lecture", "特別演講")];
+pub const CATEGORIES: [(&str, &str); 4] =
+    [("pro", "專業課程"), ("quality", "專業品質"), ("ethics", "專業倫理"), ("law", "專業相關法規")];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use huzhu_core::profession::{PracticeStatus, Profession};
+    use huzhu_core::registry::{EventKind, Role};
+    use huzhu_core::rules::Category;
+
+    /// The import tables name every code the domain knows, and no other.
+    #[test]
+    fn the_code_tables_match_the_domain() {
+        let codes =
+            |table: &[(&'static str, &'static str)]| table.iter().map(|(code, _)| *code).collect::<Vec<_>>();
+        assert_eq!(codes(&PROFESSIONS), Profession::ALL.map(Profession::code));
+        assert_eq!(codes(&STATUSES), PracticeStatus::ALL.map(PracticeStatus::code));
+        assert_eq!(codes(&EVENT_KINDS), EventKind::ALL.map(|k| k.code()));
+        assert_eq!(codes(&ROLES), Role::ALL.map(|r| r.code()));
+        assert_eq!(codes(&CATEGORIES), Category::ALL.map(Category::code));
+    }
+
+    #[test]
+    fn dates_in_every_form_and_the_days_that_do_not_exist() {
+        let column = required("taken_on", "上課日期");
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a real day");
+        // ROC 112 + 1911 = 2023.
+        for text in
+            ["2023-05-31", "2023/05/31", "20230531", "112/05/31", "1120531", "民國112年5月31日", "112-5-31"]
+        {
+            assert_eq!(date(text, column), Ok(day(2023, 5, 31)), "{text}");
+        }
+        // 110 + 1911 = 2021, not a leap year; 2023-02-29 likewise.
+        for text in ["110/02/29", "2023-02-29", "20230229", "1100229"] {
+            assert!(
+                matches!(date(text, column), Err(Reason::BadDate { error: RocDateError::NoSuchDate, .. })),
+                "{text}"
+            );
+        }
+        // A day-first date reads as ROC year 31, month 5, day 2023: refused, never guessed.
+        assert!(date("31/05/2023", column).is_err());
+        assert!(matches!(date("昨天", column), Err(Reason::BadDate { error: RocDateError::Malformed, .. })));
+        assert_eq!(date("", column), Err(Reason::Empty(column)));
+    }
+}

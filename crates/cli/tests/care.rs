@@ -1,0 +1,145 @@
+//! `huzhu backup`, `huzhu restore` and `huzhu migrate --check` as an operator runs them.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use support::{Site, path, text};
+
+/// A running `huzhu serve --demo` with 30 generated members and its address.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(site: &Site) -> Server {
+        let mut child = site
+            .command(&["serve", "--demo", "--demo-members", "30"])
+            .env("HUZHU_BIND", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().expect("a pipe");
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let listening = lines.find(|line| line.starts_with("huzhu is listening on http://"));
+        let address = listening
+            .and_then(|line| line.split_whitespace().nth(4).map(str::to_owned))
+            .expect("the server says where it listens");
+        // Keep reading what it prints, so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, address: address.trim_start_matches("http://").to_owned() }
+    }
+
+    /// The status line of `GET /healthz`, which asks the database for `SELECT 1`.
+    fn health(&self) -> String {
+        let mut stream = TcpStream::connect(&self.address).expect("the server answers");
+        write!(stream, "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address)
+            .expect("a request");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("an answer");
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_backup_is_made_while_the_server_serves_and_a_restore_waits_for_it_to_stop() {
+    let site = Site::sqlite();
+    let server = Server::start(&site);
+    assert_eq!(server.health(), "HTTP/1.1 200 OK");
+
+    let backup = site.data.path().join("backup.db");
+    let printed = site.ok(&["backup", path(&backup)]);
+    assert!(printed.contains("backed up to"), "{printed}");
+    assert_eq!(server.health(), "HTTP/1.1 200 OK", "the server went on serving");
+
+    // The demo data: 6 showcase members and the 30 generated ones.
+    let copy = Site { data: tempfile::tempdir().expect("a folder"), postgres: None };
+    std::fs::create_dir_all(copy.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::copy(&backup, copy.database_path()).expect("a copy of the backup");
+    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["36"]);
+    assert_eq!(copy.lines("PRAGMA integrity_check"), ["ok"]);
+
+    let refused = site.huzhu(&["restore", path(&backup)]);
+    assert!(!refused.status.success(), "a restore under a running server is refused");
+    assert!(
+        text(&refused.stderr).contains("is in use by a running huzhu process"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(server.health(), "HTTP/1.1 200 OK", "the refused restore left the server alone");
+
+    let again = site.huzhu(&["backup", path(&backup)]);
+    assert!(!again.status.success(), "a backup never overwrites a file");
+
+    drop(server);
+    site.ok(&[
+        "import",
+        "people",
+        path(&site.file("one.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes())),
+    ]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["37"]);
+    let printed = site.ok(&["restore", path(&backup)]);
+    assert!(printed.contains("restored"), "{printed}");
+    assert_eq!(
+        site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"),
+        ["36"],
+        "the person added after the backup is gone"
+    );
+    let kept = std::fs::read_dir(site.database_path().parent().expect("a folder"))
+        .expect("the data folder")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("huzhu.db.before-restore-"))
+        .count();
+    assert_eq!(kept, 1, "the replaced database is kept beside it");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_not_restored() {
+    let site = Site::sqlite();
+    site.ok(&["migrate"]);
+    let junk = site.file("junk.db", b"this is not a database");
+    let output = site.huzhu(&["restore", path(&junk)]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("is not a usable huzhu backup"), "{}", text(&output.stderr));
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["0"], "the database is still there");
+}
+
+#[test]
+fn migrate_check_tells_a_current_schema_from_an_outdated_one() {
+    let site = Site::new();
+    if site.postgres.is_none() {
+        let missing = site.huzhu(&["migrate", "--check"]);
+        assert!(!missing.status.success());
+        assert!(text(&missing.stderr).contains("there is no database"), "{}", text(&missing.stderr));
+        assert!(!site.database_path().exists(), "checking creates no database");
+        std::fs::create_dir_all(site.database_path().parent().expect("a folder")).expect("a data folder");
+    }
+
+    // The schema as a release with migrations 0001 to 0003 left it.
+    let url = site.postgres.clone().unwrap_or_else(|| format!("sqlite://{}", site.database_path().display()));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        let store = huzhu_store::Store::connect(&url).await.expect("the database");
+        store.migrate_up_to(3).await.expect("the old migrations");
+        store.close().await;
+    });
+    let outdated = site.huzhu(&["migrate", "--check"]);
+    assert!(!outdated.status.success());
+    assert!(text(&outdated.stdout).contains("not applied: 0006 import"), "{}", text(&outdated.stdout));
+    assert!(text(&outdated.stderr).contains("run `huzhu migrate`"), "{}", text(&outdated.stderr));
+
+    site.ok(&["migrate"]);
+    let current = site.ok(&["migrate", "--check"]);
+    assert!(current.contains("The database schema is current."), "{current}");
+}

@@ -1,0 +1,423 @@
+//! `huzhu import` on files built here, in every encoding and date form the source systems use,
+//! checked row by row against values worked out by hand.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use support::{Site, path, text};
+
+// ID numbers used below, with their check digits worked out by hand (DOMAIN §3: the letter's
+// two-digit code weighed 1 and 9, the eight digits weighed 8..1, the check digit 1; the total
+// must end in 0):
+// A200123458: A=10 → 1·1 + 0·9 = 1; 2·8+0+0+1·5+2·4+3·3+4·2+5·1 = 16+5+8+9+8+5 = 51; 1+51+8 = 60.
+// F200234568: F=15 → 1+45 = 46; 16+0+0+10+12+12+10+6 = 66; 46+66+8 = 120.
+// E100345670: E=14 → 1+36 = 37; 8+0+0+15+16+15+12+7 = 73; 37+73+0 = 110.
+// B200456784: B=11 → 1+9 = 10; 16+0+0+20+20+18+14+8 = 96; 10+96+4 = 110.
+// A123456789: 1 + (8+14+18+20+20+18+14+8 = 120) + 9 = 130.
+// A200123459 is A200123458 with the check digit off by one: 61, refused.
+
+const INSTITUTIONS: &str = "\u{feff}醫事機構代碼,醫事機構名稱\n\
+0401180014,國立臺灣大學醫學院附設醫院\n\
+1101020018,臺北市立聯合醫院\n";
+
+/// The people file in Big5, as the registry exports it. The bytes of each name, and the
+/// characters they stand for in the WHATWG Big5 index (cross-checked with Python's `cp950`
+/// and `big5hkscs` codecs):
+/// - 許 B3 5C, 功 A5 5C, 蓋 BB 5C: the second byte is `\`; on line 2 蓋 comes right before a
+///   comma, on line 5 right before a closing quote (a reader taking 0x5C for an escape would
+///   swallow the separator or the quote);
+/// - 碁 F9 D6 (U+7881): Microsoft's CP950 addition (the ETEN row F9D6–F9FE);
+/// - 𪎩 89 40 (U+2A3A9) and 𠃌 C8 7A (U+200CC): HKSCS, outside the Basic Multilingual Plane;
+/// - 民 A5 C1, 國 B0 EA, 年 A6 7E, 月 A4 EB, 日 A4 E9, 女 A4 6B, 男 A8 6B, 陳 B3 AF, 林 AA 4C, 王 A4 FD.
+fn people_big5() -> Vec<u8> {
+    let mut file = Vec::new();
+    file.extend_from_slice(b"id_number,name,birth_date,sex\r\n");
+    file.extend_from_slice(b"A200123458,\xb3\x5c\xa5\x5c\xbb\x5c,112/05/31,F\r\n");
+    file.extend_from_slice(
+        b"F200234568,\"\xbb\x5c\xaa\x4c\xf9\xd6\",\xa5\xc1\xb0\xea79\xa6\x7e4\xa4\xeb5\xa4\xe9,\xa4\x6b\r\n",
+    );
+    file.extend_from_slice(b"E100345670,\xb3\xaf\x89\x40,0990101,\xa8\x6b\r\n");
+    file.extend_from_slice(b"B200456784,\"\xc8\x7a\xb3\xaf\xbb\x5c\",1985-12-01,M\r\n");
+    file.extend_from_slice(b"A200123459,\xa4\xfd,1985-12-01,F\r\n");
+    file.extend_from_slice(b"A123456789,\xa4\xfd,110/02/29,M\r\n");
+    file.extend_from_slice(b"A200123458,\xb3\x5c\xa5\x5c\xbb\x5c,112/05/31,F\r\n");
+    file
+}
+
+const CERTIFICATES: &str = "身分證號,類別,證書字號,發證日期\n\
+A200123458,F,衛部護字第123456號,112/06/30\n\
+F200234568,助產師,衛部助字第000111號,1120701\n\
+B200456784,G,衛部護字第999999號,2024-02-29\n\
+A123456789,F,衛部護字第000001號,2020-01-01\n";
+
+const LICENCES: &str = "id_number,profession,certificate_number,number,authority,institution_code,registered_on,renewal_due,status\n\
+A200123458,F,衛部護字第123456號,北市護執字第00001號,臺北市政府衛生局,0401180014,112/07/01,118/07/01,practising\n\
+F200234568,I,衛部助字第000111號,北市助執字第00002號,臺北市政府衛生局,,112/08/01,118/08/01,歇業\n\
+B200456784,G,衛部護字第999999號,北市護執字第00003號,臺北市政府衛生局,9999999999,113/03/01,119/03/01,practising\n";
+
+const EVENTS: &str = "authority,licence_number,kind,happened_on,note\n\
+臺北市政府衛生局,北市護執字第00001號,registered,112/07/01,\n\
+臺北市政府衛生局,北市助執字第00002號,登記,112/08/01,\n\
+臺北市政府衛生局,北市助執字第00002號,歇業,113/01/15,育嬰\n\
+臺北市政府衛生局,北市護執字第00003號,registered,113/03/01,\n";
+
+const CREDITS: &str = "id_number,course_code,title,organiser,reviewer,activity,role,category,infection_control,gender,taken_on,points\n\
+A200123458,112A00001,感染管制概論,臺大醫院,台灣護理學會,1,attendee,pro,1,0,112/09/01,1.5\n\
+A200123458,112A00001,感染管制概論,臺大醫院,台灣護理學會,1,attendee,quality,1,0,112/09/01,0.5\n\
+A200123458,112B00002,性別議題,護理師公會,護理師護士公會全聯會,5,參加,專業倫理,0,1,2023-10-02,2.25\n\
+A200123458,112B00003,長課程,護理師公會,護理師護士公會全聯會,1,attendee,law,0,0,2023-10-03,1.234\n\
+A200123458,112A00001,感染管制概論,臺大醫院,台灣護理學會,1,attendee,pro,1,0,112/09/01,1.5\n\
+A123456789,112A00009,課程,單位,學會,1,attendee,pro,0,0,2023-01-01,1\n\
+F200234568,112C00004,母乳哺育,助產師公會,台灣助產學會,2,lecturer,pro,否,是,民國112年11月30日,12\n";
+
+const LEARNING: &str = "id_number,course,minutes,completed_on\n\
+A200123458,病人安全,90,112/12/01\n\
+A200123458,病人安全,90,2023-12-01\n\
+E100345670,感染管制,0,2023-12-01\n";
+
+/// Loads every kind of file into `site` and returns what each import printed.
+fn load_all(site: &Site) -> Vec<String> {
+    let files = [
+        ("institutions", site.file("institutions.csv", INSTITUTIONS.as_bytes())),
+        ("people", site.file("people.csv", &people_big5())),
+        ("certificates", site.file("certificates.csv", CERTIFICATES.as_bytes())),
+        ("licences", site.file("licences.csv", LICENCES.as_bytes())),
+        ("licence-events", site.file("events.csv", EVENTS.as_bytes())),
+        ("credits", site.file("credits.csv", CREDITS.as_bytes())),
+        ("learning", site.file("learning.csv", LEARNING.as_bytes())),
+    ];
+    files.iter().map(|(kind, file)| site.ok(&["import", kind, path(file)])).collect()
+}
+
+fn sorted(mut lines: Vec<String>) -> Vec<String> {
+    lines.sort();
+    lines
+}
+
+#[test]
+fn every_kind_of_file_loads_row_by_row_with_each_refused_row_reported() {
+    let site = Site::new();
+    let printed = load_all(&site);
+
+    // Institutions: a UTF-8 file with a byte-order mark and Chinese column names.
+    assert!(printed[0].contains("imported (UTF-8 with BOM): 2 rows read, 2 loaded"), "{}", printed[0]);
+    assert_eq!(
+        sorted(site.lines("SELECT nhi_code || '|' || name FROM institution")),
+        ["0401180014|國立臺灣大學醫學院附設醫院", "1101020018|臺北市立聯合醫院"]
+    );
+
+    // People, from Big5. ROC 112/05/31 = 1911+112 = 2023-05-31; 民國79年4月5日 = 1990-04-05;
+    // 0990101 = ROC 99 = 2010-01-01. 110/02/29 would be 2021-02-29, and 2021 is no leap year.
+    let people = &printed[1];
+    assert!(people.contains("imported (Big5): 7 rows read, 4 loaded"), "{people}");
+    assert!(people.contains("line 6: 身分證號檢查碼不符 / the ID number's check digit is wrong"), "{people}");
+    assert!(
+        people.contains("line 7: 「出生日期」無此日期：110/02/29 / birth_date: no such date 110/02/29"),
+        "{people}"
+    );
+    assert!(people.contains("line 8: 與第 2 行重複 / repeats line 2"), "{people}");
+    assert!(!people.contains("A200123459"), "the report never repeats an ID number");
+    assert_eq!(
+        sorted(site.lines(
+            "SELECT id_number || '|' || name || '|' || CAST(birth_date AS TEXT) || '|' || sex FROM person"
+        )),
+        [
+            "A200123458|許功蓋|2023-05-31|F",
+            "B200456784|\u{200CC}陳蓋|1985-12-01|M",
+            "E100345670|陳\u{2A3A9}|2010-01-01|M",
+            "F200234568|蓋林\u{7881}|1990-04-05|F",
+        ]
+    );
+
+    // Certificates: 助產師 is code I; 1120701 = 2023-07-01; 2024-02-29 exists (2024 is a leap year).
+    assert!(
+        printed[2].contains("line 5: 人員資料中無此身分證號 / no person has this ID number"),
+        "{}",
+        printed[2]
+    );
+    assert_eq!(
+        sorted(site.lines(
+            "SELECT p.id_number || '|' || c.profession || '|' || c.number || '|' || CAST(c.issued_on AS TEXT) \
+             FROM certificate c JOIN person p ON p.person_id = c.person_id"
+        )),
+        [
+            "A200123458|F|衛部護字第123456號|2023-06-30",
+            "B200456784|G|衛部護字第999999號|2024-02-29",
+            "F200234568|I|衛部助字第000111號|2023-07-01",
+        ]
+    );
+
+    // Licences: ROC 118/07/01 = 2029-07-01; an empty institution is none; 9999999999 is unknown.
+    assert!(
+        printed[3].contains("line 4: 查無醫事機構代碼 9999999999 / unknown institution 9999999999"),
+        "{}",
+        printed[3]
+    );
+    assert_eq!(
+        sorted(site.lines(
+            "SELECT p.id_number || '|' || l.profession || '|' || l.number || '|' || COALESCE(l.institution_code, '-') \
+             || '|' || CAST(l.registered_on AS TEXT) || '|' || CAST(l.renewal_due AS TEXT) || '|' || l.status \
+             FROM licence l JOIN person p ON p.person_id = l.person_id"
+        )),
+        [
+            "A200123458|F|北市護執字第00001號|0401180014|2023-07-01|2029-07-01|practising",
+            "F200234568|I|北市助執字第00002號|-|2023-08-01|2029-08-01|closed",
+        ]
+    );
+
+    // Licence events: 登記 is registered, 歇業 closed; ROC 113/01/15 = 2024-01-15.
+    assert!(printed[4].contains("line 5: 查無此執業執照"), "{}", printed[4]);
+    assert_eq!(
+        sorted(site.lines(
+            "SELECT l.number || '|' || e.kind || '|' || CAST(e.happened_on AS TEXT) || '|' || COALESCE(e.note, '-') \
+             FROM licence_event e JOIN licence l ON l.licence_id = e.licence_id"
+        )),
+        [
+            "北市助執字第00002號|closed|2024-01-15|育嬰",
+            "北市助執字第00002號|registered|2023-08-01|-",
+            "北市護執字第00001號|registered|2023-07-01|-",
+        ]
+    );
+
+    // Credits: points in hundredths (1.5 → 150, 0.5 → 50, 2.25 → 225, 12 → 1200); the same
+    // course in two categories is two rows; 參加 is attendee, 專業倫理 ethics; 否/是 are 0/1;
+    // 民國112年11月30日 = 2023-11-30. 1.234 has three decimals; line 6 repeats line 2;
+    // A123456789 was refused with the people.
+    let credits = &printed[5];
+    assert!(credits.contains("imported (UTF-8): 7 rows read, 4 loaded"), "{credits}");
+    assert!(credits.contains("line 5: 積分須為最多兩位小數的數字：1.234"), "{credits}");
+    assert!(credits.contains("line 6: 與第 2 行重複 / repeats line 2"), "{credits}");
+    assert!(credits.contains("line 7: 人員資料中無此身分證號"), "{credits}");
+    assert_eq!(
+        sorted(site.lines(
+            "SELECT p.id_number || '|' || c.course_code || '|' || c.category || '|' || c.role || '|' \
+             || CAST(c.activity AS TEXT) || '|' || CAST(CASE WHEN c.infection_control THEN 1 ELSE 0 END AS TEXT) \
+             || CAST(CASE WHEN c.gender THEN 1 ELSE 0 END AS TEXT) || '|' || CAST(c.taken_on AS TEXT) || '|' \
+             || CAST(c.points AS TEXT) FROM credit c JOIN person p ON p.person_id = c.person_id"
+        )),
+        [
+            "A200123458|112A00001|pro|attendee|1|10|2023-09-01|150",
+            "A200123458|112A00001|quality|attendee|1|10|2023-09-01|50",
+            "A200123458|112B00002|ethics|attendee|5|01|2023-10-02|225",
+            "F200234568|112C00004|pro|lecturer|2|01|2023-11-30|1200",
+        ]
+    );
+
+    // Each load is in the audit log, pointing to its run.
+    assert_eq!(
+        site.lines("SELECT event || ' ' || outcome || ' ' || request_id FROM audit_log ORDER BY audit_id"),
+        [
+            "import_institutions finished import_run:1",
+            "import_people finished import_run:2",
+            "import_certificates finished import_run:3",
+            "import_licences finished import_run:4",
+            "import_licence_events finished import_run:5",
+            "import_credits finished import_run:6",
+            "import_learning finished import_run:7",
+        ]
+    );
+
+    // Learning: 112/12/01 and 2023-12-01 are the same day, so line 3 repeats line 2; zero
+    // minutes is not a course.
+    let learning = &printed[6];
+    assert!(learning.contains("line 3: 與第 2 行重複 / repeats line 2"), "{learning}");
+    assert!(learning.contains("line 4: 「學習分鐘數」的值無法辨識：0"), "{learning}");
+    assert_eq!(
+        site.lines(
+            "SELECT p.id_number || '|' || l.course || '|' || CAST(l.minutes AS TEXT) || '|' \
+             || CAST(l.completed_on AS TEXT) FROM learning l JOIN person p ON p.person_id = l.person_id"
+        ),
+        ["A200123458|病人安全|90|2023-12-01"]
+    );
+}
+
+#[test]
+fn loading_the_same_files_twice_changes_nothing() {
+    let site = Site::new();
+    load_all(&site);
+    let before = site.registry_dump();
+    let again = load_all(&site);
+    assert_eq!(site.registry_dump(), before);
+    // Loaded rows per file, from the first test: 2, 4, 3, 2, 3, 4, 1; none is new or changed now.
+    for (printed, loaded) in again.iter().zip([2, 4, 3, 2, 3, 4, 1]) {
+        assert!(
+            printed.contains(&format!("{loaded} loaded (0 new or changed, {loaded} unchanged)")),
+            "{printed}"
+        );
+    }
+}
+
+#[test]
+fn a_changed_row_is_updated_in_place() {
+    let site = Site::new();
+    load_all(&site);
+    let before: Vec<String> = site.lines("SELECT CAST(credit_id AS TEXT) FROM credit ORDER BY credit_id");
+    // The ledger corrects line 2's points from 1.5 to 1.75: the same row, 175 hundredths.
+    let corrected = CREDITS.replacen("112/09/01,1.5\n", "112/09/01,1.75\n", 1);
+    let file = site.file("credits-corrected.csv", corrected.as_bytes());
+    let printed = site.ok(&["import", "credits", path(&file)]);
+    assert!(printed.contains("4 loaded (1 new or changed, 3 unchanged)"), "{printed}");
+    assert_eq!(site.lines("SELECT CAST(credit_id AS TEXT) FROM credit ORDER BY credit_id"), before);
+    assert_eq!(
+        site.lines(
+            "SELECT CAST(points AS TEXT) FROM credit WHERE course_code = '112A00001' AND category = 'pro'"
+        ),
+        ["175"]
+    );
+}
+
+#[test]
+fn a_dry_run_reports_and_writes_nothing() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", &people_big5());
+    let printed = site.ok(&["import", "people", path(&file), "--dry-run"]);
+    assert!(
+        printed.contains("dry run (Big5): 7 rows read, 4 good, 3 rejected; nothing written"),
+        "{printed}"
+    );
+    assert!(printed.contains("line 7: "), "{printed}");
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["0"]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run"), ["0"]);
+}
+
+#[test]
+fn a_file_of_another_kind_is_refused_before_anything_is_written() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("credits.csv", CREDITS.as_bytes());
+    let output = site.huzhu(&["import", "people", path(&file)]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("column \"course_code\" is not one of a people file"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run"), ["0"]);
+}
+
+/// encoding_rs decodes Big5 by the WHATWG index (Big5 with HKSCS and the CP950 additions);
+/// where that index and Microsoft's CP950 part ways, these are the characters a file gets.
+/// Values from the WHATWG index-big5, pointer = (lead − 0x81) × 157 + (trail − 0x40, or − 0x62
+/// from 0xA1), checked against Python's codecs where they agree.
+#[test]
+fn big5_extension_rows_decode_as_pinned() {
+    let decode = |bytes: &[u8]| encoding_rs::BIG5.decode_without_bom_handling(bytes).0.into_owned();
+    // 許功蓋: trail byte 0x5C kept inside the character.
+    assert_eq!(decode(b"\xb3\x5c\xa5\x5c\xbb\x5c"), "許功蓋");
+    // F9D6..F9DC: the ETEN/CP950 additions 碁銹裏墻恒粧嫺 (U+7881 U+92B9 U+88CF U+58BB U+6052 U+7CA7 U+5AFA).
+    assert_eq!(
+        decode(b"\xf9\xd6\xf9\xd7\xf9\xd8\xf9\xd9\xf9\xda\xf9\xdb\xf9\xdc"),
+        "\u{7881}\u{92b9}\u{88cf}\u{58bb}\u{6052}\u{7ca7}\u{5afa}"
+    );
+    // F9FE: CP950 gives ▓ U+2593; the WHATWG index (following HKSCS) gives ￭ U+FFED.
+    assert_eq!(decode(b"\xf9\xfe"), "\u{ffed}");
+    // A145: CP950 and WHATWG ‧ U+2027 (Python's big5hkscs would give • U+2022).
+    assert_eq!(decode(b"\xa1\x45"), "\u{2027}");
+    // 8862: one HKSCS pointer that stands for two code points, Ê and a combining macron.
+    assert_eq!(decode(b"\x88\x62"), "\u{ca}\u{304}");
+    // 8940 and C87A: HKSCS characters beyond the BMP.
+    assert_eq!(decode(b"\x89\x40\xc8\x7a"), "\u{2a3a9}\u{200cc}");
+    // A byte pair that is in no index becomes U+FFFD rather than failing the file.
+    assert_eq!(decode(b"\x80\x40"), "\u{fffd}@");
+}
+
+/// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3
+/// (written out here rather than taken from the program).
+fn test_id(n: u32) -> String {
+    let digits = format!("2{n:07}");
+    let weighted: u32 = digits.bytes().zip((1..=8).rev()).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let total = 1 + weighted; // A = 10: 1·1 + 0·9.
+    format!("A{digits}{}", (10 - total % 10) % 10)
+}
+
+#[test]
+fn the_test_ids_follow_the_checksum() {
+    // Person 1: digits 2,0,0,0,0,0,0,1 weighed 8..1 = 16 + 1 = 17; with A's 1, 18; check
+    // digit 2 (18 + 2 = 20). Person 12345 is A200123458, worked out at the top of the file.
+    assert_eq!(test_id(1), "A200000012");
+    assert_eq!(test_id(12345), "A200123458");
+}
+
+#[test]
+fn a_load_killed_part_way_leaves_whole_batches_and_a_rerun_completes_it() {
+    let site = Site::new();
+    const PEOPLE: u32 = 100;
+    const ROWS: u32 = 60_000;
+    let mut people = String::from("id_number,name,birth_date,sex\n");
+    for n in 0..PEOPLE {
+        people.push_str(&format!("{},測試{n},1990-01-01,F\n", test_id(n)));
+    }
+    site.ok(&["import", "people", path(&site.file("people.csv", people.as_bytes()))]);
+    let mut credits = String::from(
+        "id_number,course_code,title,organiser,reviewer,activity,role,category,infection_control,gender,taken_on,points\n",
+    );
+    for row in 0..ROWS {
+        let points = ["1", "1.5", "2.25", "3"][(row % 4) as usize];
+        credits.push_str(&format!(
+            "{},112A{row:05},課程{row},公會,學會,1,attendee,pro,0,0,112/01/01,{points}\n",
+            test_id(row % PEOPLE)
+        ));
+    }
+    let file = site.file("credits.csv", credits.as_bytes());
+
+    let mut child = site
+        .command(&["import", "credits", path(&file), "--batch-size", "500"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("huzhu starts");
+    // The pipe stays open until the process is dead, so it is killed and not stopped by a
+    // failed write to its error output.
+    let mut lines = BufReader::new(child.stderr.take().expect("a pipe")).lines();
+    let first = lines.by_ref().map_while(Result::ok).find(|line| line.starts_with("import: "));
+    assert!(first.is_some(), "a progress line after the first batch");
+    child.kill().expect("the import is killed");
+    child.wait().expect("the import ends");
+    drop(lines);
+
+    let count: i64 = site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM credit")[0].parse().expect("a count");
+    assert!(count > 0 && count < i64::from(ROWS), "killed part way: {count} of {ROWS} rows");
+    assert_eq!(count % 500, 0, "only whole batches of 500 are left: {count}");
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run WHERE finished_at IS NULL"), ["1"]);
+
+    let printed = site.ok(&["import", "credits", path(&file), "--batch-size", "500"]);
+    let new = i64::from(ROWS) - count;
+    assert!(
+        printed.contains(&format!("{ROWS} loaded ({new} new or changed, {count} unchanged)")),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM credit"), [ROWS.to_string()]);
+    // Points cycle 1, 1.5, 2.25, 3 = 100 + 150 + 225 + 300 = 775 hundredths per 4 rows;
+    // 60,000 rows are 15,000 cycles: 11,625,000 hundredths.
+    assert_eq!(site.lines("SELECT CAST(SUM(points) AS TEXT) FROM credit"), ["11625000"]);
+    // Every person has 60,000 / 100 = 600 rows.
+    assert_eq!(site.lines("SELECT DISTINCT CAST(COUNT(*) AS TEXT) FROM credit GROUP BY person_id"), ["600"]);
+}
+
+#[test]
+fn the_example_files_of_the_readme_load_without_a_refused_row() {
+    let site = Site::new();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/import-examples");
+    // In the order the README gives: each kind refers to the ones before it. Rows per file,
+    // counted in the files: 2, 2, 2, 2, 3, 4, 2.
+    let order = [
+        ("institutions", 2),
+        ("people", 2),
+        ("certificates", 2),
+        ("licences", 2),
+        ("licence-events", 3),
+        ("credits", 4),
+        ("learning", 2),
+    ];
+    for (kind, rows) in order {
+        let file = folder.join(format!("{kind}.csv"));
+        let printed = site.ok(&["import", kind, path(&file)]);
+        assert!(printed.contains(&format!("{rows} rows read, {rows} loaded")), "{kind}: {printed}");
+        assert!(printed.contains(", 0 rejected"), "{kind}: {printed}");
+    }
+    // 1.5 + 0.5 + 2.25 + 12 points = 1625 hundredths.
+    assert_eq!(site.lines("SELECT CAST(SUM(points) AS TEXT) FROM credit"), ["1625"]);
+}
