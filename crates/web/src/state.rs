@@ -47,6 +47,16 @@ impl CaptchaText for RandomCaptchaText {
     }
 }
 
+/// The same text for every captcha, from the `captcha_fixed` setting (automated tests and the
+/// benchmark). Captchas are still drawn, stored and used up once, like random ones.
+pub struct FixedCaptchaText(pub String);
+
+impl CaptchaText for FixedCaptchaText {
+    fn next_text(&self) -> String {
+        self.0.clone()
+    }
+}
+
 impl AppState {
     pub async fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         let rule_book = RuleBook::nurses_and_midwives(
@@ -54,13 +64,17 @@ impl AppState {
             Points::whole(config.correspondence_cap_points),
         );
         let dummy_hash = password::dummy_hash().await?;
+        let captcha_text: Arc<dyn CaptchaText> = match &config.captcha_fixed {
+            Some(text) => Arc::new(FixedCaptchaText(text.clone())),
+            None => Arc::new(RandomCaptchaText),
+        };
         Ok(AppState {
             store,
             config: Arc::new(config),
             clock,
             rule_book: Arc::new(rule_book),
             dummy_hash: dummy_hash.into(),
-            captcha_text: Arc::new(RandomCaptchaText),
+            captcha_text,
             pdf_fonts: Arc::new(OnceLock::new()),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         })

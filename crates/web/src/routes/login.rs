@@ -210,16 +210,12 @@ fn captcha_answer_hash(session_hash: &str, answer: &str) -> String {
     session::hash_token(&format!("{session_hash}:{}", answer.trim().to_ascii_uppercase()))
 }
 
-/// Uses up the session's captcha. With a fixed answer configured (tests and benchmarks, only
-/// with --demo) that answer is accepted and no captcha is consumed.
+/// Uses up the session's captcha: it must have been drawn, and is good for one answer.
 pub(crate) async fn check_captcha(
     state: &AppState,
     session_hash: &str,
     answer: &str,
 ) -> Result<bool, AppError> {
-    if let Some(fixed) = &state.config.captcha_fixed {
-        return Ok(answer.trim().eq_ignore_ascii_case(fixed));
-    }
     let hash = captcha_answer_hash(session_hash, answer);
     Ok(state.store.take_captcha(session_hash, &hash, state.now()).await?)
 }
