@@ -76,4 +76,21 @@ impl Store {
         .context("clearing failed sign-ins")?;
         Ok(())
     }
+
+    /// Removes counts that no longer matter: not locked at `now`, and last failing at or before
+    /// `forget_before`, which the caller sets at least one lock period back for every kind of
+    /// key. The next failure on such a key would start again from 1, exactly as with no row, so
+    /// nothing changes for anyone; safe to run from every process at once.
+    pub async fn delete_forgotten_failures(&self, now: i64, forget_before: i64) -> anyhow::Result<u64> {
+        let deleted = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM sign_in_throttle WHERE locked_until <= $1 AND last_failure_at <= $2",
+        )
+        .bind(now)
+        .bind(forget_before)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("deleting old sign-in failures")?;
+        Ok(deleted)
+    }
 }

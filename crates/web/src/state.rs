@@ -105,15 +105,29 @@ impl AppState {
     }
 }
 
-/// Deletes expired sessions once a minute.
+/// Deletes expired rows once a minute: sessions, links and throttle counts that can no longer
+/// change any answer. Every process runs it; each statement is one `DELETE … WHERE` whose
+/// condition holds for good once it holds, so two processes doing it at once simply share
+/// the rows.
 pub async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let now = state.now();
-        let idle_before = now - state.config.session_idle_minutes * 60;
-        if let Err(error) = state.store.delete_expired_sessions(now, idle_before).await {
-            tracing::warn!(error = format!("{error:#}"), "could not delete expired sessions");
+        if let Err(error) = delete_expired(&state).await {
+            tracing::warn!(error = format!("{error:#}"), "could not delete expired rows");
         }
     }
+}
+
+/// One pass of [`housekeeping`]; returns how many rows went.
+pub async fn delete_expired(state: &AppState) -> anyhow::Result<u64> {
+    let now = state.now();
+    let idle_before = now - state.config.session_idle_minutes * 60;
+    let sessions = state.store.delete_expired_sessions(now, idle_before).await?;
+    let tokens = state.store.delete_expired_tokens(now).await?;
+    // Sign-in failures are remembered for lock_minutes, rate-limit counts (crate::throttle::
+    // over_rate) for an hour: forget nothing younger than the longer of the two.
+    let remembered = (state.config.lock_minutes * 60).max(crate::throttle::RATE_WINDOW_SECONDS);
+    let failures = state.store.delete_forgotten_failures(now, now - remembered).await?;
+    Ok(sessions + tokens + failures)
 }
