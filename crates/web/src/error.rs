@@ -32,6 +32,10 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unexpected(error) if error.chain().any(|cause| cause.is::<crate::password::Busy>()) => {
+                tracing::warn!("a password check was refused: too many are waiting");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Unexpected(error) if huzhu_store::is_unavailable(error) => {
                 tracing::warn!(error = format!("{error:#}"), "the database is unavailable");
                 StatusCode::SERVICE_UNAVAILABLE
