@@ -1,7 +1,10 @@
 //! What every request handler shares.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
+
+use chrono::NaiveDate;
+use huzhu_store::content::HomeContent;
 
 use huzhu_core::points::Points;
 use huzhu_core::rules::{RuleBook, RuleSet};
@@ -30,6 +33,19 @@ pub struct AppState {
     pub pdf_fonts: Arc<OnceLock<Result<Fonts, String>>>,
     /// Wakes the mail sender when a mail is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// The home page's quote, videos and links, which are the same for every member all day:
+    /// read from the database at most once a minute in each process, rather than with three
+    /// queries on every page. An edit shows within a minute.
+    home_content: Arc<Mutex<Option<CachedContent>>>,
+}
+
+/// How long a process keeps the home page's content before reading it again.
+pub const CONTENT_CACHE_SECONDS: i64 = 60;
+
+struct CachedContent {
+    day: NaiveDate,
+    until: i64,
+    content: HomeContent,
 }
 
 /// Chooses the text of each new captcha.
@@ -77,7 +93,24 @@ impl AppState {
             captcha_text,
             pdf_fonts: Arc::new(OnceLock::new()),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            home_content: Arc::new(Mutex::new(None)),
         })
+    }
+
+    /// The home page's content in force today; see `home_content` above.
+    pub async fn home_content(&self) -> anyhow::Result<HomeContent> {
+        let (today, now) = (self.clock.today(), self.now());
+        let cached = |slot: &Option<CachedContent>| {
+            slot.as_ref().filter(|c| c.day == today && now < c.until).map(|c| c.content.clone())
+        };
+        if let Some(content) = cached(&self.home_content.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(content);
+        }
+        let content = self.store.home_content(today).await?;
+        let fresh =
+            CachedContent { day: today, until: now + CONTENT_CACHE_SECONDS, content: content.clone() };
+        *self.home_content.lock().unwrap_or_else(PoisonError::into_inner) = Some(fresh);
+        Ok(content)
     }
 
     /// The rule set in force today: the figures shown when there is no licence window to
