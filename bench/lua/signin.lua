@@ -1,6 +1,9 @@
 -- POST /login: one password sign-in per request, each in a session of its own with a drawn
 -- captcha (bench/run makes them beforehand), for members taken in turn.
---   wrk ... -s bench/lua/signin.lua <url> -- <session file> <id file> <password> <captcha> <threads>
+--   wrk -t N -c N ... -s bench/lua/signin.lua <url> -- <session file> <id file> <password> <captcha> <N>
+-- Run it with one connection per thread (-t equal to -c): each thread then sees its own
+-- answers in order, and a sign-in refused for want of a core (503; the captcha is kept) is
+-- sent again in the same session, while any other answer moves on to the next session.
 -- The session file has "<cookie token> <csrf token>" per line; thread n of t uses lines n, n+t, …
 -- done() reports how many sign-ins succeeded (303), were refused fast (429/503), or got
 -- anything else (200 = refused, e.g. a session used up: the run had too few sessions).
@@ -15,7 +18,7 @@ end
 local sessions = {}
 local ids = {}
 local password, captcha
-local next_session = 0
+local thread_count = 1
 signed_in = 0
 refused = 0
 other = 0
@@ -27,6 +30,7 @@ end
 
 function init(args)
   local count = tonumber(args[5])
+  thread_count = count
   local line_number = 0
   for line in io.lines(args[1]) do
     line_number = line_number + 1
@@ -44,14 +48,16 @@ function init(args)
   captcha = encode(args[4])
 end
 
+local current = 1
+
 function request()
-  next_session = next_session + 1
-  if next_session > #sessions then
+  if current > #sessions then
     ran_out = 1
-    next_session = 1
+    current = 1
   end
-  local session = sessions[next_session]
-  local id = ids[(next_session * #threads + number) % #ids + 1]
+  local session = sessions[current]
+  -- Session k of thread n is line (k - 1) * t + n of the file: members are taken in the same turn.
+  local id = ids[((current - 1) * thread_count + number - 1) % #ids + 1]
   local body = "csrf=" .. session.csrf .. "&id_number=" .. id .. "&password=" .. password .. "&captcha=" .. captcha
   return wrk.format("POST", "/login", {
     Cookie = "huzhu_session=" .. session.token,
@@ -62,10 +68,12 @@ end
 function response(status)
   if status == 303 then
     signed_in = signed_in + 1
+    current = current + 1
   elseif status == 429 or status == 503 then
     refused = refused + 1
   else
     other = other + 1
+    current = current + 1
   end
 end
 

@@ -65,31 +65,47 @@ impl Drop for InFlight {
     }
 }
 
-/// Runs `work` on a password thread, or refuses at once with [`Busy`] when one per core is
-/// running and 16 per core are waiting.
-async fn gated<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+/// A place among the password checks in flight. The sign-in takes it before anything that
+/// cannot be undone, such as using up the captcha, so a refusal costs the member nothing.
+pub struct Ticket(InFlight);
+
+/// A place among the checks in flight, or [`Busy`] when one per core is running and 16 per
+/// core are waiting.
+pub fn ticket() -> Result<Ticket, Busy> {
     let gate: &'static Gate = &GATE;
     let in_flight = InFlight(gate);
     if gate.in_flight.fetch_add(1, Ordering::SeqCst) >= gate.most_in_flight {
-        return Err(Busy.into());
+        return Err(Busy);
     }
-    let (done, result) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move || {
-        // A panic stays on this thread's job: the caller sees an error, the thread lives on.
-        if let Ok(value) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
-            let _ = done.send(value);
-        }
-    });
-    gate.jobs.send(job).map_err(|_| anyhow::anyhow!("the password threads have stopped"))?;
-    let value = result.await.context("a password check failed")?;
-    drop(in_flight);
-    Ok(value)
+    Ok(Ticket(in_flight))
+}
+
+impl Ticket {
+    /// Whether `password` matches `stored`. A malformed stored hash is treated as no match.
+    pub async fn verify(self, password: String, stored: String) -> anyhow::Result<bool> {
+        self.run(move || verify_now(password.as_bytes(), &stored)).await
+    }
+
+    /// Runs `work` on a password thread when one is free.
+    async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            // A panic stays on this thread's job: the caller sees an error, the thread lives on.
+            if let Ok(value) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                let _ = done.send(value);
+            }
+        });
+        self.0.0.jobs.send(job).map_err(|_| anyhow::anyhow!("the password threads have stopped"))?;
+        let value = result.await.context("a password check failed")?;
+        drop(self);
+        Ok(value)
+    }
 }
 
 /// Hashes `password` with Argon2id at the library's defaults (m = 19 MiB, t = 2, p = 1, the
 /// OWASP minimum). Runs on a password thread: a hash takes tens of milliseconds.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    gated(move || hash_now(&password)).await?
+    ticket()?.run(move || hash_now(&password)).await?
 }
 
 /// Hashes on the calling thread, for command-line tools and bulk data generation.
@@ -102,7 +118,7 @@ pub fn hash_now(password: &str) -> anyhow::Result<String> {
 
 /// Whether `password` matches `stored`. A malformed stored hash is treated as no match.
 pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
-    gated(move || verify_now(password.as_bytes(), &stored)).await
+    ticket()?.verify(password, stored).await
 }
 
 thread_local! {

@@ -94,6 +94,8 @@ pub async fn login(
         return Ok(with_cookie(view, cookie));
     };
     ctx.check_csrf(&form.csrf)?;
+    // Before the captcha is used up: a sign-in refused for want of a core can be sent again.
+    let ticket = password::ticket().map_err(anyhow::Error::from)?;
 
     let mut view = LoginView::new(&ctx);
     view.id_number = form.id_number.chars().take(40).collect();
@@ -113,7 +115,7 @@ pub async fn login(
     let known_account = record.as_ref().map(|r| r.account_id);
     let locked = throttle::is_locked(&state, &ctx, known_account).await?;
     // Verified even while locked, so a pause costs the same time as a wrong password.
-    let verified = verify_credentials(&state, record, form.password).await?;
+    let verified = verify_credentials(&state, ticket, record, form.password).await?;
     let Some(account_id) = verified.filter(|_| !locked) else {
         let outcome = if locked { "locked" } else { "failed" };
         if !locked {
@@ -162,13 +164,14 @@ fn check_fields(view: &mut LoginView, form: &LoginForm) -> Option<IdNumber> {
 /// password all take one Argon2 verification and give the same `None`.
 async fn verify_credentials(
     state: &AppState,
+    ticket: password::Ticket,
     record: Option<LoginRecord>,
     password: String,
 ) -> Result<Option<i64>, AppError> {
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
-    let matches = password::verify(normalize(&password), stored).await?;
+    let matches = ticket.verify(normalize(&password), stored).await?;
     Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
 }
 
