@@ -3,7 +3,8 @@
 --   wrk -t N -c N ... -s bench/lua/signin.lua <url> -- <session file> <id file> <password> <captcha> <N>
 -- Run it with one connection per thread (-t equal to -c): each thread then sees its own
 -- answers in order, and a sign-in refused for want of a core (503; the captcha is kept) is
--- sent again in the same session, while any other answer moves on to the next session.
+-- sent again in the same session a second later, while any other answer moves on to the next
+-- session.
 -- The session file has "<cookie token> <csrf token>" per line; thread n of t uses lines n, n+t, …
 -- done() reports how many sign-ins succeeded (303), were refused fast (429/503), or got
 -- anything else (200 = refused, e.g. a session used up: the run had too few sessions).
@@ -49,6 +50,15 @@ function init(args)
 end
 
 local current = 1
+local wait = 0
+
+-- After a refusal, wait the second its Retry-After asks for, as a browser's member would
+-- before pressing 登入 again; sending it again at once would only load the server.
+function delay()
+  local ms = wait
+  wait = 0
+  return ms
+end
 
 function request()
   if current > #sessions then
@@ -71,6 +81,7 @@ function response(status)
     current = current + 1
   elseif status == 429 or status == 503 then
     refused = refused + 1
+    wait = 1000
   else
     other = other + 1
     current = current + 1

@@ -45,7 +45,14 @@ impl IntoResponse for AppError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
+        let busy = matches!(&self, AppError::Unexpected(error) if error.chain().any(|c| c.is::<crate::password::Busy>()));
         let mut response = status.into_response();
+        if busy {
+            // The queue of password checks drains in well under a second.
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
         response.extensions_mut().insert(ErrorPage(status));
         response
     }
