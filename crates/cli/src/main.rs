@@ -175,7 +175,12 @@ async fn open_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLoc
 async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Result<()> {
     if config.captcha_fixed.is_some() {
         anyhow::ensure!(demo, "HUZHU_CAPTCHA_FIXED is for tests only: it needs `huzhu serve --demo`");
-        tracing::warn!("captcha answers are fixed by HUZHU_CAPTCHA_FIXED: never do this in production");
+        // A known captcha must never face a real network, whatever else is misconfigured.
+        anyhow::ensure!(
+            config.bind.ip().is_loopback(),
+            "HUZHU_CAPTCHA_FIXED is for tests only: it needs a loopback bind address (127.0.0.1 or ::1)"
+        );
+        tracing::warn!("captcha texts are fixed by HUZHU_CAPTCHA_FIXED: never do this in production");
     }
     let (store, _lock) = open_store(&config).await?;
     if demo && store.count_people().await? == 0 {

@@ -75,6 +75,20 @@ fn a_fixed_captcha_is_refused_without_demo_mode() {
 }
 
 #[test]
+fn a_fixed_captcha_is_refused_on_an_address_other_machines_can_reach() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let output = huzhu(
+        data.path(),
+        &["serve", "--demo", "--demo-members", "0"],
+        &[("HUZHU_CAPTCHA_FIXED", "12345"), ("HUZHU_BIND", "0.0.0.0:0")],
+    );
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("needs a loopback bind address"), "{}", text(&output.stderr));
+    // Refused before anything was written.
+    assert!(!data.path().join("huzhu.db").exists());
+}
+
+#[test]
 fn an_unknown_setting_is_refused_rather_than_ignored() {
     let data = tempfile::tempdir().expect("a temporary folder");
     let output = huzhu(data.path(), &["migrate"], &[("HUZHU_SESION_IDLE_MINUTES", "5")]);

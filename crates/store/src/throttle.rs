@@ -93,7 +93,9 @@ impl Store {
     }
 
     /// Deletes the rows of keys with no failure since `before` and no lock or wait still
-    /// running: they would count nothing any more. Run by the housekeeping task, so the
+    /// running: the caller sets `before` at least one lock period back for every kind of key,
+    /// so the next failure on such a key would start again from 1, exactly as with the row.
+    /// Run by the housekeeping task of every process at once (each row goes once), so the
     /// hashed ID numbers of old failures do not pile up.
     pub async fn purge_sign_in_throttle(&self, before: i64, now: i64) -> anyhow::Result<u64> {
         on_pool!(self, pool => sqlx::query(

@@ -93,4 +93,16 @@ impl Store {
         .context("using a link")?;
         Ok(row.filter(|(_, expires_at)| *expires_at > now).map(|(account_id, _)| account_id))
     }
+
+    /// Removes links past their end, which no request can use any more. Returns how many went.
+    /// Safe to run from every process at once: a row is deleted by whichever gets it first.
+    pub async fn delete_expired_tokens(&self, now: i64) -> anyhow::Result<u64> {
+        let deleted = on_pool!(self, pool => sqlx::query("DELETE FROM account_token WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("deleting expired links")?;
+        Ok(deleted)
+    }
 }

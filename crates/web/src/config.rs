@@ -30,8 +30,9 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// Seconds a captcha can be answered.
     pub captcha_ttl_seconds: i64,
-    /// Makes every captcha accept this answer. For automated tests and benchmarks only: the
-    /// server refuses it unless started with `--demo`.
+    /// The text of every captcha drawn. For automated tests and benchmarks only: the server
+    /// refuses it unless started with `--demo` on a loopback address. Each captcha must still be
+    /// drawn and is still good for one answer.
     #[serde(deserialize_with = "text_or_number")]
     pub captcha_fixed: Option<String>,
     /// The per-cycle cap on online CE points (annex row 5) of the rule set in force since

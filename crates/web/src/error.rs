@@ -32,6 +32,10 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unexpected(error) if error.chain().any(|cause| cause.is::<crate::password::Busy>()) => {
+                tracing::warn!("a password check was refused: too many are waiting");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Unexpected(error) if huzhu_store::is_unavailable(error) => {
                 tracing::warn!(error = format!("{error:#}"), "the database is unavailable");
                 StatusCode::SERVICE_UNAVAILABLE
@@ -41,7 +45,14 @@ impl IntoResponse for AppError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
+        let busy = matches!(&self, AppError::Unexpected(error) if error.chain().any(|c| c.is::<crate::password::Busy>()));
         let mut response = status.into_response();
+        if busy {
+            // The queue of password checks drains in well under a second.
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
         response.extensions_mut().insert(ErrorPage(status));
         response
     }

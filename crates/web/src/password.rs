@@ -1,14 +1,111 @@
-//! Password hashing with Argon2id, off the async runtime.
+//! Password hashing with Argon2id, on threads of its own, one per core.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex, mpsc};
 
 use anyhow::Context;
-use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
+
+/// How many hashes may wait for a core, per core, before more are refused at once. A hash
+/// takes tens of milliseconds, so the wait stays well under a second; a request beyond it gets
+/// a quick 503 rather than a long wait that ends in the client's timeout.
+const WAITING_PER_CORE: usize = 16;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes run on one thread per core, kept for the life of the process. Each hash needs
+/// 19 MiB and a whole core while it runs: more at once would finish no sooner. A verification
+/// works in its thread's own 19 MiB, kept from one to the next (see [`verify_now`]).
+struct Gate {
+    jobs: mpsc::Sender<Job>,
+    in_flight: AtomicUsize,
+    most_in_flight: usize,
+}
+
+static GATE: LazyLock<Gate> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = std::sync::Arc::new(Mutex::new(queue));
+    for n in 0..cores {
+        let queue = queue.clone();
+        let worker = move || {
+            loop {
+                // The lock is held only while taking a job, not while running it.
+                let job = match queue.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            }
+        };
+        if let Err(error) = std::thread::Builder::new().name(format!("password-{n}")).spawn(worker) {
+            tracing::error!(%error, "could not start a password thread");
+        }
+    }
+    Gate { jobs, in_flight: AtomicUsize::new(0), most_in_flight: cores * (1 + WAITING_PER_CORE) }
+});
+
+/// Too many password checks are waiting already; the request is refused with a 503.
+#[derive(Debug, thiserror::Error)]
+#[error("too many password checks are waiting")]
+pub struct Busy;
+
+/// Counts one check in flight until dropped, also when the request is abandoned midway.
+struct InFlight(&'static Gate);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A place among the password checks in flight. The sign-in takes it before anything that
+/// cannot be undone, such as using up the captcha, so a refusal costs the member nothing.
+pub struct Ticket(InFlight);
+
+/// A place among the checks in flight, or [`Busy`] when one per core is running and 16 per
+/// core are waiting.
+pub fn ticket() -> Result<Ticket, Busy> {
+    let gate: &'static Gate = &GATE;
+    let in_flight = InFlight(gate);
+    if gate.in_flight.fetch_add(1, Ordering::SeqCst) >= gate.most_in_flight {
+        return Err(Busy);
+    }
+    Ok(Ticket(in_flight))
+}
+
+impl Ticket {
+    /// Whether `password` matches `stored`. A malformed stored hash is treated as no match.
+    pub async fn verify(self, password: String, stored: String) -> anyhow::Result<bool> {
+        self.run(move || verify_now(password.as_bytes(), &stored)).await
+    }
+
+    /// Runs `work` on a password thread when one is free.
+    async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            // A panic stays on this thread's job: the caller sees an error, the thread lives on.
+            if let Ok(value) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                let _ = done.send(value);
+            }
+        });
+        self.0.0.jobs.send(job).map_err(|_| anyhow::anyhow!("the password threads have stopped"))?;
+        let value = result.await.context("a password check failed")?;
+        drop(self);
+        Ok(value)
+    }
+}
 
 /// Hashes `password` with Argon2id at the library's defaults (m = 19 MiB, t = 2, p = 1, the
-/// OWASP minimum). Runs on the blocking pool: a hash takes tens of milliseconds.
+/// OWASP minimum). Runs on a password thread: a hash takes tens of milliseconds.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_now(&password)).await.context("joining the hashing task")?
+    ticket()?.run(move || hash_now(&password)).await?
 }
 
 /// Hashes on the calling thread, for command-line tools and bulk data generation.
@@ -21,13 +118,41 @@ pub fn hash_now(password: &str) -> anyhow::Result<String> {
 
 /// Whether `password` matches `stored`. A malformed stored hash is treated as no match.
 pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .context("joining the verification task")
+    ticket()?.verify(password, stored).await
+}
+
+thread_local! {
+    /// The Argon2 working memory of this thread, reused by every verification on it. Allocating
+    /// 19 MiB afresh for each one made the allocator keep one more block resident after each
+    /// of the first sign-ins: about 20 MB a sign-in until it settled near 200 MB.
+    static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What `PasswordVerifier::verify_password` does (the stored hash's own algorithm, version and
+/// parameters; a constant-time comparison), in this thread's reused memory.
+fn verify_now(password: &[u8], stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) =
+        (Params::try_from(&parsed), Algorithm::try_from(parsed.algorithm.as_str()))
+    else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut computed = vec![0u8; expected.len()];
+    let hashed = MEMORY.with_borrow_mut(|memory| {
+        memory.resize(blocks, Block::default());
+        argon2.hash_password_into_with_memory(password, salt, &mut computed, &mut memory[..blocks])
+    });
+    hashed.is_ok() && bool::from(computed.ct_eq(expected.as_bytes()))
 }
 
 /// A hash of a random password, to verify against for IDs without an account.

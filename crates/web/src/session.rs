@@ -7,7 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -198,9 +198,13 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
     }
     if let Some(page) = response.extensions().get::<error::ErrorPage>().copied() {
         let cookies: Vec<HeaderValue> = response.headers().get_all(SET_COOKIE).iter().cloned().collect();
+        let retry_after = response.headers().get(RETRY_AFTER).cloned();
         response = error::render(&ctx, page.0);
         for cookie in cookies {
             response.headers_mut().append(SET_COOKIE, cookie);
+        }
+        if let Some(retry_after) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, retry_after);
         }
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {

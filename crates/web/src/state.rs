@@ -1,8 +1,11 @@
 //! What every request handler shares.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
+
+use chrono::NaiveDate;
+use huzhu_store::content::HomeContent;
 
 use huzhu_core::points::Points;
 use huzhu_core::rules::{RuleBook, RuleSet};
@@ -37,6 +40,20 @@ pub struct AppState {
     /// account form, and each form runs the same number of them whether or not the ID has an
     /// account, so the answer's time says nothing; the tests check this count.
     pub argon2_runs: Arc<AtomicU64>,
+    /// The home page's notices, quote, videos and links, which are the same for every member all day:
+    /// read from the database at most once a minute in each process, rather than with three
+    /// queries on every page. An operator's edit shows at once on the process that made it
+    /// and within a minute on the others.
+    home_content: Arc<Mutex<Option<CachedContent>>>,
+}
+
+/// How long a process keeps the home page's content before reading it again.
+pub const CONTENT_CACHE_SECONDS: i64 = 60;
+
+struct CachedContent {
+    day: NaiveDate,
+    until: i64,
+    content: HomeContent,
 }
 
 /// Chooses the text of each new captcha.
@@ -54,6 +71,16 @@ impl CaptchaText for RandomCaptchaText {
     }
 }
 
+/// The same text for every captcha, from the `captcha_fixed` setting (automated tests and the
+/// benchmark). Captchas are still drawn, stored and used up once, like random ones.
+pub struct FixedCaptchaText(pub String);
+
+impl CaptchaText for FixedCaptchaText {
+    fn next_text(&self) -> String {
+        self.0.clone()
+    }
+}
+
 impl AppState {
     pub async fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         let rule_book = RuleBook::nurses_and_midwives(
@@ -62,6 +89,10 @@ impl AppState {
         );
         let dummy_hash = password::dummy_hash().await?;
         let csp = crate::security::content_security_policy(&config.card_agent_origins);
+        let captcha_text: Arc<dyn CaptchaText> = match &config.captcha_fixed {
+            Some(text) => Arc::new(FixedCaptchaText(text.clone())),
+            None => Arc::new(RandomCaptchaText),
+        };
         Ok(AppState {
             csp,
             store,
@@ -69,11 +100,34 @@ impl AppState {
             clock,
             rule_book: Arc::new(rule_book),
             dummy_hash: dummy_hash.into(),
-            captcha_text: Arc::new(RandomCaptchaText),
+            captcha_text,
             pdf_fonts: Arc::new(OnceLock::new()),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             argon2_runs: Arc::new(AtomicU64::new(0)),
+            home_content: Arc::new(Mutex::new(None)),
         })
+    }
+
+    /// The home page's content in force today; see `home_content` above.
+    pub async fn home_content(&self) -> anyhow::Result<HomeContent> {
+        let (today, now) = (self.clock.today(), self.now());
+        let cached = |slot: &Option<CachedContent>| {
+            slot.as_ref().filter(|c| c.day == today && now < c.until).map(|c| c.content.clone())
+        };
+        if let Some(content) = cached(&self.home_content.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(content);
+        }
+        let content = self.store.home_content(today).await?;
+        let fresh =
+            CachedContent { day: today, until: now + CONTENT_CACHE_SECONDS, content: content.clone() };
+        *self.home_content.lock().unwrap_or_else(PoisonError::into_inner) = Some(fresh);
+        Ok(content)
+    }
+
+    /// Drops this process's copy of the home page content, after an operator changed it here:
+    /// she sees her change at once on this process, the others within a minute.
+    pub fn forget_home_content(&self) {
+        *self.home_content.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// The rule set in force today: the figures shown when there is no licence window to
@@ -86,6 +140,18 @@ impl AppState {
     pub async fn hash_password(&self, password: String) -> anyhow::Result<String> {
         self.argon2_runs.fetch_add(1, Ordering::Relaxed);
         password::hash(password).await
+    }
+
+    /// Checks a password with a place already taken among the password checks (a sign-in takes
+    /// it before using up the captcha), counted in `argon2_runs`.
+    pub async fn verify_password_with(
+        &self,
+        ticket: password::Ticket,
+        password: String,
+        stored: String,
+    ) -> anyhow::Result<bool> {
+        self.argon2_runs.fetch_add(1, Ordering::Relaxed);
+        ticket.verify(password, stored).await
     }
 
     /// Checks a password against a stored hash, counted in `argon2_runs`.
@@ -142,26 +208,32 @@ impl AppState {
     }
 }
 
-/// Deletes expired sessions once a minute.
+/// Deletes expired rows once a minute: sessions, links and throttle counts that can no longer
+/// change any answer. Every process runs it; each statement is one `DELETE … WHERE` whose
+/// condition holds for good once it holds, so two processes doing it at once simply share
+/// the rows.
 pub async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let now = state.now();
-        let idle_before = now - state.config.session_idle_minutes * 60;
-        if let Err(error) = state.store.delete_expired_sessions(now, idle_before).await {
-            tracing::warn!(error = format!("{error:#}"), "could not delete expired sessions");
-        }
-        if let Err(error) = state.store.delete_expired_operator_sessions(now, idle_before).await {
-            tracing::warn!(error = format!("{error:#}"), "could not delete expired operator sessions");
-        }
-        if let Err(error) = state.store.delete_expired_card_challenges(now).await {
-            tracing::warn!(error = format!("{error:#}"), "could not delete expired card challenges");
-        }
-        // Every count in sign_in_throttle looks back at most a day (lock_minutes ≤ 1,440, the
-        // hourly form and captcha limits): rows quiet for two days count nothing.
-        if let Err(error) = state.store.purge_sign_in_throttle(now - 2 * 86_400, now).await {
-            tracing::warn!(error = format!("{error:#}"), "could not purge old sign-in failures");
+        if let Err(error) = delete_expired(&state).await {
+            tracing::warn!(error = format!("{error:#}"), "could not delete expired rows");
         }
     }
+}
+
+/// One pass of [`housekeeping`]; returns how many rows went.
+pub async fn delete_expired(state: &AppState) -> anyhow::Result<u64> {
+    let now = state.now();
+    let idle_before = now - state.config.session_idle_minutes * 60;
+    let sessions = state.store.delete_expired_sessions(now, idle_before).await?;
+    let tokens = state.store.delete_expired_tokens(now).await?;
+    // Sign-in failures are remembered for lock_minutes, rate-limit counts (crate::throttle::
+    // over_rate) for an hour: forget nothing younger than the longer of the two, and no row
+    // whose lock or growing wait still runs.
+    let remembered = (state.config.lock_minutes * 60).max(crate::throttle::RATE_WINDOW_SECONDS);
+    let failures = state.store.purge_sign_in_throttle(now - remembered, now).await?;
+    let operator_sessions = state.store.delete_expired_operator_sessions(now, idle_before).await?;
+    let challenges = state.store.delete_expired_card_challenges(now).await?;
+    Ok(sessions + tokens + failures + operator_sessions + challenges)
 }

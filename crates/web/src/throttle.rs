@@ -177,6 +177,9 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
     Some(peer)
 }
 
+/// How long [`over_rate`] counts requests.
+pub const RATE_WINDOW_SECONDS: i64 = 3600;
+
 /// Counts a request to `action` from the client's address and says whether the address has
 /// used up its allowance of `limit` an hour.
 pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<bool, AppError> {
@@ -188,6 +191,9 @@ pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) ->
     if state.store.locked_until(&key, now).await?.is_some() {
         return Ok(true);
     }
-    state.store.record_sign_in_failure(&key, now, Limit { threshold: limit, lock_seconds: 3600 }).await?;
+    state
+        .store
+        .record_sign_in_failure(&key, now, Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS })
+        .await?;
     Ok(false)
 }

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::page::Chrome;
+use crate::password;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
 use crate::state::AppState;
@@ -115,6 +116,8 @@ pub async fn login(
         return Ok(with_cookie(view, cookie));
     };
     ctx.check_csrf(&form.csrf)?;
+    // Before the captcha is used up: a sign-in refused for want of a core can be sent again.
+    let ticket = password::ticket().map_err(anyhow::Error::from)?;
 
     let mut view = LoginView::new(&ctx);
     view.id_number = form.id_number.chars().take(40).collect();
@@ -144,7 +147,7 @@ pub async fn login(
     let known_account = record.as_ref().map(|r| r.account_id);
     let locked = throttle::is_locked(&state, &ctx, known_account).await?;
     // Verified even while locked, so a pause costs the same time as a wrong password.
-    let verified = verify_credentials(&state, record, form.password).await?;
+    let verified = verify_credentials(&state, ticket, record, form.password).await?;
     let Some(account_id) = verified.filter(|_| !locked) else {
         let outcome = if locked { "locked" } else { "failed" };
         throttle::delay_id(&state, &id_number).await?;
@@ -194,13 +197,14 @@ fn check_fields(view: &mut LoginView, form: &LoginForm) -> Option<IdNumber> {
 /// password all take one Argon2 verification and give the same `None`.
 async fn verify_credentials(
     state: &AppState,
+    ticket: password::Ticket,
     record: Option<LoginRecord>,
     password: String,
 ) -> Result<Option<i64>, AppError> {
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
-    let matches = state.verify_password(normalize(&password), stored).await?;
+    let matches = state.verify_password_with(ticket, normalize(&password), stored).await?;
     Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
 }
 
@@ -243,16 +247,12 @@ fn captcha_answer_hash(session_hash: &str, answer: &str) -> String {
     session::hash_token(&format!("{session_hash}:{}", answer.trim().to_ascii_uppercase()))
 }
 
-/// Uses up the session's captcha. With a fixed answer configured (tests and benchmarks, only
-/// with --demo) that answer is accepted and no captcha is consumed.
+/// Uses up the session's captcha: it must have been drawn, and is good for one answer.
 pub(crate) async fn check_captcha(
     state: &AppState,
     session_hash: &str,
     answer: &str,
 ) -> Result<bool, AppError> {
-    if let Some(fixed) = &state.config.captcha_fixed {
-        return Ok(answer.trim().eq_ignore_ascii_case(fixed));
-    }
     let hash = captcha_answer_hash(session_hash, answer);
     Ok(state.store.take_captcha(session_hash, &hash, state.now()).await?)
 }

@@ -68,7 +68,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     let t = page.t;
     let person = state.store.person(person_id).await?.ok_or(AppError::NotFound)?;
     let standing = standing(&state, person_id).await?;
-    let content = state.store.home_content(state.clock.today()).await?;
+    let content = state.home_content().await?;
     let learning = state.store.learning_totals(person_id).await?;
 
     let practice = standing.as_ref().map(|Standing { licence, .. }| PracticeView {
@@ -117,7 +117,7 @@ pub async fn videos(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     if let Err(redirect) = signed_in_person(&state, &ctx).await? {
         return Ok(redirect);
     }
-    let content = state.store.home_content(state.clock.today()).await?;
+    let content = state.home_content().await?;
     Ok(VideosView { page: Chrome::new(&ctx), videos: content.videos }.into_response())
 }
 
@@ -132,6 +132,6 @@ pub async fn links(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     if let Err(redirect) = signed_in_person(&state, &ctx).await? {
         return Ok(redirect);
     }
-    let content = state.store.home_content(state.clock.today()).await?;
+    let content = state.home_content().await?;
     Ok(LinksView { page: Chrome::new(&ctx), links: content.quick_links }.into_response())
 }

@@ -102,3 +102,22 @@ async fn a_name_with_markup_quotes_and_line_breaks_stays_inert() {
     assert!(!page.contains("<script>alert(1)"));
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;\n&amp;amp;"));
 }
+
+#[tokio::test]
+async fn new_home_page_content_shows_within_a_minute() {
+    let app = TestApp::spawn().await;
+    let before = signed_in_home(&app).await;
+    let quote = "護理是一門藝術，也是一門科學。";
+    assert!(!before.contains(quote));
+
+    app.store
+        .add_content(&huzhu_store::content::NewContent::Quote { text: quote, source: "測試" })
+        .await
+        .expect("a quote");
+    // Read once a minute (CONTENT_CACHE_SECONDS): 59 s later the page still has the old content.
+    app.clock.advance(59);
+    assert!(!app.get_text("/member").await.contains(quote));
+    // At 60 s it is read again; the only quote in force is the quote of every day.
+    app.clock.advance(1);
+    assert!(app.get_text("/member").await.contains(quote));
+}

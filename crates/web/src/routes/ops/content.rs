@@ -378,6 +378,7 @@ pub async fn add(
         until: parse_day(value(&fields, "shown_until")),
     };
     state.store.add_content_shown(&new_content(kind, &fields), shown).await?;
+    state.forget_home_content();
     audit(&state, &ops, Some(&operator.name), "ops_content_add", kind.name(), None, None).await?;
     Ok(see_other(&format!("{}/{}?done=added", paths::OPS_CONTENT, kind.name())))
 }
@@ -402,6 +403,7 @@ pub async fn delete(
     if !state.store.delete_content(kind, id).await? {
         return Err(AppError::NotFound);
     }
+    state.forget_home_content();
     audit(&state, &ops, Some(&operator.name), "ops_content_delete", kind.name(), None, None).await?;
     Ok(see_other(&format!("{}/{}?done=deleted", paths::OPS_CONTENT, kind.name())))
 }
@@ -461,6 +463,7 @@ pub async fn set_dates(
     if !state.store.set_content_dates(kind, id, shown).await? {
         return Err(AppError::NotFound);
     }
+    state.forget_home_content();
     audit(&state, &ops, Some(&operator.name), "ops_content_dates", kind.name(), None, None).await?;
     Ok(see_other(&format!("{}/{}?done=dates", paths::OPS_CONTENT, kind.name())))
 }
