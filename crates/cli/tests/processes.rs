@@ -81,6 +81,10 @@ impl Cluster {
             .env("HUZHU_DATABASE_URL", &self.database_url)
             .env("HUZHU_BIND", "127.0.0.1:0")
             .env("HUZHU_CAPTCHA_FIXED", CAPTCHA)
+            // The growing wait after a failed sign-in runs on the real clock here, and these
+            // tests sign in again at once; the waits are tested with a moved clock in
+            // crates/web/tests/web/throttle.rs.
+            .env("HUZHU_SIGN_IN_DELAY_SECONDS", "0")
             .env("HUZHU_LOG", "warn")
             .envs(self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
