@@ -110,6 +110,7 @@ pub fn new_session_row(state: &AppState, token_hash: String, account_id: Option<
         created_at: now,
         last_seen_at: now,
         expires_at: now + state.config.session_absolute_hours * 3600,
+        password_at: None,
     }
 }
 

@@ -188,8 +188,11 @@ pub async fn bind(
         return Ok(Failure::SessionExpired.respond(&ctx));
     };
     ctx.check_csrf(&form.csrf)?;
-    // A sign-in replaces the session, so its creation is the moment of the sign-in.
-    if session.created_at + state.config.card_link_minutes * 60 < state.now() {
+    // Only a recent password sign-in may link a card: a session made by a card sign-in has no
+    // `password_at`, so a card alone can never swap the linked card for another.
+    let linkable =
+        session.password_at.is_some_and(|at| at + state.config.card_link_minutes * 60 >= state.now());
+    if !linkable {
         return refuse(&state, &ctx, "card_bind", Some(account_id), Failure::LinkTooLate).await;
     }
     let card = match check_card(&state, &ctx, &session.token_hash, &form, ChallengePurpose::Bind).await? {

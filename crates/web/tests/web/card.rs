@@ -514,3 +514,21 @@ fn card_settings_that_could_break_the_policy_header_or_mean_nothing_are_refused(
     assert!(with(|c| c.card_link_minutes = 0).contains("card_link_minutes"));
     assert_eq!(with(|c| c.card_stale_crl = "fail_open".to_owned()), "");
 }
+
+#[tokio::test]
+async fn a_card_sign_in_cannot_swap_the_linked_card_for_another() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let other_card = world.pki.card(&CardSpec::professional(NURSE_NAME, START - YEAR, START + YEAR));
+    let answer = world.card_sign_in(&card).await;
+    assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+
+    // Whoever holds the card (and its PIN) unlinks it, but may not link another without the password,
+    // even though the card sign-in made a brand-new session a moment ago.
+    let csrf = csrf_of(&world.app.get_text("/member/account").await);
+    let unlinked = world.app.post_form("/member/account/card/unlink", &[("csrf", &csrf)]).await;
+    assert_eq!(unlinked.status(), 303);
+    assert_eq!(error_of(&world.bind(&other_card).await), (403, "link_too_late"));
+    assert_eq!(error_of(&world.bind(&card).await), (403, "link_too_late"));
+}
