@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use huzhu_agent::card::Agent;
+use std::time::Duration;
+
+use huzhu_agent::card::{Agent, DEFAULT_IDLE};
 use huzhu_agent::server::{AgentState, DEFAULT_PORTS, router};
 
 #[derive(Parser)]
@@ -21,6 +23,10 @@ struct Args {
     /// Listen on this port only, instead of the first free one of 56445, 56545, 56645.
     #[arg(long)]
     port: Option<u16>,
+    /// Seconds a PIN session may go unused before the card is logged out and the session closed.
+    #[arg(long, env = "HUZHU_AGENT_SESSION_IDLE_SECONDS", default_value_t = DEFAULT_IDLE.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    session_idle_seconds: u64,
 }
 
 #[tokio::main]
@@ -32,7 +38,9 @@ async fn main() -> anyhow::Result<()> {
     let address = listener.local_addr().context("reading the listening address")?;
     // Tests and scripts read this line to learn the port.
     println!("huzhu-agent listening on http://{address}");
-    let state = AgentState::new(Agent::new(args.module), args.origins);
+    let idle = Duration::from_secs(args.session_idle_seconds);
+    let state = AgentState::new(Agent::new(args.module, idle), args.origins);
+    state.spawn_idle_sweeper((idle / 4).max(Duration::from_secs(1)));
     axum::serve(listener, router(state)).await.context("serving")?;
     Ok(())
 }
