@@ -118,7 +118,9 @@ pub struct Config {
     pub card_challenge_seconds: i64,
     /// Minutes after a password sign-in during which a card can be linked to the account.
     pub card_link_minutes: i64,
-    /// Card sign-in attempts one client address may make in an hour.
+    /// Failed card sign-in and link attempts from one client address within an hour that pause
+    /// the card path for that address until the hour is over. Successes do not count; set as
+    /// high as `address_lock_threshold`, since a hospital's staff share one address.
     pub card_rate_limit: i64,
     /// Where the page looks for the local signing component, in order. They are also the only
     /// origins besides the portal's own that the page may connect to (CSP connect-src).
@@ -172,7 +174,7 @@ impl Default for Config {
             card_allow_sha1: false,
             card_challenge_seconds: 120,
             card_link_minutes: 10,
-            card_rate_limit: 60,
+            card_rate_limit: 100,
             // The ports of HCA ServiSign (DOMAIN.md §4.4), which huzhu-agent also uses.
             card_agent_origins: [56445, 56545, 56645]
                 .into_iter()

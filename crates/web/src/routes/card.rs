@@ -71,6 +71,16 @@ impl Failure {
         }
     }
 
+    /// Whether the failure counts towards the address's pause: a refusal of what the client
+    /// sent does; the pause itself and the server's own trouble (no trust files, a CRL it
+    /// could not refresh) do not.
+    fn counts_against_address(self) -> bool {
+        !matches!(
+            self,
+            Failure::TooMany | Failure::Unavailable | Failure::Refused(Refusal::RevocationUnknown)
+        )
+    }
+
     fn status(self) -> StatusCode {
         match self {
             Failure::TooMany => StatusCode::TOO_MANY_REQUESTS,
@@ -246,7 +256,7 @@ async fn check_card(
     form: &SignedForm,
     purpose: ChallengePurpose,
 ) -> Result<Result<VerifiedCard, Failure>, AppError> {
-    if throttle::over_rate(state, ctx, "card", state.config.card_rate_limit).await? {
+    if throttle::card_paused(state, ctx).await? {
         return Ok(Err(Failure::TooMany));
     }
     let challenge_hash = session::hash_token(&form.challenge);
@@ -313,5 +323,8 @@ async fn refuse(
 ) -> Result<Response, AppError> {
     let outcome = format!("refused:{}", failure.code());
     audit(state, ctx, event, &outcome, account_id, None).await?;
+    if failure.counts_against_address() {
+        throttle::count_card_failure(state, ctx).await?;
+    }
     Ok(failure.respond(ctx))
 }

@@ -532,3 +532,38 @@ async fn a_card_sign_in_cannot_swap_the_linked_card_for_another() {
     assert_eq!(error_of(&world.bind(&other_card).await), (403, "link_too_late"));
     assert_eq!(error_of(&world.bind(&card).await), (403, "link_too_late"));
 }
+
+#[tokio::test]
+async fn only_failed_card_attempts_count_towards_the_address_pause() {
+    // A limit of 3 failures an hour, so the test stays short.
+    let world = CardWorld::new(&[], |config, _| config.card_rate_limit = 3).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let stranger = world.pki.card(&CardSpec::professional(NURSE_NAME, START - YEAR, START + YEAR));
+
+    // Five successful sign-ins from the one address (a ward's shared PC) are more than the limit
+    // and pause nothing.
+    for _ in 0..5 {
+        let answer = world.card_sign_in(&card).await;
+        assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+        world.sign_out().await;
+    }
+    // Two failures (a card not linked) leave the path open: 2 < 3.
+    for _ in 0..2 {
+        assert_eq!(error_of(&world.card_sign_in(&stranger).await), (403, "not_linked"));
+    }
+    assert_eq!(world.card_sign_in(&card).await.1["redirect"], "/member");
+    world.sign_out().await;
+    // The third failure pauses the address, even for the linked card, for the rest of the hour.
+    assert_eq!(error_of(&world.card_sign_in(&stranger).await), (403, "not_linked"));
+    assert_eq!(error_of(&world.card_sign_in(&card).await), (429, "too_many"));
+    world.app.clock.advance(3601);
+    assert_eq!(world.card_sign_in(&card).await.1["redirect"], "/member");
+}
+
+#[test]
+fn the_card_pause_is_as_high_as_the_password_paths_address_pause_by_default() {
+    let config = Config::default();
+    // Both 100: hospitals share one address.
+    assert_eq!((config.card_rate_limit, config.address_lock_threshold), (100, 100));
+}
