@@ -567,3 +567,25 @@ fn the_card_pause_is_as_high_as_the_password_paths_address_pause_by_default() {
     // Both 100: hospitals share one address.
     assert_eq!((config.card_rate_limit, config.address_lock_threshold), (100, 100));
 }
+
+#[tokio::test]
+async fn a_new_challenge_replaces_the_sessions_last_one() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let csrf = csrf_of(&world.app.get_text("/login").await);
+    let url = world.app.url("/login/card/challenge");
+    let first = challenge(&world.app.client, &url, &csrf).await;
+    let second = challenge(&world.app.client, &url, &csrf).await;
+    let latest = challenge(&world.app.client, &url, &csrf).await;
+    let sign_in = world.app.url("/login/card");
+
+    for old in [&first, &second] {
+        let signature = card.sign_sha256(old.as_bytes());
+        let answer = post_signed(&world.app.client, &sign_in, &csrf, old, &card, &signature).await;
+        assert_eq!(error_of(&answer), (403, "challenge"));
+    }
+    let signature = card.sign_sha256(latest.as_bytes());
+    let answer = post_signed(&world.app.client, &sign_in, &csrf, &latest, &card, &signature).await;
+    assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+}
