@@ -276,34 +276,82 @@ async fn check_card(
     let config = Arc::clone(&state.config);
     let challenge = form.challenge.clone();
     let now = state.now();
-    let verified = tokio::task::spawn_blocking(move || -> anyhow::Result<Result<VerifiedCard, Failure>> {
-        let store = load_trust(&config)?;
+    let verified = tokio::task::spawn_blocking(move || {
+        let store = match load_trust(&config) {
+            Ok(store) => store,
+            Err(problem) => {
+                tracing::error!("card sign-in is unavailable: {problem}");
+                return Err(Failure::Unavailable);
+            }
+        };
         let signed = SignedChallenge {
             certificate_der: &certificate,
             signature: &signature,
             challenge: challenge.as_bytes(),
         };
-        Ok(huzhu_hca::verify(&store, &config.card_policy(), signed, now).map_err(Failure::Refused))
+        huzhu_hca::verify(&store, &config.card_policy(), signed, now).map_err(Failure::Refused)
     })
     .await
-    .map_err(anyhow::Error::from)??;
+    .map_err(anyhow::Error::from)?;
     Ok(verified)
 }
 
 /// The anchors, intermediates and CRLs named in the configuration, read now, so a CRL replaced
-/// on disk counts at the next sign-in.
-fn load_trust(config: &Config) -> anyhow::Result<TrustStore> {
+/// on disk counts at the next sign-in. An anchor or intermediate that cannot be read makes card
+/// sign-in unavailable (the error says which file). A CRL that cannot be read is left out with
+/// a warning: the cards of its issuer then have no CRL, which `card_stale_crl` decides on
+/// (refused as `revocation_unknown` when fail closed, let in when fail open), as for a stale one.
+fn load_trust(config: &Config) -> Result<TrustStore, String> {
     let mut store = TrustStore::new();
     for path in &config.card_trust_anchors {
-        store.load_certificates(path, true)?;
+        store.load_certificates(path, true).map_err(|e| format!("trust anchor: {e}"))?;
     }
     for path in &config.card_intermediates {
-        store.load_certificates(path, false)?;
+        store.load_certificates(path, false).map_err(|e| format!("intermediate certificate: {e}"))?;
     }
     for path in &config.card_crls {
-        store.load_crl(path)?;
+        if let Err(error) = store.load_crl(path) {
+            tracing::warn!("a card CRL is left out, its cards count as unchecked: {error}");
+        }
     }
     Ok(store)
+}
+
+/// Reads the card trust files once and says, in lines for the operator at the server's start,
+/// what card sign-in will use and which file is missing or unreadable, so a wrong path shows
+/// at once rather than at a nurse's first card sign-in.
+pub fn check_trust_files(config: &Config) -> Vec<String> {
+    if config.card_trust_anchors.is_empty() {
+        return vec!["Card sign-in is off: card_trust_anchors names no HCA CA certificate".to_owned()];
+    }
+    let mut lines = Vec::new();
+    let mut store = TrustStore::new();
+    let groups = [(&config.card_trust_anchors, true), (&config.card_intermediates, false)];
+    for (paths, anchor) in groups {
+        for path in paths {
+            if let Err(error) = store.load_certificates(path, anchor) {
+                lines.push(format!("Card sign-in is unavailable until this is fixed: {error}"));
+            }
+        }
+    }
+    for path in &config.card_crls {
+        if let Err(error) = store.load_crl(path) {
+            lines.push(format!(
+                "Card CRL unusable: {error}; the cards it covers count as unchecked \
+                 (card_stale_crl = {})",
+                config.card_stale_crl
+            ));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(format!(
+            "Card sign-in: {} trust anchor file(s), {} intermediate file(s), {} CRL file(s) read",
+            config.card_trust_anchors.len(),
+            config.card_intermediates.len(),
+            config.card_crls.len()
+        ));
+    }
+    lines
 }
 
 fn decode(text: &str, max_len: usize) -> Option<Vec<u8>> {

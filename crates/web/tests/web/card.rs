@@ -589,3 +589,73 @@ async fn a_new_challenge_replaces_the_sessions_last_one() {
     let answer = post_signed(&world.app.client, &sign_in, &csrf, &latest, &card, &signature).await;
     assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
 }
+
+async fn audit_entries(world: &CardWorld) -> Vec<String> {
+    let entries = world.app.store.recent_audit(50).await.expect("audit");
+    entries.into_iter().map(|e| format!("{}:{}", e.event, e.outcome)).collect()
+}
+
+#[tokio::test]
+async fn a_missing_crl_file_refuses_cards_as_revocation_unknown_when_fail_closed() {
+    let world = CardWorld::new(&[], |config, dir| {
+        config.card_crls = vec![dir.join("root.crl"), dir.join("not-downloaded-yet.crl")];
+    })
+    .await;
+    let card = nurse_card(&world.pki);
+
+    assert_eq!(error_of(&world.card_sign_in(&card).await), (403, "revocation_unknown"));
+    assert!(audit_entries(&world).await.contains(&"card_sign_in:refused:revocation_unknown".to_owned()));
+}
+
+#[tokio::test]
+async fn an_unreadable_crl_file_lets_a_linked_card_in_when_fail_open() {
+    let world = CardWorld::new(&[], |config, _| config.card_stale_crl = "fail_open".to_owned()).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    std::fs::write(world._files.path().join("hca.crl"), "half a download").expect("write");
+
+    let answer = world.card_sign_in(&card).await;
+
+    assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+}
+
+#[tokio::test]
+async fn a_missing_trust_anchor_file_makes_card_sign_in_unavailable_in_json() {
+    let world =
+        CardWorld::new(&[], |config, dir| config.card_trust_anchors = vec![dir.join("gone.pem")]).await;
+    let card = nurse_card(&world.pki);
+
+    let answer = world.card_sign_in(&card).await;
+
+    assert_eq!(error_of(&answer), (503, "unavailable"));
+    assert!(audit_entries(&world).await.contains(&"card_sign_in:refused:unavailable".to_owned()));
+}
+
+#[test]
+fn the_card_trust_files_are_checked_with_a_line_for_each_problem() {
+    let files = tempfile::tempdir().expect("a temporary folder");
+    let dir = files.path();
+    let pki = TestPki::new();
+    std::fs::write(dir.join("root.pem"), pki.root_pem()).expect("write root");
+    std::fs::write(dir.join("hca.pem"), pki.hca_pem()).expect("write HCA");
+    std::fs::write(dir.join("hca.crl"), pki.hca_crl(&[], START - DAY, START + DAY)).expect("write CRL");
+    let mut config = Config::default();
+    config.card_trust_anchors = vec![dir.join("root.pem")];
+    config.card_intermediates = vec![dir.join("hca.pem")];
+    config.card_crls = vec![dir.join("hca.crl")];
+    let check = |config: &Config| huzhu_web::routes::card::check_trust_files(config).join("\n");
+
+    assert_eq!(
+        check(&config),
+        "Card sign-in: 1 trust anchor file(s), 1 intermediate file(s), 1 CRL file(s) read"
+    );
+
+    config.card_crls.push(dir.join("missing.crl"));
+    config.card_intermediates = vec![dir.join("hca.crl")];
+    let report = check(&config);
+    assert!(report.contains("Card sign-in is unavailable") && report.contains("hca.crl"), "{report}");
+    assert!(report.contains("Card CRL unusable") && report.contains("missing.crl"), "{report}");
+    assert!(report.contains("card_stale_crl = fail_closed"), "{report}");
+
+    assert!(check(&Config::default()).starts_with("Card sign-in is off"));
+}
