@@ -317,3 +317,40 @@ fn a_card_under_a_revoked_intermediate_is_refused() {
 
     assert_eq!(refusal, Refusal::Revoked);
 }
+
+#[test]
+fn a_card_certificate_that_says_it_is_a_ca_is_refused() {
+    let pki = TestPki::new();
+    let mut spec = CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR);
+    spec.is_ca = true;
+    let card = pki.card(&spec);
+
+    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).expect_err("refused in this test");
+
+    assert_eq!(refusal, Refusal::NotProfessionalCard);
+}
+
+#[test]
+fn a_card_with_a_critical_extension_the_verifier_does_not_know_is_refused() {
+    let pki = TestPki::new();
+    let mut spec = CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR);
+    spec.unknown_critical_extension = true;
+    let card = pki.card(&spec);
+
+    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).expect_err("refused in this test");
+
+    assert_eq!(refusal, Refusal::NotProfessionalCard);
+}
+
+#[test]
+fn a_ca_below_the_hca_breaks_its_path_length_constraint_of_zero() {
+    let pki = TestPki::new();
+    let (sub_ca, card) = pki.card_under_sub_ca(&CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR));
+    let mut store = store_for(&pki, &[]);
+    store.add_intermediate(sub_ca).expect("valid in this test");
+
+    let refusal = check(&store, &card, &Policy::default()).expect_err("refused in this test");
+
+    // card → sub CA → HCA (pathLen 0: no CA may sit below it) → root.
+    assert_eq!(refusal, Refusal::Untrusted);
+}
