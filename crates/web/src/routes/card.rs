@@ -97,6 +97,12 @@ impl Failure {
     }
 }
 
+/// Whether `path` is one of the endpoints the page's script calls, whose errors (a body too
+/// large, a missing CSRF token, a server failure) must also be JSON the script can show.
+pub fn answers_in_json(path: &str) -> bool {
+    [paths::CARD_CHALLENGE, paths::CARD_SIGN_IN, paths::CARD_BIND_CHALLENGE, paths::CARD_BIND].contains(&path)
+}
+
 #[derive(Deserialize)]
 pub struct ChallengeForm {
     #[serde(default)]

@@ -468,9 +468,11 @@ async fn garbage_in_the_signed_form_is_refused_calmly() {
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(body["error"], "malformed");
     }
-    // Without the session's CSRF token nothing is looked at.
+    // Without the session's CSRF token nothing is looked at, and the page is told to reload.
     let answer = world.app.client.post(&url).form(&[("csrf", "forged")]).send().await.expect("answered");
     assert_eq!(answer.status(), 403);
+    let body: Value = answer.json().await.expect("JSON");
+    assert_eq!(body["error"], "session_expired");
 }
 
 #[tokio::test]
@@ -658,4 +660,25 @@ fn the_card_trust_files_are_checked_with_a_line_for_each_problem() {
     assert!(report.contains("card_stale_crl = fail_closed"), "{report}");
 
     assert!(check(&Config::default()).starts_with("Card sign-in is off"));
+}
+
+#[tokio::test]
+async fn a_body_too_large_for_the_card_endpoints_is_answered_in_json() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let csrf = csrf_of(&world.app.get_text("/login").await);
+    // 70,000 bytes of certificate are over the portal's 64 KiB (65,536-byte) body limit.
+    let huge = "A".repeat(70_000);
+
+    for path in ["/login/card", "/login/card/challenge", "/member/account/card"] {
+        let form =
+            [("csrf", csrf.as_str()), ("challenge", "x"), ("certificate", &huge), ("signature", "AAAA")];
+        let response = world.app.client.post(world.app.url(path)).form(&form).send().await.expect("answered");
+        assert_eq!(response.status(), 413, "{path}");
+        assert!(
+            response.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/json")
+        );
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["error"], "too_large", "{path}");
+        assert!(body["message"].as_str().unwrap_or_default().contains("網頁送出的資料過大"), "{body}");
+    }
 }
