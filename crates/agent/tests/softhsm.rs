@@ -333,3 +333,20 @@ async fn a_pin_session_left_unused_is_logged_out() {
     let log = agent.stop();
     assert!(log.contains("an idle card session was logged out"), "{log}");
 }
+
+#[tokio::test]
+async fn the_log_level_is_a_setting() {
+    let token = Token::empty();
+    let echo = json!({"functionname": "Echo"});
+
+    // At the default level (info) each call is not logged; at debug it is, by name only.
+    let quiet = Agent::start(&token);
+    quiet.call(echo.clone()).await;
+    let quiet_log = quiet.stop();
+    let chatty = Agent::start_with(&token, &["--log", "debug"]);
+    chatty.call(echo).await;
+    let chatty_log = chatty.stop();
+
+    assert!(!quiet_log.contains("DEBUG"), "{quiet_log}");
+    assert!(chatty_log.contains("DEBUG") && chatty_log.contains("function=\"Echo\""), "{chatty_log}");
+}
