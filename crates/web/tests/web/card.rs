@@ -273,6 +273,42 @@ async fn a_signature_over_other_bytes_is_refused() {
     assert_eq!(error_of(&answer), (403, "bad_signature"));
 }
 
+/// The certificate's serial number as `openssl x509 -serial` prints it ("serial=1000"), in lower
+/// case: read by a second program, not taken from the test PKI's counter.
+fn openssl_serial(card: &TestCard) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("card.der");
+    std::fs::write(&path, &card.certificate_der).expect("write");
+    let output = std::process::Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-noout", "-serial", "-in"])
+        .arg(&path)
+        .output()
+        .expect("run openssl x509");
+    assert!(output.status.success(), "openssl x509 failed");
+    let text = String::from_utf8(output.stdout).expect("ASCII");
+    text.trim().trim_start_matches("serial=").to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn a_challenge_is_used_up_by_a_failed_attempt_in_the_same_session() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let csrf = csrf_of(&world.app.get_text("/login").await);
+    let challenge = challenge(&world.app.client, &world.app.url("/login/card/challenge"), &csrf).await;
+    let url = world.app.url("/login/card");
+    let wrong = card.sign_sha256(b"huzhu-card:other bytes");
+    let first = post_signed(&world.app.client, &url, &csrf, &challenge, &card, &wrong).await;
+    assert_eq!(error_of(&first), (403, "bad_signature"));
+
+    // The same session, the same challenge, now with a good signature: already used.
+    let right = card.sign_sha256(challenge.as_bytes());
+    let again = post_signed(&world.app.client, &url, &csrf, &challenge, &card, &right).await;
+
+    assert_eq!(error_of(&again), (403, "challenge"));
+    assert_eq!(world.signed_in_name().await, None);
+}
+
 #[tokio::test]
 async fn a_challenge_works_once() {
     let world = CardWorld::new(&[], |_, _| {}).await;
@@ -411,8 +447,9 @@ async fn a_card_is_linked_only_soon_after_a_password_sign_in_and_can_be_unlinked
     world.nurse_links_with_captcha(&card, "C0002").await;
     world.sign_in_with_password(NURSE_ID, NURSE_PASSWORD, "C0003").await;
     let account = world.app.get_text("/member/account").await;
-    // The account page shows the linked card: the test PKI's first serial, 0x1000.
-    assert!(account.contains("<dd>1000</dd>"), "the serial is listed");
+    // The account page shows the linked card's serial, as openssl reads it from the certificate.
+    let serial = openssl_serial(&card);
+    assert!(account.contains(&format!("<dd>{serial}</dd>")), "the serial {serial} is listed");
     assert!(account.contains("/member/account/card/unlink"));
     let csrf = csrf_of(&account);
     let unlinked = world.app.post_form("/member/account/card/unlink", &[("csrf", &csrf)]).await;
