@@ -719,3 +719,21 @@ async fn a_body_too_large_for_the_card_endpoints_is_answered_in_json() {
         assert!(body["message"].as_str().unwrap_or_default().contains("網頁送出的資料過大"), "{body}");
     }
 }
+
+#[test]
+fn the_page_looks_first_for_huzhu_agent_on_plain_http_then_for_servisign() {
+    let origins = Config::default().card_agent_origins;
+
+    // huzhu-agent: http on 127.0.0.1; HCA ServiSign: https on localhost (DOMAIN.md §4.4).
+    assert_eq!(
+        origins,
+        [
+            "http://127.0.0.1:56445",
+            "http://127.0.0.1:56545",
+            "http://127.0.0.1:56645",
+            "https://localhost:56445",
+            "https://localhost:56545",
+            "https://localhost:56645",
+        ]
+    );
+}
