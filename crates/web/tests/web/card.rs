@@ -678,10 +678,12 @@ fn the_card_trust_files_are_checked_with_a_line_for_each_problem() {
     std::fs::write(dir.join("root.pem"), pki.root_pem()).expect("write root");
     std::fs::write(dir.join("hca.pem"), pki.hca_pem()).expect("write HCA");
     std::fs::write(dir.join("hca.crl"), pki.hca_crl(&[], START - DAY, START + DAY)).expect("write CRL");
-    let mut config = Config::default();
-    config.card_trust_anchors = vec![dir.join("root.pem")];
-    config.card_intermediates = vec![dir.join("hca.pem")];
-    config.card_crls = vec![dir.join("hca.crl")];
+    let mut config = Config {
+        card_trust_anchors: vec![dir.join("root.pem")],
+        card_intermediates: vec![dir.join("hca.pem")],
+        card_crls: vec![dir.join("hca.crl")],
+        ..Config::default()
+    };
     let check = |config: &Config| huzhu_web::routes::card::check_trust_files(config).join("\n");
 
     assert_eq!(
