@@ -1,8 +1,15 @@
 //! The card, through PKCS#11: one module, its sessions, and the last error, as ServiSign keeps
-//! them. Handles given to the page are small numbers; the page passes them back.
+//! them. The page passes back the handles it is given.
+//!
+//! A logged-in session lets its holder sign without the PIN, so its handle is random (53 bits,
+//! so a page that turns it into a JavaScript number loses nothing), it ends after
+//! `idle` without a call, and a new `ATL_InitSession` ends any earlier one. Every end logs the
+//! card out before closing the session: PKCS#11 keeps one login per application, so a session
+//! left logged in would also make every later PIN entry fail as "already logged in".
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -24,12 +31,30 @@ const CKM_SHA1_RSA_PKCS: u64 = 0x06;
 /// sends (it sends the vendor's DLL name).
 const MODULE_HANDLE: &str = "1";
 
+/// How long a logged-in session may go without a call before it is logged out and closed.
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(60);
+
 pub struct Agent {
     module_path: PathBuf,
     module: Option<Pkcs11>,
-    sessions: HashMap<u64, Session>,
-    next_session: u64,
+    sessions: HashMap<u64, Live>,
+    idle: Duration,
     last_error: i64,
+}
+
+/// A logged-in session and when the page last used it.
+struct Live {
+    session: Session,
+    used_at: Instant,
+}
+
+impl Live {
+    /// Logs the card out and closes the session (by dropping it).
+    fn end(self) {
+        if let Err(error) = self.session.logout() {
+            tracing::info!(%error, "logging out an ended session failed");
+        }
+    }
 }
 
 /// A failure with its HCA error code.
@@ -65,8 +90,28 @@ pub fn code_of(error: &CkError) -> i64 {
 }
 
 impl Agent {
-    pub fn new(module_path: PathBuf) -> Agent {
-        Agent { module_path, module: None, sessions: HashMap::new(), next_session: 1, last_error: codes::OK }
+    pub fn new(module_path: PathBuf, idle: Duration) -> Agent {
+        Agent { module_path, module: None, sessions: HashMap::new(), idle, last_error: codes::OK }
+    }
+
+    /// Logs out and closes every session idle for longer than the limit. Run before each call
+    /// and now and then by the server, so an abandoned session ends even if no call comes.
+    pub fn expire_idle(&mut self) {
+        let idle = self.idle;
+        let expired: Vec<u64> =
+            self.sessions.iter().filter(|(_, live)| live.used_at.elapsed() > idle).map(|(h, _)| *h).collect();
+        for handle in expired {
+            if let Some(live) = self.sessions.remove(&handle) {
+                tracing::info!("an idle card session was logged out");
+                live.end();
+            }
+        }
+    }
+
+    fn end_sessions(&mut self) {
+        for (_, live) in self.sessions.drain() {
+            live.end();
+        }
     }
 
     /// Runs one call and remembers its error code for `ATL_GetErrorCode`. A failed call answers
@@ -78,6 +123,7 @@ impl Agent {
         if call.function == "Echo" {
             return echo();
         }
+        self.expire_idle();
         match self.dispatch(call) {
             Ok(value) => {
                 self.last_error = codes::OK;
@@ -95,13 +141,15 @@ impl Agent {
         match call.function.as_str() {
             "ATL_InitModule" => self.init_module(),
             "ATL_CloseModule" => {
-                self.sessions.clear();
+                self.end_sessions();
                 self.module = None;
                 Ok("1".to_owned())
             }
             "ATL_InitSession" => self.init_session(call),
             "ATL_CloseSession" => {
-                self.sessions.remove(&call.number("hSession")?);
+                if let Some(live) = self.sessions.remove(&call.number("hSession")?) {
+                    live.end();
+                }
                 Ok("1".to_owned())
             }
             "ATL_GetHCACardType" => self.card_type(call),
@@ -126,14 +174,15 @@ impl Agent {
         self.module.as_ref().ok_or(Failed(codes::MODULE_FAILED))
     }
 
-    /// Opens a session on the first token present and logs in with the PIN.
+    /// Opens a session on the first token present and logs in with the PIN, after ending any
+    /// earlier session (one card, one signer at a time).
     fn init_session(&mut self, call: &Call) -> Result<String, Failed> {
         let pin = call.text("userPin")?;
+        self.end_sessions();
         let session = self.open_session()?;
         session.login(UserType::User, Some(&AuthPin::new(pin.into())))?;
-        let handle = self.next_session;
-        self.next_session += 1;
-        self.sessions.insert(handle, session);
+        let handle = new_handle();
+        self.sessions.insert(handle, Live { session, used_at: Instant::now() });
         Ok(handle.to_string())
     }
 
@@ -155,17 +204,15 @@ impl Agent {
     /// The logged-in session named by `hSession`, or a new session without a PIN (the
     /// certificate and card type are public, and the page asks for them before the PIN).
     fn with_session<T>(
-        &self,
+        &mut self,
         call: &Call,
         work: impl FnOnce(&Session) -> Result<T, Failed>,
     ) -> Result<T, Failed> {
-        match call.number("hSession").ok().and_then(|h| self.sessions.get(&h)) {
-            Some(session) => work(session),
-            None => work(&self.open_session()?),
-        }
+        let live = call.number("hSession").is_ok_and(|handle| self.sessions.contains_key(&handle));
+        if live { work(self.logged_in(call)?) } else { work(&self.open_session()?) }
     }
 
-    fn card_type(&self, call: &Call) -> Result<String, Failed> {
+    fn card_type(&mut self, call: &Call) -> Result<String, Failed> {
         let certificate = self.with_session(call, signing_certificate)?;
         let types = huzhu_hca::holder_types(&certificate);
         if types.iter().any(|t| t == huzhu_hca::PROFESSIONAL_CARD) {
@@ -179,12 +226,12 @@ impl Agent {
 
     /// The `;`-separated basic data. A PKCS#11 token has no HCA basic-data file, so only the
     /// name (from the certificate) is filled in; the portal never uses these fields anyway.
-    fn basic_data(&self, call: &Call) -> Result<String, Failed> {
+    fn basic_data(&mut self, call: &Call) -> Result<String, Failed> {
         let certificate = self.with_session(call, signing_certificate)?;
         Ok(format!("{};;;;;", huzhu_hca::holder_name(&certificate)))
     }
 
-    fn certificate(&self, call: &Call) -> Result<String, Failed> {
+    fn certificate(&mut self, call: &Call) -> Result<String, Failed> {
         if call.number("index")? != 1 {
             // Only the signing certificate (index 1) is needed to sign in.
             return Err(Failed(codes::BAD_REQUEST));
@@ -193,13 +240,13 @@ impl Agent {
         Ok(STANDARD.encode(der))
     }
 
-    fn key_handle(&self, call: &Call) -> Result<String, Failed> {
+    fn key_handle(&mut self, call: &Call) -> Result<String, Failed> {
         let session = self.logged_in(call)?;
         let key = find_by_id(session, ObjectClass::PRIVATE_KEY)?;
         Ok(key.handle().to_string())
     }
 
-    fn sign(&self, call: &Call) -> Result<String, Failed> {
+    fn sign(&mut self, call: &Call) -> Result<String, Failed> {
         let session = self.logged_in(call)?;
         let mechanism = match call.number("mechanism")? {
             CKM_SHA256_RSA_PKCS => Mechanism::Sha256RsaPkcs,
@@ -216,10 +263,18 @@ impl Agent {
         Ok(STANDARD.encode(signature))
     }
 
-    fn logged_in(&self, call: &Call) -> Result<&Session, Failed> {
+    /// The live session named by `hSession`, marked as used now.
+    fn logged_in(&mut self, call: &Call) -> Result<&Session, Failed> {
         let handle = call.number("hSession")?;
-        self.sessions.get(&handle).ok_or(Failed(codes::BAD_REQUEST))
+        let live = self.sessions.get_mut(&handle).ok_or(Failed(codes::BAD_REQUEST))?;
+        live.used_at = Instant::now();
+        Ok(&live.session)
     }
+}
+
+/// A random, non-zero session handle below 2^53.
+fn new_handle() -> u64 {
+    (rand::random::<u64>() >> 11).max(1)
 }
 
 fn echo() -> Value {

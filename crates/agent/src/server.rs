@@ -31,6 +31,28 @@ impl AgentState {
     }
 }
 
+impl AgentState {
+    /// Ends idle card sessions every few seconds, so a page that stopped half-way leaves no
+    /// logged-in session behind even when no further call comes.
+    pub fn spawn_idle_sweeper(&self, every: std::time::Duration) {
+        let agent = Arc::clone(&self.agent);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            loop {
+                ticks.tick().await;
+                let agent = Arc::clone(&agent);
+                let swept = tokio::task::spawn_blocking(move || match agent.lock() {
+                    Ok(mut agent) => agent.expire_idle(),
+                    Err(poisoned) => poisoned.into_inner().expire_idle(),
+                });
+                if swept.await.is_err() {
+                    tracing::warn!("ending idle card sessions failed");
+                }
+            }
+        });
+    }
+}
+
 pub fn router(state: AgentState) -> Router {
     Router::new().route("/", any(handle)).layer(DefaultBodyLimit::max(MAX_BODY)).with_state(state)
 }

@@ -85,8 +85,13 @@ struct Agent {
 
 impl Agent {
     fn start(token: &Token) -> Agent {
+        Agent::start_with(token, &[])
+    }
+
+    fn start_with(token: &Token, extra: &[&str]) -> Agent {
         let mut child = Command::new(env!("CARGO_BIN_EXE_huzhu-agent"))
             .args(["--module", SOFTHSM, "--origin", PORTAL, "--port", "0"])
+            .args(extra)
             .env("SOFTHSM2_CONF", token.conf())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -277,4 +282,71 @@ async fn only_configured_origins_on_a_loopback_host_are_answered() {
     assert_eq!(garbage.status(), 400);
     let oversized = agent.post(PORTAL, "A".repeat(100_000)).await;
     assert_eq!(oversized.status(), 413);
+}
+
+fn key_handle(session: &str) -> Value {
+    json!({"functionname": "ATL_GetKeyObjectHandle", "hModule": 1, "hSession": session, "keyType": 0, "keyId": "1"})
+}
+
+#[tokio::test]
+async fn a_pin_session_the_page_left_open_is_ended_by_the_next_pin_entry() {
+    let pki = TestPki::new();
+    let token = Token::with_card(&pki.card(&CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR)));
+    let agent = Agent::start(&token);
+    assert_eq!(agent.call(json!({"functionname": "ATL_InitModule"})).await, "1");
+    // The page stops after the PIN: no CloseSession, no CloseModule.
+    let abandoned = agent.call(pin_session(PIN)).await;
+    assert_ne!(abandoned, "0");
+
+    // The next PIN entry is checked afresh: a wrong one is a wrong PIN, not "already logged in".
+    assert_eq!(agent.call(pin_session("000000")).await, "0");
+    assert_eq!(agent.last_error().await, "9039");
+    let fresh = agent.call(pin_session(PIN)).await;
+    assert_ne!(fresh, "0");
+    assert_ne!(fresh, abandoned);
+    // The abandoned handle no longer signs: unknown session, 61900.
+    assert_eq!(agent.call(key_handle(&abandoned)).await, "0");
+    assert_eq!(agent.last_error().await, "61900");
+    assert_ne!(agent.call(key_handle(&fresh)).await, "0");
+    // Handles are random, not 1, 2, 3: both are numbers below 2^53, and the chance that a
+    // random one falls below 2^20 is 2^-33.
+    for handle in [&abandoned, &fresh] {
+        let number: u64 = handle.parse().expect("a number");
+        assert!((1 << 20..1 << 53).contains(&number), "{handle}");
+    }
+}
+
+#[tokio::test]
+async fn a_pin_session_left_unused_is_logged_out() {
+    let pki = TestPki::new();
+    let token = Token::with_card(&pki.card(&CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR)));
+    let agent = Agent::start_with(&token, &["--session-idle-seconds", "1"]);
+    assert_eq!(agent.call(json!({"functionname": "ATL_InitModule"})).await, "1");
+    let session = agent.call(pin_session(PIN)).await;
+    assert_ne!(session, "0");
+
+    // Three seconds is past the one-second limit and a sweep (every second) whatever the timing.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    assert_eq!(agent.call(key_handle(&session)).await, "0");
+    assert_eq!(agent.last_error().await, "61900");
+    let log = agent.stop();
+    assert!(log.contains("an idle card session was logged out"), "{log}");
+}
+
+#[tokio::test]
+async fn the_log_level_is_a_setting() {
+    let token = Token::empty();
+    let echo = json!({"functionname": "Echo"});
+
+    // At the default level (info) each call is not logged; at debug it is, by name only.
+    let quiet = Agent::start(&token);
+    quiet.call(echo.clone()).await;
+    let quiet_log = quiet.stop();
+    let chatty = Agent::start_with(&token, &["--log", "debug"]);
+    chatty.call(echo).await;
+    let chatty_log = chatty.stop();
+
+    assert!(!quiet_log.contains("DEBUG"), "{quiet_log}");
+    assert!(chatty_log.contains("DEBUG") && chatty_log.contains("function=\"Echo\""), "{chatty_log}");
 }

@@ -196,6 +196,9 @@ async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Resul
     for line in app.check_pdf_fonts().await? {
         println!("{line}");
     }
+    for line in app.check_card_trust_files().await? {
+        println!("{line}");
+    }
     let address = app.local_addr()?;
     println!("huzhu is listening on http://{address} (members reach it at {public_url})");
     app.run_until(shutdown_signal()).await

@@ -5,7 +5,9 @@
 //! certificate. [`verify`] decides whether that is a genuine, current professional card:
 //!
 //! 1. the certificate chains to a configured trust anchor, every link valid at `now`;
-//! 2. the leaf may sign (key usage digitalSignature or nonRepudiation);
+//! 2. the leaf may sign (key usage digitalSignature or nonRepudiation), is not a CA
+//!    certificate, and carries no critical extension this verifier does not understand
+//!    (RFC 5280 §4.2); each CA's path length constraint holds;
 //! 3. the holder-type attribute says "professional card" (DOMAIN.md §4.2, a configurable OID);
 //! 4. no certificate below the anchor is on its issuer's CRL, and the CRLs are fresh (what
 //!    happens when they are not is [`StaleCrl`]);
@@ -33,6 +35,10 @@ pub const PROFESSIONAL_CARD: &str = "2.16.886.1.100.3.1.7";
 /// Subject type of a healthcare institution card (HOP, 醫事機構卡).
 pub const INSTITUTION_CARD: &str = "2.16.886.1.100.3.2.21";
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+/// Extensions a card may mark critical: those this verifier checks (key usage, basic
+/// constraints, subject directory attributes), and those that only describe the holder or the
+/// policy (subject alternative name, certificate policies) and restrict nothing sign-in does.
+const UNDERSTOOD_CRITICAL: [&str; 5] = ["2.5.29.15", "2.5.29.19", "2.5.29.9", "2.5.29.17", "2.5.29.32"];
 /// Longest chain followed from the card to an anchor (card, HCA, GRCA and some slack).
 const MAX_DEPTH: usize = 5;
 
@@ -139,6 +145,7 @@ pub fn verify(
     let chain = store.chain(&leaf, now)?;
     let revocation_checked = store.check_revocation(&leaf, &chain, now, policy.stale_crl)?;
     check_key_usage(&leaf)?;
+    check_card_kind(&leaf)?;
     check_holder_type(&leaf, policy)?;
     let digest = check_signature(&leaf, signed, policy.allow_sha1)?;
 
@@ -178,6 +185,21 @@ fn check_key_usage(leaf: &X509Certificate<'_>) -> Result<(), Refusal> {
         Ok(_) => Err(Refusal::NotForSigning),
         Err(_) => Err(Refusal::Malformed),
     }
+}
+
+/// A card's certificate is an end entity: one that says it is a CA, or that carries a critical
+/// extension this verifier cannot honour, is not a card certificate it can accept.
+fn check_card_kind(leaf: &X509Certificate<'_>) -> Result<(), Refusal> {
+    match leaf.basic_constraints() {
+        Ok(Some(constraints)) if constraints.value.ca => return Err(Refusal::NotProfessionalCard),
+        Ok(_) => {}
+        Err(_) => return Err(Refusal::Malformed),
+    }
+    let unknown_critical = leaf
+        .extensions()
+        .iter()
+        .any(|ext| ext.critical && !UNDERSTOOD_CRITICAL.contains(&ext.oid.to_id_string().as_str()));
+    if unknown_critical { Err(Refusal::NotProfessionalCard) } else { Ok(()) }
 }
 
 fn check_holder_type(leaf: &X509Certificate<'_>, policy: &Policy) -> Result<(), Refusal> {

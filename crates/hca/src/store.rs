@@ -79,7 +79,8 @@ impl TrustStore {
     }
 
     /// The issuers of `leaf` up to an anchor, nearest first. Each must have signed the one
-    /// below it, be a CA allowed to sign certificates and be valid at `now`.
+    /// below it, be a CA allowed to sign certificates, be valid at `now`, and allow as many CA
+    /// certificates below it as there are (its path length constraint).
     pub(crate) fn chain(
         &self,
         leaf: &X509Certificate<'_>,
@@ -91,6 +92,10 @@ impl TrustStore {
             let Some((issuer, anchor)) = self.issuer_of(child, now) else {
                 return Err(Refusal::Untrusted);
             };
+            // The CA certificates between this issuer and the leaf are the ones found so far.
+            if path_len(&issuer).is_some_and(|allowed| chain.len() > allowed) {
+                return Err(Refusal::Untrusted);
+            }
             chain.push(issuer);
             if anchor {
                 return Ok(chain);
@@ -153,6 +158,12 @@ impl TrustStore {
             .filter(|crl| crl.verify_signature(issuer.public_key()).is_ok())
             .max_by_key(|crl| crl.last_update())
     }
+}
+
+/// The basicConstraints pathLenConstraint, if any.
+fn path_len(cert: &X509Certificate<'_>) -> Option<usize> {
+    let constraints = cert.basic_constraints().ok().flatten()?;
+    constraints.value.path_len_constraint.map(|n| n as usize)
 }
 
 fn may_sign_certificates(cert: &X509Certificate<'_>) -> bool {

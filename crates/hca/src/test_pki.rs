@@ -38,6 +38,10 @@ pub struct CardSpec {
     /// Key usage digitalSignature + nonRepudiation (the signing certificate); false gives
     /// keyEncipherment only, like the card's encryption certificate.
     pub for_signing: bool,
+    /// basicConstraints CA:TRUE, which no card certificate has.
+    pub is_ca: bool,
+    /// A critical extension of a private OID that no verifier understands.
+    pub unknown_critical_extension: bool,
 }
 
 impl CardSpec {
@@ -49,6 +53,8 @@ impl CardSpec {
             not_before_unix: from,
             not_after_unix: until,
             for_signing: true,
+            is_ca: false,
+            unknown_critical_extension: false,
         }
     }
 }
@@ -123,6 +129,19 @@ impl TestPki {
         let params = card_params(spec, &serial);
         let cert = params.signed_by(&key, &self.hca).expect("sign card");
         TestCard { certificate_der: cert.der().to_vec(), key_pkcs8_pem: key.serialize_pem(), serial }
+    }
+
+    /// A CA under the intermediate (whose path length constraint is 0, so it may not have one)
+    /// and a card it signed: the CA's DER and the card.
+    pub fn card_under_sub_ca(&self, spec: &CardSpec) -> (Vec<u8>, TestCard) {
+        let sub_params = ca_params("HCA Sub CA (not allowed)", None);
+        let sub = CertifiedIssuer::signed_by(sub_params, rsa_key(), &self.hca).expect("sign sub CA");
+        let key = rsa_key();
+        let serial = self.serial();
+        let cert = card_params(spec, &serial).signed_by(&key, &sub).expect("sign card");
+        let card =
+            TestCard { certificate_der: cert.der().to_vec(), key_pkcs8_pem: key.serialize_pem(), serial };
+        (sub.der().to_vec(), card)
     }
 
     /// The intermediate's CRL listing `revoked` serials, issued at `this_update` and next due at
@@ -211,6 +230,16 @@ fn card_params(spec: &CardSpec, serial: &[u8]) -> CertificateParams {
         &[2, 5, 29, 9],
         subject_directory_attributes(&spec.holder_type),
     )];
+    if spec.is_ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    }
+    if spec.unknown_critical_extension {
+        // 1.3.6.1.4.1.55555.1 under an unassigned private enterprise number, content NULL.
+        let mut extension =
+            CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, 1], vec![0x05, 0x00]);
+        extension.set_criticality(true);
+        params.custom_extensions.push(extension);
+    }
     params
 }
 

@@ -31,6 +31,22 @@ fn signed<'a>(card: &'a TestCard, signature: &'a [u8]) -> SignedChallenge<'a> {
     SignedChallenge { certificate_der: &card.certificate_der, signature, challenge: CHALLENGE }
 }
 
+/// The certificate's serial number as `openssl x509 -serial` prints it ("serial=1000"), in lower
+/// case: read by a second program, not taken from the test PKI's counter.
+fn openssl_serial(card: &TestCard) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("card.der");
+    std::fs::write(&path, &card.certificate_der).expect("write");
+    let output = std::process::Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-noout", "-serial", "-in"])
+        .arg(&path)
+        .output()
+        .expect("run openssl x509");
+    assert!(output.status.success(), "openssl x509 failed");
+    let text = String::from_utf8(output.stdout).expect("ASCII");
+    text.trim().trim_start_matches("serial=").to_ascii_lowercase()
+}
+
 fn check(store: &TrustStore, card: &TestCard, policy: &Policy) -> Result<huzhu_hca::VerifiedCard, Refusal> {
     let signature = card.sign_sha256(CHALLENGE);
     verify(store, policy, signed(card, &signature), NOW)
@@ -43,9 +59,10 @@ fn a_current_professional_card_that_signed_the_challenge_is_accepted() {
 
     let verified = check(&store_for(&pki, &[]), &card, &Policy::default()).expect("valid in this test");
 
-    // The test PKI numbers cards from 0x1000, so the first card's serial is 10 00.
-    assert_eq!(verified.serial_hex, "1000");
-    assert!(verified.issuer_serial.ends_with(":1000"));
+    // The serial as openssl reads it from the certificate, in lower case.
+    let serial = openssl_serial(&card);
+    assert_eq!(verified.serial_hex, serial);
+    assert!(verified.issuer_serial.ends_with(&format!(":{serial}")));
     // issuer hash (64 hex digits) + ':' + serial (4 digits)
     assert_eq!(verified.issuer_serial.len(), 64 + 1 + 4);
     assert_eq!(verified.key_sha256.len(), 64);
@@ -119,7 +136,8 @@ fn another_card_on_the_same_list_does_not_revoke_this_one() {
     let verified =
         check(&store_for(&pki, &[&other.serial]), &card, &Policy::default()).expect("valid in this test");
 
-    assert_eq!(verified.serial_hex, "1001");
+    assert_eq!(verified.serial_hex, openssl_serial(&card));
+    assert_ne!(verified.serial_hex, openssl_serial(&other));
 }
 
 #[test]
@@ -316,4 +334,60 @@ fn a_card_under_a_revoked_intermediate_is_refused() {
     let refusal = check(&store, &card, &Policy::default()).expect_err("refused in this test");
 
     assert_eq!(refusal, Refusal::Revoked);
+}
+
+#[test]
+fn a_newer_crl_that_revokes_wins_over_an_older_one_that_does_not() {
+    let pki = TestPki::new();
+    let card = nurse(&pki);
+    // store_for's HCA list (issued a day ago) revokes nothing; one issued an hour ago revokes
+    // the card, whichever order they are added in.
+    let mut store = store_for(&pki, &[]);
+    store.add_crl(pki.hca_crl(&[&card.serial], NOW - 3600, NOW + 6 * DAY)).expect("valid in this test");
+    assert_eq!(check(&store, &card, &Policy::default()).expect_err("refused in this test"), Refusal::Revoked);
+
+    let mut store = TrustStore::new();
+    store.add_anchor(pki.root_der()).expect("valid in this test");
+    store.add_intermediate(pki.hca_der()).expect("valid in this test");
+    store.add_crl(pki.root_crl(NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
+    store.add_crl(pki.hca_crl(&[&card.serial], NOW - 3600, NOW + 6 * DAY)).expect("valid in this test");
+    store.add_crl(pki.hca_crl(&[], NOW - DAY, NOW + 6 * DAY)).expect("valid in this test");
+    assert_eq!(check(&store, &card, &Policy::default()).expect_err("refused in this test"), Refusal::Revoked);
+}
+
+#[test]
+fn a_card_certificate_that_says_it_is_a_ca_is_refused() {
+    let pki = TestPki::new();
+    let mut spec = CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR);
+    spec.is_ca = true;
+    let card = pki.card(&spec);
+
+    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).expect_err("refused in this test");
+
+    assert_eq!(refusal, Refusal::NotProfessionalCard);
+}
+
+#[test]
+fn a_card_with_a_critical_extension_the_verifier_does_not_know_is_refused() {
+    let pki = TestPki::new();
+    let mut spec = CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR);
+    spec.unknown_critical_extension = true;
+    let card = pki.card(&spec);
+
+    let refusal = check(&store_for(&pki, &[]), &card, &Policy::default()).expect_err("refused in this test");
+
+    assert_eq!(refusal, Refusal::NotProfessionalCard);
+}
+
+#[test]
+fn a_ca_below_the_hca_breaks_its_path_length_constraint_of_zero() {
+    let pki = TestPki::new();
+    let (sub_ca, card) = pki.card_under_sub_ca(&CardSpec::professional("王小明", NOW - YEAR, NOW + YEAR));
+    let mut store = store_for(&pki, &[]);
+    store.add_intermediate(sub_ca).expect("valid in this test");
+
+    let refusal = check(&store, &card, &Policy::default()).expect_err("refused in this test");
+
+    // card → sub CA → HCA (pathLen 0: no CA may sit below it) → root.
+    assert_eq!(refusal, Refusal::Untrusted);
 }

@@ -50,18 +50,29 @@ impl Store {
         purpose: ChallengePurpose,
         expires_at: i64,
     ) -> anyhow::Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO card_challenge (challenge_hash, session_hash, purpose, expires_at)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(challenge_hash)
-        .bind(session_hash)
-        .bind(purpose.code())
-        .bind(expires_at)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .context("storing a card challenge")?;
+        // One live challenge per session and purpose: a new one replaces the last, so asking
+        // again and again cannot fill the table.
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.context("starting a card challenge")?;
+            sqlx::query("DELETE FROM card_challenge WHERE session_hash = $1 AND purpose = $2")
+                .bind(session_hash)
+                .bind(purpose.code())
+                .execute(&mut *tx)
+                .await
+                .context("replacing the session's card challenge")?;
+            sqlx::query(
+                "INSERT INTO card_challenge (challenge_hash, session_hash, purpose, expires_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(challenge_hash)
+            .bind(session_hash)
+            .bind(purpose.code())
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .context("storing a card challenge")?;
+            tx.commit().await.context("committing a card challenge")
+        })?;
         Ok(())
     }
 

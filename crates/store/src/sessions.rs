@@ -5,8 +5,8 @@ use anyhow::Context;
 use crate::{Store, on_pool};
 
 const INSERT_SESSION: &str = "INSERT INTO session \
-     (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
+     (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, password_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// A session as the web layer needs it on every request.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -17,6 +17,8 @@ pub struct SessionRow {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// When a password sign-in made this session; `None` for anonymous and card sessions.
+    pub password_at: Option<i64>,
 }
 
 impl std::fmt::Debug for SessionRow {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for SessionRow {
             .field("created_at", &self.created_at)
             .field("last_seen_at", &self.last_seen_at)
             .field("expires_at", &self.expires_at)
+            .field("password_at", &self.password_at)
             .finish_non_exhaustive()
     }
 }
@@ -42,6 +45,7 @@ impl Store {
         .bind(session.created_at)
         .bind(session.last_seen_at)
         .bind(session.expires_at)
+        .bind(session.password_at)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
@@ -53,7 +57,7 @@ impl Store {
     /// decision, since it depends on the configured timeouts and the injected clock.
     pub async fn find_session(&self, token_hash: &str) -> anyhow::Result<Option<SessionRow>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, SessionRow>(
-            "SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at
+            "SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, password_at
              FROM session WHERE token_hash = $1",
         )
         .bind(token_hash)
@@ -93,6 +97,7 @@ impl Store {
             .bind(new.created_at)
             .bind(new.last_seen_at)
             .bind(new.expires_at)
+            .bind(new.password_at)
             .execute(&mut *tx)
             .await
             .context("creating the signed-in session")?;

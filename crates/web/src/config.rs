@@ -119,7 +119,9 @@ pub struct Config {
     pub card_challenge_seconds: i64,
     /// Minutes after a password sign-in during which a card can be linked to the account.
     pub card_link_minutes: i64,
-    /// Card sign-in attempts one client address may make in an hour.
+    /// Failed card sign-in and link attempts from one client address within an hour that pause
+    /// the card path for that address until the hour is over. Successes do not count; set as
+    /// high as `address_lock_threshold`, since a hospital's staff share one address.
     pub card_rate_limit: i64,
     /// Where the page looks for the local signing component, in order. They are also the only
     /// origins besides the portal's own that the page may connect to (CSP connect-src).
@@ -173,14 +175,22 @@ impl Default for Config {
             card_allow_sha1: false,
             card_challenge_seconds: 120,
             card_link_minutes: 10,
-            card_rate_limit: 60,
-            // The ports of HCA ServiSign (DOMAIN.md §4.4), which huzhu-agent also uses.
-            card_agent_origins: [56445, 56545, 56645]
-                .into_iter()
-                .flat_map(|port| [format!("http://127.0.0.1:{port}"), format!("https://localhost:{port}")])
-                .collect(),
+            card_rate_limit: 100,
+            card_agent_origins: default_agent_origins(),
         }
     }
+}
+
+/// Where the page looks for the local component, in order: first huzhu-agent, which serves
+/// plain HTTP on 127.0.0.1 (a loopback address browsers trust without TLS), then the vendor's
+/// HCA ServiSign, which serves HTTPS on `localhost` with its own certificate (DOMAIN.md §4.4).
+/// Both use the ports 56445, 56545, 56645. A probe of a port where nothing listens is refused
+/// at once, so the extra origins cost little.
+fn default_agent_origins() -> Vec<String> {
+    const PORTS: [u16; 3] = [56445, 56545, 56645];
+    let agent = PORTS.iter().map(|port| format!("http://127.0.0.1:{port}"));
+    let servisign = PORTS.iter().map(|port| format!("https://localhost:{port}"));
+    agent.chain(servisign).collect()
 }
 
 impl std::fmt::Debug for Config {

@@ -82,3 +82,16 @@ pub fn render(ctx: &Ctx, status: StatusCode) -> Response {
     let html = view.render().unwrap_or_else(|_| "error".to_owned());
     (status, Html(html)).into_response()
 }
+
+/// The error for `status` as the card page's script reads it: JSON with a code and a message
+/// in the member's language, like the card endpoints' own refusals, instead of an HTML page.
+pub fn render_card_json(ctx: &Ctx, status: StatusCode) -> Response {
+    let t = ctx.lang.messages();
+    let (code, message) = match status {
+        StatusCode::FORBIDDEN => ("session_expired", t.get("card.session_expired").to_owned()),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", t.get("card.too_large").to_owned()),
+        status if status.is_client_error() => ("bad_request", t.get("card.bad_request").to_owned()),
+        _ => ("server_error", t.format("card.server_error", &[("id", &ctx.request_id)])),
+    };
+    (status, axum::Json(serde_json::json!({ "error": code, "message": message }))).into_response()
+}

@@ -60,6 +60,15 @@ impl Application {
         tokio::task::spawn_blocking(move || state.check_pdf_fonts()).await.context("checking the PDF fonts")
     }
 
+    /// Reads the card trust files and returns lines saying what card sign-in will use (see
+    /// [`routes::card::check_trust_files`]).
+    pub async fn check_card_trust_files(&self) -> anyhow::Result<Vec<String>> {
+        let config = std::sync::Arc::clone(&self.state.config);
+        tokio::task::spawn_blocking(move || routes::card::check_trust_files(&config))
+            .await
+            .context("checking the card trust files")
+    }
+
     /// The server's count of Argon2 runs (see [`AppState::argon2_runs`]).
     pub fn argon2_runs(&self) -> Arc<std::sync::atomic::AtomicU64> {
         self.state.argon2_runs.clone()

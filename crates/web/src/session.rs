@@ -110,6 +110,7 @@ pub fn new_session_row(state: &AppState, token_hash: String, account_id: Option<
         created_at: now,
         last_seen_at: now,
         expires_at: now + state.config.session_absolute_hours * 3600,
+        password_at: None,
     }
 }
 
@@ -179,6 +180,7 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
     let path = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let json_errors = crate::routes::card::answers_in_json(request.uri().path());
 
     let session = match load_session(&state, request.headers()).await {
         Ok(session) => session,
@@ -199,7 +201,8 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
     if let Some(page) = response.extensions().get::<error::ErrorPage>().copied() {
         let cookies: Vec<HeaderValue> = response.headers().get_all(SET_COOKIE).iter().cloned().collect();
         let retry_after = response.headers().get(RETRY_AFTER).cloned();
-        response = error::render(&ctx, page.0);
+        response =
+            if json_errors { error::render_card_json(&ctx, page.0) } else { error::render(&ctx, page.0) };
         for cookie in cookies {
             response.headers_mut().append(SET_COOKIE, cookie);
         }

@@ -197,3 +197,29 @@ pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) ->
         .await?;
     Ok(false)
 }
+
+/// The card path's pause key for the client's address.
+fn card_key(ctx: &Ctx) -> Option<String> {
+    ctx.client_addr.map(|addr| format!("card:addr:{addr}"))
+}
+
+/// Whether card sign-in and linking are paused for the client's address: after
+/// `card_rate_limit` failed card attempts within an hour, until the hour is over. Only failures
+/// count, so a hospital whose staff share one address and sign in by card all day is never
+/// paused; the default is as high as the password path's `address_lock_threshold` for the same
+/// reason. Each attempt also needs a challenge signed by a card, which is slow to make up.
+pub async fn card_paused(state: &AppState, ctx: &Ctx) -> Result<bool, AppError> {
+    let Some(key) = card_key(ctx) else {
+        return Ok(false);
+    };
+    Ok(state.store.locked_until(&key, state.now()).await?.is_some())
+}
+
+/// Counts a failed card attempt from the client's address.
+pub async fn count_card_failure(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    if let Some(key) = card_key(ctx) {
+        let limit = Limit { threshold: state.config.card_rate_limit, lock_seconds: 3600 };
+        state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    }
+    Ok(())
+}

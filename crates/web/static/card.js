@@ -130,20 +130,23 @@
   }
 
   // The whole card conversation; returns the certificate and signature over the challenge.
+  // Whatever fails, the PIN session and the module are closed, so no logged-in card session
+  // stays open in the component after the page gives up.
   async function signChallenge(pin, challenge) {
     var module = await step({ functionname: "ATL_InitModule", libdir: "HCAPKCS11.dll" });
-    var type = (await call(agent, { functionname: "ATL_GetHCACardType", hModule: module })).value;
-    if (type === "0") {
-      throw new CardError("msgNotProfessional");
-    }
-    if (type !== "1") {
-      await failWithLastError();
-    }
-    var session = await step({
-      functionname: "ATL_InitSession", hModule: module, flags: 6,
-      userPin: utf8Base64(pin), userPin_ServiSignBase64Flag: true
-    });
+    var session = null;
     try {
+      var type = (await call(agent, { functionname: "ATL_GetHCACardType", hModule: module })).value;
+      if (type === "0") {
+        throw new CardError("msgNotProfessional");
+      }
+      if (type !== "1") {
+        await failWithLastError();
+      }
+      session = await step({
+        functionname: "ATL_InitSession", hModule: module, flags: 6,
+        userPin: utf8Base64(pin), userPin_ServiSignBase64Flag: true
+      });
       var certificate = await step({
         functionname: "ATL_GetCertificateFromGPKICard", hModule: module, hSession: session, index: 1
       });
@@ -156,7 +159,9 @@
       });
       return { certificate: certificate, signature: signature };
     } finally {
-      await call(agent, { functionname: "ATL_CloseSession", hSession: session }).catch(function () {});
+      if (session !== null) {
+        await call(agent, { functionname: "ATL_CloseSession", hSession: session }).catch(function () {});
+      }
       await call(agent, { functionname: "ATL_CloseModule", hModule: module }).catch(function () {});
     }
   }

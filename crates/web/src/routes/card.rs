@@ -71,6 +71,16 @@ impl Failure {
         }
     }
 
+    /// Whether the failure counts towards the address's pause: a refusal of what the client
+    /// sent does; the pause itself and the server's own trouble (no trust files, a CRL it
+    /// could not refresh) do not.
+    fn counts_against_address(self) -> bool {
+        !matches!(
+            self,
+            Failure::TooMany | Failure::Unavailable | Failure::Refused(Refusal::RevocationUnknown)
+        )
+    }
+
     fn status(self) -> StatusCode {
         match self {
             Failure::TooMany => StatusCode::TOO_MANY_REQUESTS,
@@ -85,6 +95,12 @@ impl Failure {
         let message = ctx.lang.messages().get(&key).to_owned();
         (self.status(), axum::Json(json!({ "error": self.code(), "message": message }))).into_response()
     }
+}
+
+/// Whether `path` is one of the endpoints the page's script calls, whose errors (a body too
+/// large, a missing CSRF token, a server failure) must also be JSON the script can show.
+pub fn answers_in_json(path: &str) -> bool {
+    [paths::CARD_CHALLENGE, paths::CARD_SIGN_IN, paths::CARD_BIND_CHALLENGE, paths::CARD_BIND].contains(&path)
 }
 
 #[derive(Deserialize)]
@@ -188,8 +204,11 @@ pub async fn bind(
         return Ok(Failure::SessionExpired.respond(&ctx));
     };
     ctx.check_csrf(&form.csrf)?;
-    // A sign-in replaces the session, so its creation is the moment of the sign-in.
-    if session.created_at + state.config.card_link_minutes * 60 < state.now() {
+    // Only a recent password sign-in may link a card: a session made by a card sign-in has no
+    // `password_at`, so a card alone can never swap the linked card for another.
+    let linkable =
+        session.password_at.is_some_and(|at| at + state.config.card_link_minutes * 60 >= state.now());
+    if !linkable {
         return refuse(&state, &ctx, "card_bind", Some(account_id), Failure::LinkTooLate).await;
     }
     let card = match check_card(&state, &ctx, &session.token_hash, &form, ChallengePurpose::Bind).await? {
@@ -243,7 +262,7 @@ async fn check_card(
     form: &SignedForm,
     purpose: ChallengePurpose,
 ) -> Result<Result<VerifiedCard, Failure>, AppError> {
-    if throttle::over_rate(state, ctx, "card", state.config.card_rate_limit).await? {
+    if throttle::card_paused(state, ctx).await? {
         return Ok(Err(Failure::TooMany));
     }
     let challenge_hash = session::hash_token(&form.challenge);
@@ -263,34 +282,82 @@ async fn check_card(
     let config = Arc::clone(&state.config);
     let challenge = form.challenge.clone();
     let now = state.now();
-    let verified = tokio::task::spawn_blocking(move || -> anyhow::Result<Result<VerifiedCard, Failure>> {
-        let store = load_trust(&config)?;
+    let verified = tokio::task::spawn_blocking(move || {
+        let store = match load_trust(&config) {
+            Ok(store) => store,
+            Err(problem) => {
+                tracing::error!("card sign-in is unavailable: {problem}");
+                return Err(Failure::Unavailable);
+            }
+        };
         let signed = SignedChallenge {
             certificate_der: &certificate,
             signature: &signature,
             challenge: challenge.as_bytes(),
         };
-        Ok(huzhu_hca::verify(&store, &config.card_policy(), signed, now).map_err(Failure::Refused))
+        huzhu_hca::verify(&store, &config.card_policy(), signed, now).map_err(Failure::Refused)
     })
     .await
-    .map_err(anyhow::Error::from)??;
+    .map_err(anyhow::Error::from)?;
     Ok(verified)
 }
 
 /// The anchors, intermediates and CRLs named in the configuration, read now, so a CRL replaced
-/// on disk counts at the next sign-in.
-fn load_trust(config: &Config) -> anyhow::Result<TrustStore> {
+/// on disk counts at the next sign-in. An anchor or intermediate that cannot be read makes card
+/// sign-in unavailable (the error says which file). A CRL that cannot be read is left out with
+/// a warning: the cards of its issuer then have no CRL, which `card_stale_crl` decides on
+/// (refused as `revocation_unknown` when fail closed, let in when fail open), as for a stale one.
+fn load_trust(config: &Config) -> Result<TrustStore, String> {
     let mut store = TrustStore::new();
     for path in &config.card_trust_anchors {
-        store.load_certificates(path, true)?;
+        store.load_certificates(path, true).map_err(|e| format!("trust anchor: {e}"))?;
     }
     for path in &config.card_intermediates {
-        store.load_certificates(path, false)?;
+        store.load_certificates(path, false).map_err(|e| format!("intermediate certificate: {e}"))?;
     }
     for path in &config.card_crls {
-        store.load_crl(path)?;
+        if let Err(error) = store.load_crl(path) {
+            tracing::warn!("a card CRL is left out, its cards count as unchecked: {error}");
+        }
     }
     Ok(store)
+}
+
+/// Reads the card trust files once and says, in lines for the operator at the server's start,
+/// what card sign-in will use and which file is missing or unreadable, so a wrong path shows
+/// at once rather than at a nurse's first card sign-in.
+pub fn check_trust_files(config: &Config) -> Vec<String> {
+    if config.card_trust_anchors.is_empty() {
+        return vec!["Card sign-in is off: card_trust_anchors names no HCA CA certificate".to_owned()];
+    }
+    let mut lines = Vec::new();
+    let mut store = TrustStore::new();
+    let groups = [(&config.card_trust_anchors, true), (&config.card_intermediates, false)];
+    for (paths, anchor) in groups {
+        for path in paths {
+            if let Err(error) = store.load_certificates(path, anchor) {
+                lines.push(format!("Card sign-in is unavailable until this is fixed: {error}"));
+            }
+        }
+    }
+    for path in &config.card_crls {
+        if let Err(error) = store.load_crl(path) {
+            lines.push(format!(
+                "Card CRL unusable: {error}; the cards it covers count as unchecked \
+                 (card_stale_crl = {})",
+                config.card_stale_crl
+            ));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(format!(
+            "Card sign-in: {} trust anchor file(s), {} intermediate file(s), {} CRL file(s) read",
+            config.card_trust_anchors.len(),
+            config.card_intermediates.len(),
+            config.card_crls.len()
+        ));
+    }
+    lines
 }
 
 fn decode(text: &str, max_len: usize) -> Option<Vec<u8>> {
@@ -310,5 +377,8 @@ async fn refuse(
 ) -> Result<Response, AppError> {
     let outcome = format!("refused:{}", failure.code());
     audit(state, ctx, event, &outcome, account_id, None).await?;
+    if failure.counts_against_address() {
+        throttle::count_card_failure(state, ctx).await?;
+    }
     Ok(failure.respond(ctx))
 }

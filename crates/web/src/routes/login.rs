@@ -162,7 +162,9 @@ pub async fn login(
     throttle::clear(&state, account_id, id_number.as_str()).await?;
 
     let (token, token_hash) = session::new_token();
-    let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
+    let mut signed_in = session::new_session_row(&state, token_hash, Some(account_id));
+    // Remembered so that linking a card can ask for a recent password sign-in.
+    signed_in.password_at = Some(state.now());
     state.store.rotate_session(&session.token_hash, &signed_in).await?;
     audit(&state, &ctx, "sign_in", "succeeded", Some(account_id), Some(&id_number)).await?;
 

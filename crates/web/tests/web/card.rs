@@ -273,6 +273,42 @@ async fn a_signature_over_other_bytes_is_refused() {
     assert_eq!(error_of(&answer), (403, "bad_signature"));
 }
 
+/// The certificate's serial number as `openssl x509 -serial` prints it ("serial=1000"), in lower
+/// case: read by a second program, not taken from the test PKI's counter.
+fn openssl_serial(card: &TestCard) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("card.der");
+    std::fs::write(&path, &card.certificate_der).expect("write");
+    let output = std::process::Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-noout", "-serial", "-in"])
+        .arg(&path)
+        .output()
+        .expect("run openssl x509");
+    assert!(output.status.success(), "openssl x509 failed");
+    let text = String::from_utf8(output.stdout).expect("ASCII");
+    text.trim().trim_start_matches("serial=").to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn a_challenge_is_used_up_by_a_failed_attempt_in_the_same_session() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let csrf = csrf_of(&world.app.get_text("/login").await);
+    let challenge = challenge(&world.app.client, &world.app.url("/login/card/challenge"), &csrf).await;
+    let url = world.app.url("/login/card");
+    let wrong = card.sign_sha256(b"huzhu-card:other bytes");
+    let first = post_signed(&world.app.client, &url, &csrf, &challenge, &card, &wrong).await;
+    assert_eq!(error_of(&first), (403, "bad_signature"));
+
+    // The same session, the same challenge, now with a good signature: already used.
+    let right = card.sign_sha256(challenge.as_bytes());
+    let again = post_signed(&world.app.client, &url, &csrf, &challenge, &card, &right).await;
+
+    assert_eq!(error_of(&again), (403, "challenge"));
+    assert_eq!(world.signed_in_name().await, None);
+}
+
 #[tokio::test]
 async fn a_challenge_works_once() {
     let world = CardWorld::new(&[], |_, _| {}).await;
@@ -411,8 +447,9 @@ async fn a_card_is_linked_only_soon_after_a_password_sign_in_and_can_be_unlinked
     world.nurse_links_with_captcha(&card, "C0002").await;
     world.sign_in_with_password(NURSE_ID, NURSE_PASSWORD, "C0003").await;
     let account = world.app.get_text("/member/account").await;
-    // The account page shows the linked card: the test PKI's first serial, 0x1000.
-    assert!(account.contains("<dd>1000</dd>"), "the serial is listed");
+    // The account page shows the linked card's serial, as openssl reads it from the certificate.
+    let serial = openssl_serial(&card);
+    assert!(account.contains(&format!("<dd>{serial}</dd>")), "the serial {serial} is listed");
     assert!(account.contains("/member/account/card/unlink"));
     let csrf = csrf_of(&account);
     let unlinked = world.app.post_form("/member/account/card/unlink", &[("csrf", &csrf)]).await;
@@ -468,9 +505,11 @@ async fn garbage_in_the_signed_form_is_refused_calmly() {
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(body["error"], "malformed");
     }
-    // Without the session's CSRF token nothing is looked at.
+    // Without the session's CSRF token nothing is looked at, and the page is told to reload.
     let answer = world.app.client.post(&url).form(&[("csrf", "forged")]).send().await.expect("answered");
     assert_eq!(answer.status(), 403);
+    let body: Value = answer.json().await.expect("JSON");
+    assert_eq!(body["error"], "session_expired");
 }
 
 #[tokio::test]
@@ -513,4 +552,190 @@ fn card_settings_that_could_break_the_policy_header_or_mean_nothing_are_refused(
     assert!(with(|c| c.card_challenge_seconds = 5).contains("card_challenge_seconds"));
     assert!(with(|c| c.card_link_minutes = 0).contains("card_link_minutes"));
     assert_eq!(with(|c| c.card_stale_crl = "fail_open".to_owned()), "");
+}
+
+#[tokio::test]
+async fn a_card_sign_in_cannot_swap_the_linked_card_for_another() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let other_card = world.pki.card(&CardSpec::professional(NURSE_NAME, START - YEAR, START + YEAR));
+    let answer = world.card_sign_in(&card).await;
+    assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+
+    // Whoever holds the card (and its PIN) unlinks it, but may not link another without the password,
+    // even though the card sign-in made a brand-new session a moment ago.
+    let csrf = csrf_of(&world.app.get_text("/member/account").await);
+    let unlinked = world.app.post_form("/member/account/card/unlink", &[("csrf", &csrf)]).await;
+    assert_eq!(unlinked.status(), 303);
+    assert_eq!(error_of(&world.bind(&other_card).await), (403, "link_too_late"));
+    assert_eq!(error_of(&world.bind(&card).await), (403, "link_too_late"));
+}
+
+#[tokio::test]
+async fn only_failed_card_attempts_count_towards_the_address_pause() {
+    // A limit of 3 failures an hour, so the test stays short.
+    let world = CardWorld::new(&[], |config, _| config.card_rate_limit = 3).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let stranger = world.pki.card(&CardSpec::professional(NURSE_NAME, START - YEAR, START + YEAR));
+
+    // Five successful sign-ins from the one address (a ward's shared PC) are more than the limit
+    // and pause nothing.
+    for _ in 0..5 {
+        let answer = world.card_sign_in(&card).await;
+        assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+        world.sign_out().await;
+    }
+    // Two failures (a card not linked) leave the path open: 2 < 3.
+    for _ in 0..2 {
+        assert_eq!(error_of(&world.card_sign_in(&stranger).await), (403, "not_linked"));
+    }
+    assert_eq!(world.card_sign_in(&card).await.1["redirect"], "/member");
+    world.sign_out().await;
+    // The third failure pauses the address, even for the linked card, for the rest of the hour.
+    assert_eq!(error_of(&world.card_sign_in(&stranger).await), (403, "not_linked"));
+    assert_eq!(error_of(&world.card_sign_in(&card).await), (429, "too_many"));
+    world.app.clock.advance(3601);
+    assert_eq!(world.card_sign_in(&card).await.1["redirect"], "/member");
+}
+
+#[test]
+fn the_card_pause_is_as_high_as_the_password_paths_address_pause_by_default() {
+    let config = Config::default();
+    // Both 100: hospitals share one address.
+    assert_eq!((config.card_rate_limit, config.address_lock_threshold), (100, 100));
+}
+
+#[tokio::test]
+async fn a_new_challenge_replaces_the_sessions_last_one() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    let csrf = csrf_of(&world.app.get_text("/login").await);
+    let url = world.app.url("/login/card/challenge");
+    let first = challenge(&world.app.client, &url, &csrf).await;
+    let second = challenge(&world.app.client, &url, &csrf).await;
+    let latest = challenge(&world.app.client, &url, &csrf).await;
+    let sign_in = world.app.url("/login/card");
+
+    for old in [&first, &second] {
+        let signature = card.sign_sha256(old.as_bytes());
+        let answer = post_signed(&world.app.client, &sign_in, &csrf, old, &card, &signature).await;
+        assert_eq!(error_of(&answer), (403, "challenge"));
+    }
+    let signature = card.sign_sha256(latest.as_bytes());
+    let answer = post_signed(&world.app.client, &sign_in, &csrf, &latest, &card, &signature).await;
+    assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+}
+
+async fn audit_entries(world: &CardWorld) -> Vec<String> {
+    let entries = world.app.store.recent_audit(50).await.expect("audit");
+    entries.into_iter().map(|e| format!("{}:{}", e.event, e.outcome)).collect()
+}
+
+#[tokio::test]
+async fn a_missing_crl_file_refuses_cards_as_revocation_unknown_when_fail_closed() {
+    let world = CardWorld::new(&[], |config, dir| {
+        config.card_crls = vec![dir.join("root.crl"), dir.join("not-downloaded-yet.crl")];
+    })
+    .await;
+    let card = nurse_card(&world.pki);
+
+    assert_eq!(error_of(&world.card_sign_in(&card).await), (403, "revocation_unknown"));
+    assert!(audit_entries(&world).await.contains(&"card_sign_in:refused:revocation_unknown".to_owned()));
+}
+
+#[tokio::test]
+async fn an_unreadable_crl_file_lets_a_linked_card_in_when_fail_open() {
+    let world = CardWorld::new(&[], |config, _| config.card_stale_crl = "fail_open".to_owned()).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    std::fs::write(world._files.path().join("hca.crl"), "half a download").expect("write");
+
+    let answer = world.card_sign_in(&card).await;
+
+    assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
+}
+
+#[tokio::test]
+async fn a_missing_trust_anchor_file_makes_card_sign_in_unavailable_in_json() {
+    let world =
+        CardWorld::new(&[], |config, dir| config.card_trust_anchors = vec![dir.join("gone.pem")]).await;
+    let card = nurse_card(&world.pki);
+
+    let answer = world.card_sign_in(&card).await;
+
+    assert_eq!(error_of(&answer), (503, "unavailable"));
+    assert!(audit_entries(&world).await.contains(&"card_sign_in:refused:unavailable".to_owned()));
+}
+
+#[test]
+fn the_card_trust_files_are_checked_with_a_line_for_each_problem() {
+    let files = tempfile::tempdir().expect("a temporary folder");
+    let dir = files.path();
+    let pki = TestPki::new();
+    std::fs::write(dir.join("root.pem"), pki.root_pem()).expect("write root");
+    std::fs::write(dir.join("hca.pem"), pki.hca_pem()).expect("write HCA");
+    std::fs::write(dir.join("hca.crl"), pki.hca_crl(&[], START - DAY, START + DAY)).expect("write CRL");
+    let mut config = Config {
+        card_trust_anchors: vec![dir.join("root.pem")],
+        card_intermediates: vec![dir.join("hca.pem")],
+        card_crls: vec![dir.join("hca.crl")],
+        ..Config::default()
+    };
+    let check = |config: &Config| huzhu_web::routes::card::check_trust_files(config).join("\n");
+
+    assert_eq!(
+        check(&config),
+        "Card sign-in: 1 trust anchor file(s), 1 intermediate file(s), 1 CRL file(s) read"
+    );
+
+    config.card_crls.push(dir.join("missing.crl"));
+    config.card_intermediates = vec![dir.join("hca.crl")];
+    let report = check(&config);
+    assert!(report.contains("Card sign-in is unavailable") && report.contains("hca.crl"), "{report}");
+    assert!(report.contains("Card CRL unusable") && report.contains("missing.crl"), "{report}");
+    assert!(report.contains("card_stale_crl = fail_closed"), "{report}");
+
+    assert!(check(&Config::default()).starts_with("Card sign-in is off"));
+}
+
+#[tokio::test]
+async fn a_body_too_large_for_the_card_endpoints_is_answered_in_json() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let csrf = csrf_of(&world.app.get_text("/login").await);
+    // 70,000 bytes of certificate are over the portal's 64 KiB (65,536-byte) body limit.
+    let huge = "A".repeat(70_000);
+
+    for path in ["/login/card", "/login/card/challenge", "/member/account/card"] {
+        let form =
+            [("csrf", csrf.as_str()), ("challenge", "x"), ("certificate", &huge), ("signature", "AAAA")];
+        let response = world.app.client.post(world.app.url(path)).form(&form).send().await.expect("answered");
+        assert_eq!(response.status(), 413, "{path}");
+        assert!(
+            response.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/json")
+        );
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["error"], "too_large", "{path}");
+        assert!(body["message"].as_str().unwrap_or_default().contains("網頁送出的資料過大"), "{body}");
+    }
+}
+
+#[test]
+fn the_page_looks_first_for_huzhu_agent_on_plain_http_then_for_servisign() {
+    let origins = Config::default().card_agent_origins;
+
+    // huzhu-agent: http on 127.0.0.1; HCA ServiSign: https on localhost (DOMAIN.md §4.4).
+    assert_eq!(
+        origins,
+        [
+            "http://127.0.0.1:56445",
+            "http://127.0.0.1:56545",
+            "http://127.0.0.1:56645",
+            "https://localhost:56445",
+            "https://localhost:56545",
+            "https://localhost:56645",
+        ]
+    );
 }

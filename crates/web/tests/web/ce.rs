@@ -218,6 +218,7 @@ async fn load_people(app: &TestApp, people: Vec<Person>) -> Vec<(Person, String)
             created_at: START,
             last_seen_at: START,
             expires_at: START + 3600,
+            password_at: Some(START),
         };
         app.store.create_session(&row).await.expect("a session");
         signed_in.push((person, format!("huzhu_session={token}")));

@@ -65,6 +65,7 @@ async fn rows_to_clean(app: &TestApp, now: i64) {
         created_at: now - 20_000,
         last_seen_at,
         expires_at,
+        password_at: None,
     };
     // Goes: past its absolute end. Stays: seen 1,000 s ago (the idle limit is 30 min = 1,800 s).
     store.create_session(&session("ended", now - 100, now - 1)).await.expect("a session");
