@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use super::audit;
 use crate::error::AppError;
-use crate::operator::{self, OpsCtx};
+use crate::operator::{self, OpsCtx, name_key, operator_key};
 use crate::page::Chrome;
 use crate::routes::paths;
 use crate::session::{self, see_other};
@@ -178,16 +178,6 @@ async fn check_credentials(
     };
     let fresh = state.store.claim_totp_step(record.operator_id, step).await?;
     Ok(fresh.then_some(record.operator_id))
-}
-
-fn operator_key(operator_id: i64) -> String {
-    format!("operator:{operator_id}")
-}
-
-/// The delay key of a typed operator name: its SHA-256, whether or not the name exists, so the
-/// wait tells nothing about which names are operators.
-fn name_key(name: &str) -> String {
-    format!("ops:name:{}", crate::session::hash_token(name))
 }
 
 /// The operators' own count for a client address, apart from the members' `addr:` count: a
