@@ -666,3 +666,50 @@ async fn operator_failures_leave_the_members_address_count_alone() {
         ops.sign_in_with("ops.guess10", OPERATOR_PASSWORD, "000000").await.text().await.expect("a body");
     assert!(page.contains("請於 1 秒後再試"));
 }
+
+#[tokio::test]
+async fn a_control_character_in_the_name_gets_the_failure_answer_and_in_content_a_message() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let right = totp(START, 6);
+    // The operator's own name with a NUL after it: not her name, and not looked up at all.
+    for name in ["ops.chen\u{0}", "\u{0}", "ops.\u{1b}chen"] {
+        let response = ops.sign_in_with(name, OPERATOR_PASSWORD, &right).await;
+        assert_eq!(response.status(), 200, "{name:?}");
+        let page = response.text().await.expect("a body");
+        assert!(page.contains("登入失敗"), "{name:?} gets the failure answer");
+        assert!(!page.contains('\u{0}') && !page.contains('\u{1b}'), "shown back without it");
+        // Each is a name of its own with one failure: the next try on it would wait 1 s.
+        app.clock.advance(1);
+    }
+    ops.sign_in().await;
+
+    // A title with NUL, a body with an escape: named at each field. A body with a tab and CR LF
+    // line breaks is fine.
+    let page = ops
+        .submit(
+            "/ops/content/notice",
+            "/ops/content/notice",
+            &[("title", "年度\u{0}說明會"), ("body", "a\u{1b}[31m")],
+        )
+        .await
+        .text()
+        .await
+        .expect("a body");
+    assert!(page.contains("id=\"f-title-error\"") && page.contains("id=\"f-body-error\""));
+    assert!(page.contains("含有控制字元"));
+    let added = ops
+        .submit(
+            "/ops/content/notice",
+            "/ops/content/notice",
+            &[("title", "年度說明會"), ("body", "一\t二\r\n三")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let notices = app.store.list_content(huzhu_store::content::ContentKind::Notice).await.expect("a list");
+    assert_eq!(notices.len(), 1, "only the clean notice is stored");
+
+    // The audit page asked for an event with a NUL answers with an empty list.
+    let response = ops.get("/ops/audit?event=sign_in%00").await;
+    assert_eq!(response.status(), 200);
+}

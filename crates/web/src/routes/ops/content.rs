@@ -296,6 +296,9 @@ fn check(spec: &Spec, value: &str) -> Option<&'static str> {
     if value.chars().count() > spec.max {
         return Some("ops.field_too_long");
     }
+    if has_control(value, spec.input == Input::Area) {
+        return Some("ops.field_control");
+    }
     match spec.input {
         // Only web addresses: a `javascript:` link on the members' page would run in their session.
         Input::Url
@@ -308,6 +311,13 @@ fn check(spec: &Spec, value: &str) -> Option<&'static str> {
         Input::Slot if value != "quick" && value != "history" => Some("ops.slot_invalid"),
         _ => None,
     }
+}
+
+/// Whether `value` holds a control character (NUL, escape, bell …): nothing a member should
+/// see, and PostgreSQL refuses NUL in text outright. Multi-line fields may hold tabs and line
+/// breaks (a browser sends CR LF).
+fn has_control(value: &str, multi_line: bool) -> bool {
+    value.chars().any(|c| c.is_control() && !(multi_line && matches!(c, '\t' | '\n' | '\r')))
 }
 
 /// Reads the form into fields with their problems noted.

@@ -93,35 +93,41 @@ pub async fn login(
     let Some(session) = ops.session.clone() else {
         let cookie = ops.ensure_session(&state).await?;
         let mut view = OpsLoginView::new(&ops);
-        view.username = form.username.chars().take(64).collect();
+        view.username = form.username.chars().filter(|c| !c.is_control()).take(64).collect();
         view.notice = Some(ops.ctx.lang.messages().get("login.expired").to_owned());
         return Ok(with_cookie(view, cookie));
     };
     ops.check_csrf(&form.csrf)?;
 
     let mut view = OpsLoginView::new(&ops);
-    view.username = form.username.trim().chars().take(64).collect();
+    let typed = form.username.trim();
+    // Shown back without control characters; a name holding one is no operator's (names are
+    // ASCII letters, digits and . - _), so it gets the unknown name's answer below.
+    view.username = typed.chars().filter(|c| !c.is_control()).take(64).collect();
     check_fields(&mut view, &form);
     if view.has_field_errors() {
         return Ok(view.into_response());
     }
+    let typed: String = typed.chars().take(64).collect();
+    let plain = !typed.chars().any(char::is_control);
 
     // Too soon after a failure on this name or from this address: answered at once, without
     // Argon2 and without an audit row, so a flood of early attempts costs next to nothing. The
     // failures that set the wait were audited.
-    if let Some(wait) = wait_seconds(&state, &ops, &view.username).await? {
+    if let Some(wait) = wait_seconds(&state, &ops, &typed).await? {
         let seconds = wait.to_string();
         view.notice = Some(ops.ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
         return Ok(view.into_response());
     }
 
-    let record = state.store.find_operator(&view.username).await?;
+    // Not looked up when it holds a control character: PostgreSQL refuses NUL in text.
+    let record = if plain { state.store.find_operator(&typed).await? } else { None };
     let known = record.as_ref().map(|r| r.operator_id);
     let known_name = record.as_ref().map(|r| r.username.clone());
     let locked = is_locked(&state, &ops, known).await?;
     let signed_in = check_credentials(&state, record, &form).await?;
     let Some(operator_id) = signed_in.filter(|_| !locked) else {
-        delay_name(&state, &view.username).await?;
+        delay_name(&state, &typed).await?;
         if !locked {
             record_failure(&state, &ops, known, known_name.as_deref()).await?;
         }
@@ -131,7 +137,7 @@ pub async fn login(
         return Ok(view.into_response());
     };
     state.store.clear_sign_in_failures(&operator_key(operator_id)).await?;
-    state.store.clear_sign_in_failures(&name_key(&view.username)).await?;
+    state.store.clear_sign_in_failures(&name_key(&typed)).await?;
 
     let (token, token_hash) = session::new_token();
     let row = operator::new_session_row(&state, token_hash, Some(operator_id));
@@ -144,7 +150,7 @@ pub async fn login(
 }
 
 fn check_fields(view: &mut OpsLoginView, form: &OpsLoginForm) {
-    if view.username.is_empty() {
+    if form.username.trim().is_empty() {
         view.username_error = Some("ops.username_missing");
     }
     if form.password.is_empty() {
