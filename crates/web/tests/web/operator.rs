@@ -713,3 +713,30 @@ async fn a_control_character_in_the_name_gets_the_failure_answer_and_in_content_
     let response = ops.get("/ops/audit?event=sign_in%00").await;
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn a_link_address_needs_a_host_and_no_spaces_or_user_name() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let refused = [
+        ("https://", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https://@", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https:// example.org", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https://moh.gov.tw@example.org/", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("ftp://example.org/", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https://example.org/\na", "含有控制字元"),
+        ("https://exa\u{0}mple.org/", "含有控制字元"),
+    ];
+    for (url, message) in refused {
+        let fields = [("title", "連結"), ("url", url), ("slot", "quick")];
+        let response = ops.submit("/ops/content/link", "/ops/content/link", &fields).await;
+        assert_eq!(response.status(), 200, "{url:?}");
+        let page = response.text().await.expect("a body");
+        assert!(page.contains("id=\"f-url-error\"") && page.contains(message), "{url:?}");
+    }
+    let none = app.store.list_content(huzhu_store::content::ContentKind::Link).await.expect("a list");
+    assert!(none.is_empty());
+    let fields = [("title", "衛福部"), ("url", "https://www.mohw.gov.tw/"), ("slot", "quick")];
+    assert_eq!(ops.submit("/ops/content/link", "/ops/content/link", &fields).await.status(), 303);
+}
