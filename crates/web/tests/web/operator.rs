@@ -558,6 +558,10 @@ async fn bad_content_is_named_next_to_its_field_and_not_published() {
     assert!(page.contains("id=\"f-url-error\"") && page.contains("請輸入以 https:// 或 http:// 開頭的網址"));
     assert!(page.contains("id=\"f-position-error\"") && page.contains("請輸入 0 到 999 的整數"));
     assert!(page.contains("id=\"f-shown_until-error\"") && page.contains("最後顯示日不能早於開始顯示日"));
+    assert!(
+        page.contains("尚未儲存，請修正以下欄位") && !page.contains("登入未完成"),
+        "a content form's summary"
+    );
     let page = ops.submit("/ops/content/notice", "/ops/content/notice", &[("shown_from", "110/02/29")]).await;
     let page = page.text().await.expect("a body");
     assert!(page.contains("id=\"f-title-error\"") && page.contains("id=\"f-shown_from-error\""));
