@@ -93,6 +93,11 @@ enum OperatorCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Clear an operator's sign-in pause and the wait on her name (audited).
+    Unlock {
+        /// The operator's name.
+        username: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -153,6 +158,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Operator { command: OperatorCommand::Add { username, password_stdin } } => {
             let (store, _lock) = open_store(&config).await?;
             let result = operator::add(&store, &config, &username, password_stdin).await;
+            store.close().await;
+            result
+        }
+        Command::Operator { command: OperatorCommand::Unlock { username } } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = operator::unlock(&store, &username).await;
             store.close().await;
             result
         }

@@ -1,4 +1,5 @@
-//! `huzhu operator add`: creates an operator account and prints its one-time enrolment.
+//! `huzhu operator add`: creates an operator account and prints its one-time enrolment;
+//! `huzhu operator unlock`: clears an operator's sign-in pause.
 //!
 //! The password is made here (20 random characters from an unambiguous alphabet, about 115
 //! bits) unless one is piped in with `--password-stdin`. Whoever runs this command sees the
@@ -40,6 +41,15 @@ pub async fn add(store: &Store, config: &Config, username: &str, password_stdin:
         println!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
     }
     println!("Then sign in at /ops/login with the name, the password and the app's code.");
+    Ok(())
+}
+
+pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        operator::unlock(store, username, SystemClock.now()).await?,
+        "there is no operator {username}"
+    );
+    println!("The sign-in pause of operator {username} is cleared.");
     Ok(())
 }
 

@@ -138,6 +138,50 @@ fn operator_add_prints_a_password_and_an_otpauth_address_once_and_refuses_a_take
     assert!(text(&bad.stderr).contains("an operator name is 1 to 64"));
 }
 
+#[test]
+fn operator_unlock_clears_a_pause_and_is_audited_and_refuses_an_unknown_name() {
+    use huzhu_store::throttle::Limit;
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    let added = huzhu_on(data.path(), &postgres, &["operator", "add", "chen.mei"], &[]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let url = postgres.clone().unwrap_or_else(|| huzhu_store::Store::sqlite_url_in(data.path()));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
+    let now = i64::try_from(now).expect("a small number");
+    let key = runtime.block_on(async {
+        let store = huzhu_store::Store::connect(&url).await.expect("the database");
+        let id = store.find_operator("chen.mei").await.expect("reads").expect("the operator").operator_id;
+        let key = huzhu_web::operator::operator_key(id);
+        // One failure at a threshold of 1 pauses her for an hour.
+        let (_, locked) = store
+            .record_sign_in_failure(&key, now, Limit { threshold: 1, lock_seconds: 3600 })
+            .await
+            .expect("the table writes");
+        assert!(locked);
+        store.close().await;
+        key
+    });
+
+    let output = huzhu_on(data.path(), &postgres, &["operator", "unlock", "chen.mei"], &[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("chen.mei"));
+    runtime.block_on(async {
+        let store = huzhu_store::Store::connect(&url).await.expect("the database");
+        assert_eq!(store.locked_until(&key, now).await.expect("reads"), None, "the pause is gone");
+        let filter = huzhu_store::audit::AuditFilter { event: Some("ops_unlock"), ..Default::default() };
+        let rows = store.search_audit(&filter, 10, 0).await.expect("reads");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].operator.as_deref(), Some("chen.mei"));
+        store.close().await;
+    });
+
+    let unknown = huzhu_on(data.path(), &postgres, &["operator", "unlock", "chen.nobody"], &[]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("there is no operator chen.nobody"));
+}
+
 /// Starts `huzhu serve` on a free port, reads what it prints until it listens, then stops it.
 fn serve_and_read_start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> String {
     use std::io::BufRead;

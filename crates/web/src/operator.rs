@@ -83,6 +83,38 @@ pub fn matching_step(
 
 /// The operator cookie: separate from the member's, and sent only to `/ops` pages. Over https
 /// it is `__Secure-` prefixed (the `__Host-` prefix would demand `Path=/`).
+/// The sign-in throttle's pause key of an operator.
+pub fn operator_key(operator_id: i64) -> String {
+    format!("operator:{operator_id}")
+}
+
+/// The delay key of a typed operator name: its SHA-256, whether or not the name exists, so the
+/// wait tells nothing about which names are operators.
+pub fn name_key(name: &str) -> String {
+    format!("ops:name:{}", hash_token(name))
+}
+
+/// Clears an operator's pause and the wait on her name, for `huzhu operator unlock`: the pause
+/// is keyed on her name, so anyone who knows it could otherwise keep her out for as long as
+/// they keep failing. Says whether there is an operator of that name; the clearing is audited.
+pub async fn unlock(store: &huzhu_store::Store, username: &str, now: i64) -> anyhow::Result<bool> {
+    let Some(record) = store.find_operator(username).await? else {
+        return Ok(false);
+    };
+    store.clear_sign_in_failures(&operator_key(record.operator_id)).await?;
+    store.clear_sign_in_failures(&name_key(&record.username)).await?;
+    let audit = huzhu_store::audit::AuditRecord {
+        at: now,
+        event: "ops_unlock",
+        outcome: "command",
+        operator: Some(&record.username),
+        ..Default::default()
+    };
+    store.record_audit(&audit).await?;
+    tracing::info!(event = "ops_unlock", operator = %record.username, "operator sign-in pause cleared");
+    Ok(true)
+}
+
 pub fn cookie_name(state: &AppState) -> &'static str {
     if state.config.secure_cookies() { "__Secure-huzhu_ops" } else { "huzhu_ops" }
 }

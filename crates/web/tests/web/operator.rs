@@ -242,10 +242,16 @@ async fn a_wrong_code_a_wrong_password_and_an_unknown_name_get_the_same_page() {
         let response = ops.sign_in_with(name, password, code).await;
         assert_eq!(response.status(), 200);
         pages.push(response.text().await.expect("a body").replace(name, "<NAME>"));
+        // The name's first failure makes the next attempt on it wait 1 s.
+        app.clock.advance(1);
     }
     assert!(pages[0].contains("登入失敗"));
     assert_eq!(pages[0], pages[1]);
     assert_eq!(pages[1], pages[2]);
+    // Two failures on the name: a wait of 2 s after the second (1 s doubled), 1 s of it gone.
+    // START is a multiple of 30 (1,796,342,400 = 30 × 59,878,080), so START + 4 is in the same
+    // step and the right code is still START's.
+    app.clock.advance(1);
     // The wrong password did not use up the right code: it still works.
     assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &right).await.status(), 303);
 }
@@ -264,12 +270,16 @@ async fn a_missing_or_malformed_code_is_named_next_to_its_field() {
 async fn operator_sign_in_pauses_after_five_failures_like_members() {
     let app = app_with_operator().await;
     let ops = Ops::new(&app);
-    for _ in 0..5 {
+    // Each failure on the name makes the next attempt wait 1, 2, 4, 8, 16 s; waited out here.
+    for wait in [1, 2, 4, 8, 16] {
         ops.sign_in_with(OPERATOR, "not the password at all", "000000").await;
+        app.clock.advance(wait);
     }
-    // Paused: the right password and a right code get the failure page.
-    let response = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await;
+    // Paused (five failures within 15 minutes, at START + 15 the last): the right password and
+    // a right code get the failure page. The clock is at START + 31 (1 + 2 + 4 + 8 + 16).
+    let response = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START + 31, 6)).await;
     assert_eq!(response.status(), 200);
+    assert!(response.text().await.expect("a body").contains("登入失敗"));
     let locks = app
         .store
         .search_audit(&AuditFilter { event: Some("ops_lock"), ..AuditFilter::default() }, 10, 0)
@@ -277,9 +287,55 @@ async fn operator_sign_in_pauses_after_five_failures_like_members() {
         .expect("the audit log reads");
     assert_eq!(locks.len(), 1);
     assert_eq!(locks[0].operator.as_deref(), Some(OPERATOR));
-    // 15 minutes later (900 s = 30 steps), a fresh code works.
+    // 15 minutes later (START + 931, past the pause's end at START + 15 + 900 and the 32 s wait
+    // of the sixth failure), a fresh code works.
     app.clock.advance(15 * 60);
-    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START + 900, 6)).await.status(), 303);
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START + 931, 6)).await.status(), 303);
+}
+
+async fn audit_rows(app: &TestApp) -> usize {
+    app.store.search_audit(&AuditFilter::default(), 1000, 0).await.expect("the audit log reads").len()
+}
+
+#[tokio::test]
+async fn attempts_before_the_wait_is_over_cost_no_argon2_and_no_audit_row() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let right = totp(START, 6);
+    ops.sign_in_with(OPERATOR, "not the password at all", &right).await;
+    // The first failure: a wait of sign_in_delay_seconds = 1 s on the typed name.
+    let (runs, rows) = (app.argon2_count(), audit_rows(&app).await);
+    for _ in 0..20 {
+        let page = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &right).await.text().await.expect("a body");
+        assert!(page.contains("請於 1 秒後再試"), "told to wait 1 s");
+    }
+    assert_eq!(app.argon2_count(), runs, "no password was checked");
+    assert_eq!(audit_rows(&app).await, rows, "no audit row was written");
+    // An unknown name gets the same wait after its first failure: it tells nothing about names.
+    ops.sign_in_with("ops.nobody", "not the password at all", &right).await;
+    let page = ops.sign_in_with("ops.nobody", OPERATOR_PASSWORD, &right).await.text().await.expect("a body");
+    assert!(page.contains("請於 1 秒後再試"));
+    // Once the second is over, the right password and code sign in.
+    app.clock.advance(1);
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &right).await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_flood_against_a_paused_operator_runs_argon2_only_once_per_wait() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    for wait in [1, 2, 4, 8, 16] {
+        ops.sign_in_with(OPERATOR, "not the password at all", "000000").await;
+        app.clock.advance(wait);
+    }
+    // Paused now. 100 attempts at once: the first is looked at (and fails) and sets a
+    // wait of 32 s (1 s doubled five times), so the other 99 are answered without Argon2.
+    let (runs, rows) = (app.argon2_count(), audit_rows(&app).await);
+    for _ in 0..100 {
+        ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(app.clock_now(), 6)).await;
+    }
+    assert_eq!(app.argon2_count(), runs + 1);
+    assert_eq!(audit_rows(&app).await, rows + 1, "one row: the one attempt that was looked at");
 }
 
 #[tokio::test]
@@ -502,6 +558,10 @@ async fn bad_content_is_named_next_to_its_field_and_not_published() {
     assert!(page.contains("id=\"f-url-error\"") && page.contains("請輸入以 https:// 或 http:// 開頭的網址"));
     assert!(page.contains("id=\"f-position-error\"") && page.contains("請輸入 0 到 999 的整數"));
     assert!(page.contains("id=\"f-shown_until-error\"") && page.contains("最後顯示日不能早於開始顯示日"));
+    assert!(
+        page.contains("尚未儲存，請修正以下欄位") && !page.contains("登入未完成"),
+        "a content form's summary"
+    );
     let page = ops.submit("/ops/content/notice", "/ops/content/notice", &[("shown_from", "110/02/29")]).await;
     let page = page.text().await.expect("a body");
     assert!(page.contains("id=\"f-title-error\"") && page.contains("id=\"f-shown_from-error\""));
@@ -585,4 +645,102 @@ async fn changing_a_notices_last_day_ends_it_and_bad_days_are_named_at_the_item(
         .await
         .expect("the audit log reads");
     assert_eq!(rows.len(), 1);
+}
+
+#[tokio::test]
+async fn operator_failures_leave_the_members_address_count_alone() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    // Ten failures from 127.0.0.1 under ten names (so no name waits): address_delay_after is
+    // 10, so the tenth sets a wait of 1 s on the operators' count of the address.
+    for n in 0..10 {
+        ops.sign_in_with(&format!("ops.guess{n}"), "not the password at all", "000000").await;
+    }
+    let now = app.clock_now();
+    let ops_wait = app.store.not_before("ops:addr:127.0.0.1", now).await.expect("the table reads");
+    assert_eq!(ops_wait, Some(now + 1));
+    let members_wait = app.store.not_before("addr:127.0.0.1", now).await.expect("the table reads");
+    assert_eq!(members_wait, None, "the nurses behind the same address are not made to wait");
+    // A member's failure from that address is the members' count's first, not its eleventh.
+    let limit = huzhu_store::throttle::Limit { threshold: 100, lock_seconds: 900 };
+    let (count, _) =
+        app.store.record_sign_in_failure("addr:127.0.0.1", now, limit).await.expect("the table writes");
+    assert_eq!(count, 1);
+    let page =
+        ops.sign_in_with("ops.guess10", OPERATOR_PASSWORD, "000000").await.text().await.expect("a body");
+    assert!(page.contains("請於 1 秒後再試"));
+}
+
+#[tokio::test]
+async fn a_control_character_in_the_name_gets_the_failure_answer_and_in_content_a_message() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let right = totp(START, 6);
+    // The operator's own name with a NUL after it: not her name, and not looked up at all.
+    for name in ["ops.chen\u{0}", "\u{0}", "ops.\u{1b}chen"] {
+        let response = ops.sign_in_with(name, OPERATOR_PASSWORD, &right).await;
+        assert_eq!(response.status(), 200, "{name:?}");
+        let page = response.text().await.expect("a body");
+        assert!(page.contains("登入失敗"), "{name:?} gets the failure answer");
+        assert!(!page.contains('\u{0}') && !page.contains('\u{1b}'), "shown back without it");
+        // Each is a name of its own with one failure: the next try on it would wait 1 s.
+        app.clock.advance(1);
+    }
+    ops.sign_in().await;
+
+    // A title with NUL, a body with an escape: named at each field. A body with a tab and CR LF
+    // line breaks is fine.
+    let page = ops
+        .submit(
+            "/ops/content/notice",
+            "/ops/content/notice",
+            &[("title", "年度\u{0}說明會"), ("body", "a\u{1b}[31m")],
+        )
+        .await
+        .text()
+        .await
+        .expect("a body");
+    assert!(page.contains("id=\"f-title-error\"") && page.contains("id=\"f-body-error\""));
+    assert!(page.contains("含有控制字元"));
+    let added = ops
+        .submit(
+            "/ops/content/notice",
+            "/ops/content/notice",
+            &[("title", "年度說明會"), ("body", "一\t二\r\n三")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let notices = app.store.list_content(huzhu_store::content::ContentKind::Notice).await.expect("a list");
+    assert_eq!(notices.len(), 1, "only the clean notice is stored");
+
+    // The audit page asked for an event with a NUL answers with an empty list.
+    let response = ops.get("/ops/audit?event=sign_in%00").await;
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_link_address_needs_a_host_and_no_spaces_or_user_name() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let refused = [
+        ("https://", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https://@", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https:// example.org", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https://moh.gov.tw@example.org/", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("ftp://example.org/", "請輸入以 https:// 或 http:// 開頭的網址"),
+        ("https://example.org/\na", "含有控制字元"),
+        ("https://exa\u{0}mple.org/", "含有控制字元"),
+    ];
+    for (url, message) in refused {
+        let fields = [("title", "連結"), ("url", url), ("slot", "quick")];
+        let response = ops.submit("/ops/content/link", "/ops/content/link", &fields).await;
+        assert_eq!(response.status(), 200, "{url:?}");
+        let page = response.text().await.expect("a body");
+        assert!(page.contains("id=\"f-url-error\"") && page.contains(message), "{url:?}");
+    }
+    let none = app.store.list_content(huzhu_store::content::ContentKind::Link).await.expect("a list");
+    assert!(none.is_empty());
+    let fields = [("title", "衛福部"), ("url", "https://www.mohw.gov.tw/"), ("slot", "quick")];
+    assert_eq!(ops.submit("/ops/content/link", "/ops/content/link", &fields).await.status(), 303);
 }

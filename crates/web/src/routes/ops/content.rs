@@ -296,18 +296,42 @@ fn check(spec: &Spec, value: &str) -> Option<&'static str> {
     if value.chars().count() > spec.max {
         return Some("ops.field_too_long");
     }
+    if has_control(value, spec.input == Input::Area) {
+        return Some("ops.field_control");
+    }
     match spec.input {
-        // Only web addresses: a `javascript:` link on the members' page would run in their session.
-        Input::Url
-            if !(value.starts_with("https://") || value.starts_with("http://")) || value.contains(' ') =>
-        {
-            Some("ops.url_invalid")
-        }
+        Input::Url if !is_web_address(value) => Some("ops.url_invalid"),
         Input::Date if parse_day(value).is_none() => Some("ops.date_invalid"),
         Input::Number if !value.parse::<u16>().is_ok_and(|n| n <= 999) => Some("ops.position_invalid"),
         Input::Slot if value != "quick" && value != "history" => Some("ops.slot_invalid"),
         _ => None,
     }
+}
+
+/// Whether `value` is a web address with a host and no user name, typed as one. Only web addresses: a
+/// `javascript:` link on the members' page would run in their session. The text is checked as
+/// typed (no whitespace) before it is parsed, since the parser quietly drops tabs and line
+/// breaks and trims spaces.
+fn is_web_address(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://"))
+        || value.chars().any(char::is_whitespace)
+    {
+        return false;
+    }
+    // No user name in it either: `https://moh.gov.tw@example.com` goes to example.com.
+    url::Url::parse(value).is_ok_and(|url| {
+        url.host_str().is_some_and(|host| !host.is_empty())
+            && url.username().is_empty()
+            && url.password().is_none()
+    })
+}
+
+/// Whether `value` holds a control character (NUL, escape, bell …): nothing a member should
+/// see, and PostgreSQL refuses NUL in text outright. Multi-line fields may hold tabs and line
+/// breaks (a browser sends CR LF).
+fn has_control(value: &str, multi_line: bool) -> bool {
+    value.chars().any(|c| c.is_control() && !(multi_line && matches!(c, '\t' | '\n' | '\r')))
 }
 
 /// Reads the form into fields with their problems noted.

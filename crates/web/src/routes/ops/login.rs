@@ -2,7 +2,9 @@
 //!
 //! The care is the member sign-in's: every failure (unknown name, wrong password, wrong or used
 //! code, a paused account) gets the same answer after the same Argon2 verification; failures
-//! are counted per operator and per client address with the members' limits; signing in
+//! are counted per operator and per client address with the members' limits (the address in a
+//! count of its own), and each failure makes the next attempt on the typed name wait 1, 2, 4 …
+//! seconds, answered at once without Argon2 when too early, as members' do; signing in
 //! replaces the session. A code is claimed only once the password is right, so someone without
 //! the password cannot use up the operator's codes.
 
@@ -20,11 +22,12 @@ use serde::Deserialize;
 
 use super::audit;
 use crate::error::AppError;
-use crate::operator::{self, OpsCtx};
+use crate::operator::{self, OpsCtx, name_key, operator_key};
 use crate::page::Chrome;
 use crate::routes::paths;
 use crate::session::{self, see_other};
 use crate::state::AppState;
+use crate::throttle::delay_seconds;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "ops_login.html")]
@@ -90,25 +93,41 @@ pub async fn login(
     let Some(session) = ops.session.clone() else {
         let cookie = ops.ensure_session(&state).await?;
         let mut view = OpsLoginView::new(&ops);
-        view.username = form.username.chars().take(64).collect();
+        view.username = form.username.chars().filter(|c| !c.is_control()).take(64).collect();
         view.notice = Some(ops.ctx.lang.messages().get("login.expired").to_owned());
         return Ok(with_cookie(view, cookie));
     };
     ops.check_csrf(&form.csrf)?;
 
     let mut view = OpsLoginView::new(&ops);
-    view.username = form.username.trim().chars().take(64).collect();
+    let typed = form.username.trim();
+    // Shown back without control characters; a name holding one is no operator's (names are
+    // ASCII letters, digits and . - _), so it gets the unknown name's answer below.
+    view.username = typed.chars().filter(|c| !c.is_control()).take(64).collect();
     check_fields(&mut view, &form);
     if view.has_field_errors() {
         return Ok(view.into_response());
     }
+    let typed: String = typed.chars().take(64).collect();
+    let plain = !typed.chars().any(char::is_control);
 
-    let record = state.store.find_operator(&view.username).await?;
+    // Too soon after a failure on this name or from this address: answered at once, without
+    // Argon2 and without an audit row, so a flood of early attempts costs next to nothing. The
+    // failures that set the wait were audited.
+    if let Some(wait) = wait_seconds(&state, &ops, &typed).await? {
+        let seconds = wait.to_string();
+        view.notice = Some(ops.ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
+        return Ok(view.into_response());
+    }
+
+    // Not looked up when it holds a control character: PostgreSQL refuses NUL in text.
+    let record = if plain { state.store.find_operator(&typed).await? } else { None };
     let known = record.as_ref().map(|r| r.operator_id);
     let known_name = record.as_ref().map(|r| r.username.clone());
     let locked = is_locked(&state, &ops, known).await?;
     let signed_in = check_credentials(&state, record, &form).await?;
     let Some(operator_id) = signed_in.filter(|_| !locked) else {
+        delay_name(&state, &typed).await?;
         if !locked {
             record_failure(&state, &ops, known, known_name.as_deref()).await?;
         }
@@ -118,6 +137,7 @@ pub async fn login(
         return Ok(view.into_response());
     };
     state.store.clear_sign_in_failures(&operator_key(operator_id)).await?;
+    state.store.clear_sign_in_failures(&name_key(&typed)).await?;
 
     let (token, token_hash) = session::new_token();
     let row = operator::new_session_row(&state, token_hash, Some(operator_id));
@@ -130,7 +150,7 @@ pub async fn login(
 }
 
 fn check_fields(view: &mut OpsLoginView, form: &OpsLoginForm) {
-    if view.username.is_empty() {
+    if form.username.trim().is_empty() {
         view.username_error = Some("ops.username_missing");
     }
     if form.password.is_empty() {
@@ -166,8 +186,37 @@ async fn check_credentials(
     Ok(fresh.then_some(record.operator_id))
 }
 
-fn operator_key(operator_id: i64) -> String {
-    format!("operator:{operator_id}")
+/// The operators' own count for a client address, apart from the members' `addr:` count: a
+/// hospital's staff share an address, and failures on this form must not pause their sign-in.
+fn address_key(ops: &OpsCtx) -> Option<String> {
+    ops.ctx.client_addr.map(|addr| format!("ops:addr:{addr}"))
+}
+
+/// Seconds the client must still wait before this sign-in is looked at, if any: the later of
+/// the typed name's and the address's "not before" (the members' growing wait, see
+/// crate::throttle).
+async fn wait_seconds(state: &AppState, ops: &OpsCtx, name: &str) -> Result<Option<i64>, AppError> {
+    let now = state.now();
+    let mut until = state.store.not_before(&name_key(name), now).await?;
+    if let Some(key) = address_key(ops)
+        && let Some(address_until) = state.store.not_before(&key, now).await?
+    {
+        until = Some(until.map_or(address_until, |u| u.max(address_until)));
+    }
+    Ok(until.map(|until| until - now))
+}
+
+/// Counts a failure on the typed name and sets its next "not before": 1, 2, 4 … seconds. Counted
+/// for every failure, known name or not, paused or not, so the waits are the same for all.
+async fn delay_name(state: &AppState, name: &str) -> Result<(), AppError> {
+    let config = &state.config;
+    let key = name_key(name);
+    let now = state.now();
+    let remember = Limit { threshold: i64::MAX, lock_seconds: config.lock_minutes * 60 };
+    let (failures, _) = state.store.record_sign_in_failure(&key, now, remember).await?;
+    let wait = delay_seconds(failures, 1, config.sign_in_delay_seconds, config.sign_in_delay_max_seconds);
+    state.store.delay_sign_in(&key, now + wait).await?;
+    Ok(())
 }
 
 fn limit(state: &AppState, threshold: i64) -> Limit {
@@ -181,16 +230,18 @@ async fn is_locked(state: &AppState, ops: &OpsCtx, operator_id: Option<i64>) -> 
     {
         return Ok(true);
     }
-    if let Some(addr) = ops.ctx.client_addr
-        && state.store.locked_until(&format!("addr:{addr}"), now).await?.is_some()
+    if let Some(key) = address_key(ops)
+        && state.store.locked_until(&key, now).await?.is_some()
     {
         return Ok(true);
     }
     Ok(false)
 }
 
-/// Counts a failure against the operator and the client address (the same address count as
-/// member sign-in, so guessing cannot move from one form to the other to get more tries).
+/// Counts a failure against the operator and against the client address in the operators' own
+/// address count, which also sets the address's growing wait once it has `address_delay_after`
+/// failures. Kept apart from the members' count so that guessing at operator names cannot
+/// pause the sign-in of the nurses behind the same address; each form has its own limits.
 async fn record_failure(
     state: &AppState,
     ops: &OpsCtx,
@@ -198,12 +249,19 @@ async fn record_failure(
     name: Option<&str>,
 ) -> Result<(), AppError> {
     let now = state.now();
-    if let Some(addr) = ops.ctx.client_addr {
-        let key = format!("addr:{addr}");
-        state
+    if let Some(key) = address_key(ops) {
+        let config = &state.config;
+        let (failures, _) = state
             .store
-            .record_sign_in_failure(&key, now, limit(state, state.config.address_lock_threshold))
+            .record_sign_in_failure(&key, now, limit(state, config.address_lock_threshold))
             .await?;
+        let wait = delay_seconds(
+            failures,
+            config.address_delay_after,
+            config.sign_in_delay_seconds,
+            config.sign_in_delay_max_seconds,
+        );
+        state.store.delay_sign_in(&key, now + wait).await?;
     }
     if let Some(id) = operator_id {
         let (_, locked) = state
