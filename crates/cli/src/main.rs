@@ -55,7 +55,7 @@ enum Command {
         /// Rows per transaction.
         #[arg(long, default_value_t = 10_000)]
         batch_size: usize,
-        /// The file's encoding, when detection should be overruled (a byte-order mark still wins).
+        /// The file's encoding, when detection (byte-order mark included) should be overruled.
         #[arg(long, value_enum)]
         encoding: Option<import::decode::EncodingChoice>,
     },

@@ -320,8 +320,106 @@ fn big5_extension_rows_decode_as_pinned() {
     assert_eq!(decode(b"\x88\x62"), "\u{ca}\u{304}");
     // 8940 and C87A: HKSCS characters beyond the BMP.
     assert_eq!(decode(b"\x89\x40\xc8\x7a"), "\u{2a3a9}\u{200cc}");
-    // A byte pair that is in no index becomes U+FFFD rather than failing the file.
-    assert_eq!(decode(b"\x80\x40"), "\u{fffd}@");
+    // 0x80 is no Big5 lead byte (leads are 0x81–0xFE): the decoder reports an error, and the
+    // import refuses the row (`a_big5_pair_in_no_index_refuses_its_row_when_big5_is_named`).
+    let (_, _, had_errors) = encoding_rs::BIG5.decode(b"\x80\x40");
+    assert!(had_errors);
+}
+
+const PEOPLE_HEADER: &str = "id_number,name,birth_date,sex\n";
+
+/// A UTF-8 file with one Latin-1 byte (é as E9) on line 3. E9 followed by `,` is neither UTF-8
+/// (E9 opens a three-byte character whose next byte must be 0x80–0xBF) nor Big5 (a trail byte
+/// is 0x40–0x7E or 0xA1–0xFE; `,` is 0x2C).
+fn utf8_with_one_latin1_byte() -> Vec<u8> {
+    let mut file = PEOPLE_HEADER.as_bytes().to_vec();
+    file.extend_from_slice("A200123458,陳美玲,1990-01-01,F\n".as_bytes());
+    file.extend_from_slice(b"F200234568,Jos\xe9,1990-01-01,F\n");
+    file
+}
+
+#[test]
+fn a_utf8_file_with_a_bad_byte_is_refused_whole_naming_its_line() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", &utf8_with_one_latin1_byte());
+    let output = site.huzhu(&["import", "people", path(&file)]);
+    assert!(!output.status.success());
+    // Header line 1, 陳美玲 line 2, Jos\xe9 line 3.
+    let error = text(&output.stderr);
+    assert!(error.contains("第 3 行有無法以 UTF-8 讀取的位元組"), "{error}");
+    assert!(error.contains("line 3 has a byte that is not UTF-8"), "{error}");
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["0"]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run"), ["0"]);
+}
+
+#[test]
+fn naming_utf8_loads_the_good_rows_and_refuses_the_undecodable_one() {
+    let site = Site::new();
+    let file = site.file("people.csv", &utf8_with_one_latin1_byte());
+    let printed = site.ok(&["import", "people", path(&file), "--encoding", "utf-8"]);
+    assert!(printed.contains("imported (UTF-8): 2 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains("line 3: 「姓名」含有無法以檔案編碼解讀的位元組 / name has bytes the file's encoding cannot decode"),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT name FROM person"), ["陳美玲"]);
+}
+
+/// 許 B3 5C on line 2, then on line 3 the pair 80 40, which is in no Big5 table (0x80 is no
+/// lead byte).
+fn big5_with_a_bad_pair() -> Vec<u8> {
+    let mut file = PEOPLE_HEADER.as_bytes().to_vec();
+    file.extend_from_slice(b"A200123458,\xb3\x5c,1990-01-01,F\n");
+    file.extend_from_slice(b"F200234568,\x80\x40,1990-01-01,F\n");
+    file
+}
+
+#[test]
+fn a_big5_file_with_a_pair_in_no_index_is_not_detected_as_big5() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", &big5_with_a_bad_pair());
+    let output = site.huzhu(&["import", "people", path(&file)]);
+    assert!(!output.status.success());
+    // B3 on line 2 is a UTF-8 continuation byte with no lead: the first byte that is not UTF-8.
+    let error = text(&output.stderr);
+    assert!(
+        error.contains("line 2 has a byte that is not UTF-8, and the file is not Big5 either"),
+        "{error}"
+    );
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["0"]);
+}
+
+#[test]
+fn a_big5_pair_in_no_index_refuses_its_row_when_big5_is_named() {
+    let site = Site::new();
+    let file = site.file("people.csv", &big5_with_a_bad_pair());
+    let printed = site.ok(&["import", "people", path(&file), "--encoding", "big5"]);
+    assert!(printed.contains("imported (Big5): 2 rows read, 1 loaded"), "{printed}");
+    assert!(printed.contains("line 3: 「姓名」含有無法以檔案編碼解讀的位元組"), "{printed}");
+    assert_eq!(site.lines("SELECT name FROM person"), ["許"]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person WHERE name LIKE '%\u{fffd}%'"), ["0"]);
+}
+
+#[test]
+fn a_named_encoding_overrules_the_byte_order_mark() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    // A UTF-8 byte-order mark (EF BB BF) before an ASCII file.
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(PEOPLE_HEADER.as_bytes());
+    bytes.extend_from_slice(b"A200123458,Wang,1990-01-01,F\n");
+    let file = site.file("people.csv", &bytes);
+    // Read as Big5, EF BB and BF 69 (`i`) are two Chinese characters in front of `d_number`:
+    // no column of a people file, so the mark did not decide.
+    let output = site.huzhu(&["import", "people", path(&file), "--encoding", "big5"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("d_number"), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("is not one of a people file"), "{}", text(&output.stderr));
+    // Named as UTF-8 it loads, reported as the named encoding rather than the mark's.
+    let printed = site.ok(&["import", "people", path(&file), "--encoding", "utf-8"]);
+    assert!(printed.contains("imported (UTF-8): 1 rows read, 1 loaded"), "{printed}");
 }
 
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3

@@ -28,6 +28,7 @@ pub const fn optional(name: &'static str, chinese: &'static str) -> Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     Unreadable(String),
+    Undecodable(Column),
     FieldCount { found: usize, expected: usize },
     Empty(Column),
     BadId(IdError),
@@ -44,6 +45,11 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Unreadable(error) => write!(f, "無法讀取此行 / the line cannot be read: {error}"),
+            Reason::Undecodable(c) => write!(
+                f,
+                "「{}」含有無法以檔案編碼解讀的位元組 / {} has bytes the file's encoding cannot decode",
+                c.chinese, c.name
+            ),
             Reason::FieldCount { found, expected } => {
                 write!(
                     f,
@@ -88,6 +94,15 @@ impl fmt::Display for Reason {
             }
         }
     }
+}
+
+/// Refuses a field the decoder could not read: it marks such bytes U+FFFD, which no export
+/// writes on purpose, so the replacement character never reaches the database.
+pub fn clean(value: &str, column: Column) -> Result<(), Reason> {
+    if value.contains('\u{fffd}') {
+        return Err(Reason::Undecodable(column));
+    }
+    Ok(())
 }
 
 /// A non-empty field.

@@ -224,6 +224,9 @@ pub fn parse(
     }
     let field = |column: usize| layout.get(record, column);
     let columns = kind.columns();
+    for (index, column) in columns.iter().enumerate() {
+        fields::clean(field(index), *column)?;
+    }
     match kind {
         Kind::Institutions => institution(&field, columns),
         Kind::People => person(&field, columns),
