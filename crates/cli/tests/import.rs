@@ -422,6 +422,38 @@ fn a_named_encoding_overrules_the_byte_order_mark() {
     assert!(printed.contains("imported (UTF-8): 1 rows read, 1 loaded"), "{printed}");
 }
 
+const CREDITS_HEADER: &str = "id_number,course_code,title,organiser,reviewer,activity,role,category,infection_control,gender,taken_on,points\n";
+
+/// A site with one person, A200123458 (checksum worked out at the top of the file).
+fn site_with_one_person() -> Site {
+    let site = Site::new();
+    let people = format!("{PEOPLE_HEADER}A200123458,王小明,1990-01-01,F\n");
+    site.ok(&["import", "people", path(&site.file("people.csv", people.as_bytes()))]);
+    site
+}
+
+/// One credit row of A200123458 with course code `code` and `points`.
+fn credit_row(code: &str, points: &str) -> String {
+    format!("A200123458,{code},課程,公會,學會,1,attendee,pro,0,0,112/01/01,{points}\n")
+}
+
+#[test]
+fn zero_and_negative_points_are_refused_with_their_line() {
+    let site = site_with_one_person();
+    let mut credits = String::from(CREDITS_HEADER);
+    for (code, points) in [("C1", "-1.5"), ("C2", "0"), ("C3", "0.00"), ("C4", "-0"), ("C5", "0.01")] {
+        credits.push_str(&credit_row(code, points));
+    }
+    let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
+    // Lines 2 to 5 hold -1.5, 0, 0.00 and -0: none is more than 0. Line 6's 0.01 is 1 hundredth.
+    assert!(printed.contains("5 rows read, 1 loaded"), "{printed}");
+    assert!(printed.contains("line 2: 積分須大於 0：-1.5 / points must be more than 0: -1.5"), "{printed}");
+    for (line, points) in [(3, "0"), (4, "0.00"), (5, "-0")] {
+        assert!(printed.contains(&format!("line {line}: 積分須大於 0：{points} / ")), "{printed}");
+    }
+    assert_eq!(site.lines("SELECT course_code || '|' || CAST(points AS TEXT) FROM credit"), ["C5|1"]);
+}
+
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3
 /// (written out here rather than taken from the program).
 fn test_id(n: u32) -> String {

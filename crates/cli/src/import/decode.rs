@@ -49,8 +49,7 @@ pub struct Detected {
     pub encoding: &'static Encoding,
     pub label: &'static str,
     /// Whether a byte-order mark may still change the encoding (and is dropped) as the file is
-    /// read; not
-    /// when the operator named the encoding.
+    /// read; not when the operator named the encoding.
     pub bom_decides: bool,
 }
 

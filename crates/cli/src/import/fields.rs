@@ -35,6 +35,7 @@ pub enum Reason {
     BadDate { column: Column, text: String, error: RocDateError },
     BadValue { column: Column, text: String },
     BadPoints(String),
+    PointsNotPositive(String),
     UnknownPerson,
     UnknownInstitution(String),
     UnknownLicence,
@@ -83,6 +84,9 @@ impl fmt::Display for Reason {
                     f,
                     "積分須為最多兩位小數的數字：{text} / points must be a number with at most two decimals: {text}"
                 )
+            }
+            Reason::PointsNotPositive(text) => {
+                write!(f, "積分須大於 0：{text} / points must be more than 0: {text}")
             }
             Reason::UnknownPerson => write!(f, "人員資料中無此身分證號 / no person has this ID number"),
             Reason::UnknownInstitution(code) => {
@@ -152,9 +156,15 @@ fn gregorian_parts(value: &str) -> Option<(i32, u32, u32)> {
     Some((year.parse().ok()?, month.parse().ok()?, day.parse().ok()?))
 }
 
-/// Points with up to two decimals, as exact hundredths.
+/// Points with up to two decimals, as exact hundredths. A credit row records points earned:
+/// every activity of the annex (DOMAIN §1.4) earns some, so zero or fewer is an error of the
+/// source system (a withdrawn credit comes with `invalid_reason`, not negative points).
 pub fn points(value: &str) -> Result<Points, Reason> {
-    value.parse().map_err(|_| Reason::BadPoints(value.to_owned()))
+    let points: Points = value.parse().map_err(|_| Reason::BadPoints(value.to_owned()))?;
+    if points.hundredths() <= 0 {
+        return Err(Reason::PointsNotPositive(value.to_owned()));
+    }
+    Ok(points)
 }
 
 /// A whole number in `range`.
