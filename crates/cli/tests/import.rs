@@ -454,6 +454,32 @@ fn zero_and_negative_points_are_refused_with_their_line() {
     assert_eq!(site.lines("SELECT course_code || '|' || CAST(points AS TEXT) FROM credit"), ["C5|1"]);
 }
 
+#[test]
+fn a_field_with_a_control_character_refuses_its_row_on_either_engine() {
+    let site = site_with_one_person();
+    let mut credits = String::from(CREDITS_HEADER);
+    credits.push_str("A200123458,C1,課程\u{0}名稱,公會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    credits.push_str("A200123458,C2,課程,公\u{1b}[31m會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    // A line break inside a quoted field: the record spans lines 4 and 5 and is reported at 4.
+    credits.push_str("A200123458,C3,課程,公會,\"學\n會\",1,attendee,pro,0,0,112/01/01,1\n");
+    credits.push_str("A200123458,C4,課程\u{7f},公會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    // A tab is allowed; trimmed at the ends, kept inside.
+    credits.push_str("A200123458,C5,課程\t名稱,公會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
+    assert!(printed.contains("5 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains(
+            "line 2: 「課程名稱」含有控制字元（如 NUL、換行或跳脫字元）/ title holds a control character"
+        ),
+        "{printed}"
+    );
+    assert!(printed.contains("line 3: 「主辦單位」含有控制字元"), "{printed}");
+    assert!(printed.contains("line 4: 「審查單位」含有控制字元"), "{printed}");
+    // The next record starts on line 6.
+    assert!(printed.contains("line 6: 「課程名稱」含有控制字元"), "{printed}");
+    assert_eq!(site.lines("SELECT course_code || '|' || title FROM credit"), ["C5|課程\t名稱"]);
+}
+
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3
 /// (written out here rather than taken from the program).
 fn test_id(n: u32) -> String {

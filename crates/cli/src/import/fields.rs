@@ -29,6 +29,7 @@ pub const fn optional(name: &'static str, chinese: &'static str) -> Column {
 pub enum Reason {
     Unreadable(String),
     Undecodable(Column),
+    ControlCharacter(Column),
     FieldCount { found: usize, expected: usize },
     Empty(Column),
     BadId(IdError),
@@ -49,6 +50,11 @@ impl fmt::Display for Reason {
             Reason::Undecodable(c) => write!(
                 f,
                 "「{}」含有無法以檔案編碼解讀的位元組 / {} has bytes the file's encoding cannot decode",
+                c.chinese, c.name
+            ),
+            Reason::ControlCharacter(c) => write!(
+                f,
+                "「{}」含有控制字元（如 NUL、換行或跳脫字元）/ {} holds a control character (such as NUL, a line break or an escape)",
                 c.chinese, c.name
             ),
             Reason::FieldCount { found, expected } => {
@@ -101,10 +107,16 @@ impl fmt::Display for Reason {
 }
 
 /// Refuses a field the decoder could not read: it marks such bytes U+FFFD, which no export
-/// writes on purpose, so the replacement character never reaches the database.
+/// writes on purpose, so the replacement character never reaches the database. Refuses a
+/// control character too (C0 but tab, DEL, C1): none belongs in a name, a code or a title;
+/// PostgreSQL refuses NUL in text, which would fail the whole batch rather than the row; and an
+/// escape sequence would reach the pages and the operator's terminal.
 pub fn clean(value: &str, column: Column) -> Result<(), Reason> {
     if value.contains('\u{fffd}') {
         return Err(Reason::Undecodable(column));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Reason::ControlCharacter(column));
     }
     Ok(())
 }
