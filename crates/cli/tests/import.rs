@@ -480,6 +480,49 @@ fn a_field_with_a_control_character_refuses_its_row_on_either_engine() {
     assert_eq!(site.lines("SELECT course_code || '|' || title FROM credit"), ["C5|課程\t名稱"]);
 }
 
+#[test]
+fn the_report_escapes_cuts_and_hides_what_it_repeats() {
+    let site = site_with_one_person();
+    let long = "x".repeat(100);
+    let mut learning = String::from("id_number,course,minutes,completed_on\n");
+    // Line 2: an ID number in the minutes column (A123456789, checksum at the top of the file).
+    learning.push_str("A200123458,病人安全,A123456789,2023-12-01\n");
+    // Line 3: a date of 100 characters.
+    learning.push_str(&format!("A200123458,病人安全,90,{long}\n"));
+    let printed = site.ok(&["import", "learning", path(&site.file("learning.csv", learning.as_bytes()))]);
+    assert!(!printed.contains("A123456789"), "{printed}");
+    assert!(
+        printed.contains(
+            "line 2: 「學習分鐘數」的值無法辨識：（疑似身分證號，不顯示）(looks like an ID number, not shown)"
+        ),
+        "{printed}"
+    );
+    // 40 of the 100 x's, then the mark.
+    let cut = format!("{}…", "x".repeat(40));
+    assert!(
+        printed.contains(&format!(
+            "line 3: 「完成日期」日期格式無法辨識：{cut} / completed_on: not a date {cut}"
+        )),
+        "{printed}"
+    );
+    assert!(!printed.contains(&"x".repeat(41)), "{printed}");
+
+    // A header with an escape sequence in a column name, and one with a name of 10,000 characters.
+    let escaped = site.file("escape.csv", b"id_number,course,minutes,completed_on,\x1b[2Jx\n");
+    let output = site.huzhu(&["import", "learning", path(&escaped)]);
+    let error = text(&output.stderr);
+    assert!(error.contains("column \"\\u{1b}[2Jx\" is not one of a learning file"), "{error}");
+    assert!(!error.contains('\u{1b}'), "{error}");
+    let huge = format!("id_number,course,minutes,completed_on,{}\n", "y".repeat(10_000));
+    let output = site.huzhu(&["import", "learning", path(&site.file("huge.csv", huge.as_bytes()))]);
+    let error = text(&output.stderr);
+    assert!(
+        error.contains(&format!("column \"{}…\" is not one of a learning file", "y".repeat(40))),
+        "{error}"
+    );
+    assert!(!error.contains(&"y".repeat(41)), "{error}");
+}
+
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3
 /// (written out here rather than taken from the program).
 fn test_id(n: u32) -> String {

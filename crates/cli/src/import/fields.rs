@@ -46,7 +46,10 @@ pub enum Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::Unreadable(error) => write!(f, "無法讀取此行 / the line cannot be read: {error}"),
+            Reason::Unreadable(error) => {
+                let error = shown(error);
+                write!(f, "無法讀取此行 / the line cannot be read: {error}")
+            }
             Reason::Undecodable(c) => write!(
                 f,
                 "「{}」含有無法以檔案編碼解讀的位元組 / {} has bytes the file's encoding cannot decode",
@@ -69,9 +72,11 @@ impl fmt::Display for Reason {
             }
             Reason::BadId(_) => write!(f, "身分證號格式不符 / the ID number is malformed"),
             Reason::BadDate { column, text, error: RocDateError::NoSuchDate } => {
+                let text = shown(text);
                 write!(f, "「{}」無此日期：{text} / {}: no such date {text}", column.chinese, column.name)
             }
             Reason::BadDate { column, text, .. } => {
+                let text = shown(text);
                 write!(
                     f,
                     "「{}」日期格式無法辨識：{text} / {}: not a date {text}",
@@ -79,6 +84,7 @@ impl fmt::Display for Reason {
                 )
             }
             Reason::BadValue { column, text } => {
+                let text = shown(text);
                 write!(
                     f,
                     "「{}」的值無法辨識：{text} / {}: unknown value {text}",
@@ -86,16 +92,19 @@ impl fmt::Display for Reason {
                 )
             }
             Reason::BadPoints(text) => {
+                let text = shown(text);
                 write!(
                     f,
                     "積分須為最多兩位小數的數字：{text} / points must be a number with at most two decimals: {text}"
                 )
             }
             Reason::PointsNotPositive(text) => {
+                let text = shown(text);
                 write!(f, "積分須大於 0：{text} / points must be more than 0: {text}")
             }
             Reason::UnknownPerson => write!(f, "人員資料中無此身分證號 / no person has this ID number"),
             Reason::UnknownInstitution(code) => {
+                let code = shown(code);
                 write!(f, "查無醫事機構代碼 {code} / unknown institution {code}")
             }
             Reason::UnknownLicence => write!(f, "查無此執業執照 / no licence has this authority and number"),
@@ -104,6 +113,39 @@ impl fmt::Display for Reason {
             }
         }
     }
+}
+
+/// The longest value the report repeats, in characters.
+const SHOWN_CHARS: usize = 40;
+
+/// A value from the file as the report repeats it: one that looks like an ID number anywhere
+/// (a letter, a letter or digit, eight digits) is not repeated at all, since the report may end
+/// up in a log; a long one is cut at 40 characters and marked with …; control characters are
+/// written as escapes (`\u{1b}`), so a file cannot drive the operator's terminal.
+pub fn shown(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.windows(10).any(looks_like_id) {
+        return "（疑似身分證號，不顯示）(looks like an ID number, not shown)".to_owned();
+    }
+    let mut shown = String::new();
+    for &c in chars.iter().take(SHOWN_CHARS) {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    if chars.len() > SHOWN_CHARS {
+        shown.push('…');
+    }
+    shown
+}
+
+/// A letter, then a letter or digit (residents' numbers of the older form), then eight digits.
+fn looks_like_id(window: &[char]) -> bool {
+    window[0].is_ascii_alphabetic()
+        && window[1].is_ascii_alphanumeric()
+        && window[2..].iter().all(char::is_ascii_digit)
 }
 
 /// Refuses a field the decoder could not read: it marks such bytes U+FFFD, which no export

@@ -125,16 +125,17 @@ impl Layout {
             let name = name.trim().trim_start_matches('\u{feff}');
             let column = columns.iter().position(|c| c.name.eq_ignore_ascii_case(name) || c.chinese == name);
             let Some(column) = column else {
+                let name = fields::shown(name);
                 anyhow::bail!(
-                    "欄位「{name}」不屬於 {} 檔 / column {name:?} is not one of a {} file",
+                    "欄位「{name}」不屬於 {} 檔 / column \"{name}\" is not one of a {} file",
                     kind.name(),
                     kind.name()
                 );
             };
-            anyhow::ensure!(
-                positions[column].is_none(),
-                "欄位「{name}」重複 / column {name:?} appears twice"
-            );
+            if positions[column].is_some() {
+                let name = fields::shown(name);
+                anyhow::bail!("欄位「{name}」重複 / column \"{name}\" appears twice");
+            }
             positions[column] = Some(index);
         }
         for (column, position) in columns.iter().zip(&positions) {
