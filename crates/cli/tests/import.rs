@@ -523,6 +523,37 @@ fn the_report_escapes_cuts_and_hides_what_it_repeats() {
     assert!(!error.contains(&"y".repeat(41)), "{error}");
 }
 
+#[test]
+fn an_over_long_field_refuses_its_row() {
+    let site = Site::new();
+    // Names of 100 and 101 characters: the limit for a name is 100.
+    let people = format!(
+        "{PEOPLE_HEADER}A200123458,{},1990-01-01,F\nF200234568,{},1990-01-01,F\n",
+        "王".repeat(100),
+        "王".repeat(101)
+    );
+    let printed = site.ok(&["import", "people", path(&site.file("people.csv", people.as_bytes()))]);
+    assert!(printed.contains("2 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains("line 3: 「姓名」超過 100 字 / name is longer than 100 characters"),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT CAST(LENGTH(name) AS TEXT) FROM person"), ["100"]);
+
+    // Titles of 200 and 201 characters: the limit for a title is 200.
+    let mut credits = String::from(CREDITS_HEADER);
+    for (code, title) in [("C1", "課".repeat(200)), ("C2", "課".repeat(201))] {
+        credits.push_str(&format!("A200123458,{code},{title},公會,學會,1,attendee,pro,0,0,112/01/01,1\n"));
+    }
+    let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
+    assert!(printed.contains("2 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains("line 3: 「課程名稱」超過 200 字 / title is longer than 200 characters"),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT course_code FROM credit"), ["C1"]);
+}
+
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3
 /// (written out here rather than taken from the program).
 fn test_id(n: u32) -> String {

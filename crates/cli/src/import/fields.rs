@@ -13,14 +13,28 @@ pub struct Column {
     pub name: &'static str,
     pub chinese: &'static str,
     pub required: bool,
+    /// The most characters a value may have; a longer one refuses its row.
+    pub max_chars: usize,
 }
 
+/// The length limit of a column that sets none: titles, organisers and institution names, well
+/// above what such a name needs, while a field that swallowed half a file (an unclosed quote)
+/// is refused.
+const DEFAULT_MAX_CHARS: usize = 200;
+
 pub const fn required(name: &'static str, chinese: &'static str) -> Column {
-    Column { name, chinese, required: true }
+    Column { name, chinese, required: true, max_chars: DEFAULT_MAX_CHARS }
 }
 
 pub const fn optional(name: &'static str, chinese: &'static str) -> Column {
-    Column { name, chinese, required: false }
+    Column { name, chinese, required: false, max_chars: DEFAULT_MAX_CHARS }
+}
+
+impl Column {
+    /// The column with a length limit of `max_chars` characters.
+    pub const fn at_most(self, max_chars: usize) -> Column {
+        Column { max_chars, ..self }
+    }
 }
 
 /// Why a row was refused; shown to the operator in Chinese, then English. It never repeats a
@@ -30,6 +44,7 @@ pub enum Reason {
     Unreadable(String),
     Undecodable(Column),
     ControlCharacter(Column),
+    TooLong(Column),
     FieldCount { found: usize, expected: usize },
     Empty(Column),
     BadId(IdError),
@@ -59,6 +74,11 @@ impl fmt::Display for Reason {
                 f,
                 "「{}」含有控制字元（如 NUL、換行或跳脫字元）/ {} holds a control character (such as NUL, a line break or an escape)",
                 c.chinese, c.name
+            ),
+            Reason::TooLong(c) => write!(
+                f,
+                "「{}」超過 {} 字 / {} is longer than {} characters",
+                c.chinese, c.max_chars, c.name, c.max_chars
             ),
             Reason::FieldCount { found, expected } => {
                 write!(
@@ -149,7 +169,8 @@ fn looks_like_id(window: &[char]) -> bool {
 }
 
 /// Refuses a field the decoder could not read: it marks such bytes U+FFFD, which no export
-/// writes on purpose, so the replacement character never reaches the database. Refuses a
+/// writes on purpose, so the replacement character never reaches the database. Refuses a value
+/// longer than its column allows. Refuses a
 /// control character too (C0 but tab, DEL, C1): none belongs in a name, a code or a title;
 /// PostgreSQL refuses NUL in text, which would fail the whole batch rather than the row; and an
 /// escape sequence would reach the pages and the operator's terminal.
@@ -159,6 +180,9 @@ pub fn clean(value: &str, column: Column) -> Result<(), Reason> {
     }
     if value.chars().any(|c| c.is_control() && c != '\t') {
         return Err(Reason::ControlCharacter(column));
+    }
+    if value.chars().nth(column.max_chars).is_some() {
+        return Err(Reason::TooLong(column));
     }
     Ok(())
 }
