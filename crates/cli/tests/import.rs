@@ -554,6 +554,29 @@ fn an_over_long_field_refuses_its_row() {
     assert_eq!(site.lines("SELECT course_code FROM credit"), ["C1"]);
 }
 
+#[test]
+fn the_batch_size_must_be_from_1_to_100000() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", format!("{PEOPLE_HEADER}A200123458,王小明,1990-01-01,F\n").as_bytes());
+    for size in ["0", "100001", "-5", "many"] {
+        // `--batch-size=-5` in one word, or clap would take -5 for an option.
+        let output = site.huzhu(&["import", "people", path(&file), &format!("--batch-size={size}")]);
+        assert!(!output.status.success(), "{size}");
+        let error = text(&output.stderr);
+        assert!(
+            error.contains(&format!("the batch size must be a whole number from 1 to 100000: {size}")),
+            "{size}: {error}"
+        );
+    }
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run"), ["0"]);
+    // Both ends of the range are taken.
+    for size in ["1", "100000"] {
+        let printed = site.ok(&["import", "people", path(&file), "--batch-size", size]);
+        assert!(printed.contains("1 rows read, 1 loaded"), "{size}: {printed}");
+    }
+}
+
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3
 /// (written out here rather than taken from the program).
 fn test_id(n: u32) -> String {
