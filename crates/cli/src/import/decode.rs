@@ -186,3 +186,43 @@ impl<R: Read> Read for Counting<R> {
         Ok(read)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out one byte per read, so every character crosses a read.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+            buffer[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    fn both_ways(bytes: &[u8], encoding: &'static Encoding) -> Option<u64> {
+        let whole = first_bad_line(bytes, encoding).expect("reads from memory");
+        let split = first_bad_line(OneByte(bytes), encoding).expect("reads from memory");
+        assert_eq!(whole, split, "{bytes:?}");
+        whole
+    }
+
+    #[test]
+    fn the_first_bad_line_whether_or_not_characters_cross_a_read() {
+        // 陳 is E9 99 B3 in UTF-8 and B3 AF in Big5.
+        assert_eq!(both_ways("a\n陳\n".as_bytes(), UTF_8), None);
+        assert_eq!(both_ways(b"a\n\xb3\xaf\n", BIG5), None);
+        // Line 3 holds a lone E9 before the line break.
+        assert_eq!(both_ways(b"a\nb\nc\xe9\nd\n", UTF_8), Some(3));
+        // A character cut off by the end of the file, on line 2.
+        assert_eq!(both_ways(b"a\n\xe9\x99", UTF_8), Some(2));
+        // Big5: a lead byte followed by a line break is bad on the line it starts; 80 is no lead.
+        assert_eq!(both_ways(b"a\nb\xb3\nc\n", BIG5), Some(2));
+        assert_eq!(both_ways(b"\xb3\xaf\n\xb3\xaf\n\x80\x40\n", BIG5), Some(3));
+        // Big5 bytes are not UTF-8 from the first one.
+        assert_eq!(both_ways(b"a\n\xb3\xaf\n", UTF_8), Some(2));
+    }
+}

@@ -326,6 +326,21 @@ mod tests {
     }
 
     #[test]
+    fn what_the_report_repeats() {
+        // ESC is U+001B; NUL U+0000.
+        assert_eq!(shown("\u{1b}[2J\u{0}x"), "\\u{1b}[2J\\0x");
+        // 41 characters: the first 40 and the mark.
+        assert_eq!(shown(&"一".repeat(41)), format!("{}…", "一".repeat(40)));
+        assert_eq!(shown(&"一".repeat(40)), "一".repeat(40));
+        // An ID number alone or inside a value, and a resident's number of the older form
+        // (two letters, eight digits), are not repeated; nine digits after a letter are shown.
+        for value in ["A123456789", "x A123456789 y", "AB12345678"] {
+            assert_eq!(shown(value), "（疑似身分證號，不顯示）(looks like an ID number, not shown)");
+        }
+        assert_eq!(shown("A12345678"), "A12345678");
+    }
+
+    #[test]
     fn dates_in_every_form_and_the_days_that_do_not_exist() {
         let column = required("taken_on", "上課日期");
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a real day");
