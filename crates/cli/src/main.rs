@@ -52,10 +52,10 @@ enum Command {
         /// Read and check every row, report what would be refused, and write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Rows per transaction.
-        #[arg(long, default_value_t = 10_000)]
+        /// Rows per transaction (1 to 100,000).
+        #[arg(long, default_value_t = 10_000, value_parser = batch_size)]
         batch_size: usize,
-        /// The file's encoding, when detection should be overruled (a byte-order mark still wins).
+        /// The file's encoding, when detection (byte-order mark included) should be overruled.
         #[arg(long, value_enum)]
         encoding: Option<import::decode::EncodingChoice>,
     },
@@ -233,4 +233,12 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
+}
+
+/// `--batch-size`: at least one row, and at most 100,000, since a batch is held in memory whole
+/// and is one transaction that holds the database's write lock while it is written.
+fn batch_size(text: &str) -> Result<usize, String> {
+    text.parse::<usize>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| {
+        format!("批次筆數須為 1 至 100000 的整數：{text} / the batch size must be a whole number from 1 to 100000: {text}")
+    })
 }

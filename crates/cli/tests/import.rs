@@ -320,8 +320,261 @@ fn big5_extension_rows_decode_as_pinned() {
     assert_eq!(decode(b"\x88\x62"), "\u{ca}\u{304}");
     // 8940 and C87A: HKSCS characters beyond the BMP.
     assert_eq!(decode(b"\x89\x40\xc8\x7a"), "\u{2a3a9}\u{200cc}");
-    // A byte pair that is in no index becomes U+FFFD rather than failing the file.
-    assert_eq!(decode(b"\x80\x40"), "\u{fffd}@");
+    // 0x80 is no Big5 lead byte (leads are 0x81–0xFE): the decoder reports an error, and the
+    // import refuses the row (`a_big5_pair_in_no_index_refuses_its_row_when_big5_is_named`).
+    let (_, _, had_errors) = encoding_rs::BIG5.decode(b"\x80\x40");
+    assert!(had_errors);
+}
+
+const PEOPLE_HEADER: &str = "id_number,name,birth_date,sex\n";
+
+/// A UTF-8 file with one Latin-1 byte (é as E9) on line 3. E9 followed by `,` is neither UTF-8
+/// (E9 opens a three-byte character whose next byte must be 0x80–0xBF) nor Big5 (a trail byte
+/// is 0x40–0x7E or 0xA1–0xFE; `,` is 0x2C).
+fn utf8_with_one_latin1_byte() -> Vec<u8> {
+    let mut file = PEOPLE_HEADER.as_bytes().to_vec();
+    file.extend_from_slice("A200123458,陳美玲,1990-01-01,F\n".as_bytes());
+    file.extend_from_slice(b"F200234568,Jos\xe9,1990-01-01,F\n");
+    file
+}
+
+#[test]
+fn a_utf8_file_with_a_bad_byte_is_refused_whole_naming_its_line() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", &utf8_with_one_latin1_byte());
+    let output = site.huzhu(&["import", "people", path(&file)]);
+    assert!(!output.status.success());
+    // Header line 1, 陳美玲 line 2, Jos\xe9 line 3.
+    let error = text(&output.stderr);
+    assert!(error.contains("第 3 行有無法以 UTF-8 讀取的位元組"), "{error}");
+    assert!(error.contains("line 3 has a byte that is not UTF-8"), "{error}");
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["0"]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run"), ["0"]);
+}
+
+#[test]
+fn naming_utf8_loads_the_good_rows_and_refuses_the_undecodable_one() {
+    let site = Site::new();
+    let file = site.file("people.csv", &utf8_with_one_latin1_byte());
+    let printed = site.ok(&["import", "people", path(&file), "--encoding", "utf-8"]);
+    assert!(printed.contains("imported (UTF-8): 2 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains("line 3: 「姓名」含有無法以檔案編碼解讀的位元組 / name has bytes the file's encoding cannot decode"),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT name FROM person"), ["陳美玲"]);
+}
+
+/// 許 B3 5C on line 2, then on line 3 the pair 80 40, which is in no Big5 table (0x80 is no
+/// lead byte).
+fn big5_with_a_bad_pair() -> Vec<u8> {
+    let mut file = PEOPLE_HEADER.as_bytes().to_vec();
+    file.extend_from_slice(b"A200123458,\xb3\x5c,1990-01-01,F\n");
+    file.extend_from_slice(b"F200234568,\x80\x40,1990-01-01,F\n");
+    file
+}
+
+#[test]
+fn a_big5_file_with_a_pair_in_no_index_is_not_detected_as_big5() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", &big5_with_a_bad_pair());
+    let output = site.huzhu(&["import", "people", path(&file)]);
+    assert!(!output.status.success());
+    // B3 on line 2 is a UTF-8 continuation byte with no lead: the first byte that is not UTF-8.
+    let error = text(&output.stderr);
+    assert!(
+        error.contains("line 2 has a byte that is not UTF-8, and the file is not Big5 either"),
+        "{error}"
+    );
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["0"]);
+}
+
+#[test]
+fn a_big5_pair_in_no_index_refuses_its_row_when_big5_is_named() {
+    let site = Site::new();
+    let file = site.file("people.csv", &big5_with_a_bad_pair());
+    let printed = site.ok(&["import", "people", path(&file), "--encoding", "big5"]);
+    assert!(printed.contains("imported (Big5): 2 rows read, 1 loaded"), "{printed}");
+    assert!(printed.contains("line 3: 「姓名」含有無法以檔案編碼解讀的位元組"), "{printed}");
+    assert_eq!(site.lines("SELECT name FROM person"), ["許"]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person WHERE name LIKE '%\u{fffd}%'"), ["0"]);
+}
+
+#[test]
+fn a_named_encoding_overrules_the_byte_order_mark() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    // A UTF-8 byte-order mark (EF BB BF) before an ASCII file.
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(PEOPLE_HEADER.as_bytes());
+    bytes.extend_from_slice(b"A200123458,Wang,1990-01-01,F\n");
+    let file = site.file("people.csv", &bytes);
+    // Read as Big5, EF BB and BF 69 (`i`) are two Chinese characters in front of `d_number`:
+    // no column of a people file, so the mark did not decide.
+    let output = site.huzhu(&["import", "people", path(&file), "--encoding", "big5"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("d_number"), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("is not one of a people file"), "{}", text(&output.stderr));
+    // Named as UTF-8 it loads, reported as the named encoding rather than the mark's.
+    let printed = site.ok(&["import", "people", path(&file), "--encoding", "utf-8"]);
+    assert!(printed.contains("imported (UTF-8): 1 rows read, 1 loaded"), "{printed}");
+}
+
+const CREDITS_HEADER: &str = "id_number,course_code,title,organiser,reviewer,activity,role,category,infection_control,gender,taken_on,points\n";
+
+/// A site with one person, A200123458 (checksum worked out at the top of the file).
+fn site_with_one_person() -> Site {
+    let site = Site::new();
+    let people = format!("{PEOPLE_HEADER}A200123458,王小明,1990-01-01,F\n");
+    site.ok(&["import", "people", path(&site.file("people.csv", people.as_bytes()))]);
+    site
+}
+
+/// One credit row of A200123458 with course code `code` and `points`.
+fn credit_row(code: &str, points: &str) -> String {
+    format!("A200123458,{code},課程,公會,學會,1,attendee,pro,0,0,112/01/01,{points}\n")
+}
+
+#[test]
+fn zero_and_negative_points_are_refused_with_their_line() {
+    let site = site_with_one_person();
+    let mut credits = String::from(CREDITS_HEADER);
+    for (code, points) in [("C1", "-1.5"), ("C2", "0"), ("C3", "0.00"), ("C4", "-0"), ("C5", "0.01")] {
+        credits.push_str(&credit_row(code, points));
+    }
+    let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
+    // Lines 2 to 5 hold -1.5, 0, 0.00 and -0: none is more than 0. Line 6's 0.01 is 1 hundredth.
+    assert!(printed.contains("5 rows read, 1 loaded"), "{printed}");
+    assert!(printed.contains("line 2: 積分須大於 0：-1.5 / points must be more than 0: -1.5"), "{printed}");
+    for (line, points) in [(3, "0"), (4, "0.00"), (5, "-0")] {
+        assert!(printed.contains(&format!("line {line}: 積分須大於 0：{points} / ")), "{printed}");
+    }
+    assert_eq!(site.lines("SELECT course_code || '|' || CAST(points AS TEXT) FROM credit"), ["C5|1"]);
+}
+
+#[test]
+fn a_field_with_a_control_character_refuses_its_row_on_either_engine() {
+    let site = site_with_one_person();
+    let mut credits = String::from(CREDITS_HEADER);
+    credits.push_str("A200123458,C1,課程\u{0}名稱,公會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    credits.push_str("A200123458,C2,課程,公\u{1b}[31m會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    // A line break inside a quoted field: the record spans lines 4 and 5 and is reported at 4.
+    credits.push_str("A200123458,C3,課程,公會,\"學\n會\",1,attendee,pro,0,0,112/01/01,1\n");
+    credits.push_str("A200123458,C4,課程\u{7f},公會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    // A tab is allowed; trimmed at the ends, kept inside.
+    credits.push_str("A200123458,C5,課程\t名稱,公會,學會,1,attendee,pro,0,0,112/01/01,1\n");
+    let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
+    assert!(printed.contains("5 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains(
+            "line 2: 「課程名稱」含有控制字元（如 NUL、換行或跳脫字元）/ title holds a control character"
+        ),
+        "{printed}"
+    );
+    assert!(printed.contains("line 3: 「主辦單位」含有控制字元"), "{printed}");
+    assert!(printed.contains("line 4: 「審查單位」含有控制字元"), "{printed}");
+    // The next record starts on line 6.
+    assert!(printed.contains("line 6: 「課程名稱」含有控制字元"), "{printed}");
+    assert_eq!(site.lines("SELECT course_code || '|' || title FROM credit"), ["C5|課程\t名稱"]);
+}
+
+#[test]
+fn the_report_escapes_cuts_and_hides_what_it_repeats() {
+    let site = site_with_one_person();
+    let long = "x".repeat(100);
+    let mut learning = String::from("id_number,course,minutes,completed_on\n");
+    // Line 2: an ID number in the minutes column (A123456789, checksum at the top of the file).
+    learning.push_str("A200123458,病人安全,A123456789,2023-12-01\n");
+    // Line 3: a date of 100 characters.
+    learning.push_str(&format!("A200123458,病人安全,90,{long}\n"));
+    let printed = site.ok(&["import", "learning", path(&site.file("learning.csv", learning.as_bytes()))]);
+    assert!(!printed.contains("A123456789"), "{printed}");
+    assert!(
+        printed.contains(
+            "line 2: 「學習分鐘數」的值無法辨識：（疑似身分證號，不顯示）(looks like an ID number, not shown)"
+        ),
+        "{printed}"
+    );
+    // 40 of the 100 x's, then the mark.
+    let cut = format!("{}…", "x".repeat(40));
+    assert!(
+        printed.contains(&format!(
+            "line 3: 「完成日期」日期格式無法辨識：{cut} / completed_on: not a date {cut}"
+        )),
+        "{printed}"
+    );
+    assert!(!printed.contains(&"x".repeat(41)), "{printed}");
+
+    // A header with an escape sequence in a column name, and one with a name of 10,000 characters.
+    let escaped = site.file("escape.csv", b"id_number,course,minutes,completed_on,\x1b[2Jx\n");
+    let output = site.huzhu(&["import", "learning", path(&escaped)]);
+    let error = text(&output.stderr);
+    assert!(error.contains("column \"\\u{1b}[2Jx\" is not one of a learning file"), "{error}");
+    assert!(!error.contains('\u{1b}'), "{error}");
+    let huge = format!("id_number,course,minutes,completed_on,{}\n", "y".repeat(10_000));
+    let output = site.huzhu(&["import", "learning", path(&site.file("huge.csv", huge.as_bytes()))]);
+    let error = text(&output.stderr);
+    assert!(
+        error.contains(&format!("column \"{}…\" is not one of a learning file", "y".repeat(40))),
+        "{error}"
+    );
+    assert!(!error.contains(&"y".repeat(41)), "{error}");
+}
+
+#[test]
+fn an_over_long_field_refuses_its_row() {
+    let site = Site::new();
+    // Names of 100 and 101 characters: the limit for a name is 100.
+    let people = format!(
+        "{PEOPLE_HEADER}A200123458,{},1990-01-01,F\nF200234568,{},1990-01-01,F\n",
+        "王".repeat(100),
+        "王".repeat(101)
+    );
+    let printed = site.ok(&["import", "people", path(&site.file("people.csv", people.as_bytes()))]);
+    assert!(printed.contains("2 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains("line 3: 「姓名」超過 100 字 / name is longer than 100 characters"),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT CAST(LENGTH(name) AS TEXT) FROM person"), ["100"]);
+
+    // Titles of 200 and 201 characters: the limit for a title is 200.
+    let mut credits = String::from(CREDITS_HEADER);
+    for (code, title) in [("C1", "課".repeat(200)), ("C2", "課".repeat(201))] {
+        credits.push_str(&format!("A200123458,{code},{title},公會,學會,1,attendee,pro,0,0,112/01/01,1\n"));
+    }
+    let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
+    assert!(printed.contains("2 rows read, 1 loaded"), "{printed}");
+    assert!(
+        printed.contains("line 3: 「課程名稱」超過 200 字 / title is longer than 200 characters"),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT course_code FROM credit"), ["C1"]);
+}
+
+#[test]
+fn the_batch_size_must_be_from_1_to_100000() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("people.csv", format!("{PEOPLE_HEADER}A200123458,王小明,1990-01-01,F\n").as_bytes());
+    for size in ["0", "100001", "-5", "many"] {
+        // `--batch-size=-5` in one word, or clap would take -5 for an option.
+        let output = site.huzhu(&["import", "people", path(&file), &format!("--batch-size={size}")]);
+        assert!(!output.status.success(), "{size}");
+        let error = text(&output.stderr);
+        assert!(
+            error.contains(&format!("the batch size must be a whole number from 1 to 100000: {size}")),
+            "{size}: {error}"
+        );
+    }
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run"), ["0"]);
+    // Both ends of the range are taken.
+    for size in ["1", "100000"] {
+        let printed = site.ok(&["import", "people", path(&file), "--batch-size", size]);
+        assert!(printed.contains("1 rows read, 1 loaded"), "{size}: {printed}");
+    }
 }
 
 /// A valid ID number for test person `n`: `A2` and seven digits, check digit by DOMAIN §3

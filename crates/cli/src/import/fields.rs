@@ -13,14 +13,28 @@ pub struct Column {
     pub name: &'static str,
     pub chinese: &'static str,
     pub required: bool,
+    /// The most characters a value may have; a longer one refuses its row.
+    pub max_chars: usize,
 }
 
+/// The length limit of a column that sets none: titles, organisers and institution names, well
+/// above what such a name needs, while a field that swallowed half a file (an unclosed quote)
+/// is refused.
+const DEFAULT_MAX_CHARS: usize = 200;
+
 pub const fn required(name: &'static str, chinese: &'static str) -> Column {
-    Column { name, chinese, required: true }
+    Column { name, chinese, required: true, max_chars: DEFAULT_MAX_CHARS }
 }
 
 pub const fn optional(name: &'static str, chinese: &'static str) -> Column {
-    Column { name, chinese, required: false }
+    Column { name, chinese, required: false, max_chars: DEFAULT_MAX_CHARS }
+}
+
+impl Column {
+    /// The column with a length limit of `max_chars` characters.
+    pub const fn at_most(self, max_chars: usize) -> Column {
+        Column { max_chars, ..self }
+    }
 }
 
 /// Why a row was refused; shown to the operator in Chinese, then English. It never repeats a
@@ -28,12 +42,16 @@ pub const fn optional(name: &'static str, chinese: &'static str) -> Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     Unreadable(String),
+    Undecodable(Column),
+    ControlCharacter(Column),
+    TooLong(Column),
     FieldCount { found: usize, expected: usize },
     Empty(Column),
     BadId(IdError),
     BadDate { column: Column, text: String, error: RocDateError },
     BadValue { column: Column, text: String },
     BadPoints(String),
+    PointsNotPositive(String),
     UnknownPerson,
     UnknownInstitution(String),
     UnknownLicence,
@@ -43,7 +61,25 @@ pub enum Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::Unreadable(error) => write!(f, "無法讀取此行 / the line cannot be read: {error}"),
+            Reason::Unreadable(error) => {
+                let error = shown(error);
+                write!(f, "無法讀取此行 / the line cannot be read: {error}")
+            }
+            Reason::Undecodable(c) => write!(
+                f,
+                "「{}」含有無法以檔案編碼解讀的位元組 / {} has bytes the file's encoding cannot decode",
+                c.chinese, c.name
+            ),
+            Reason::ControlCharacter(c) => write!(
+                f,
+                "「{}」含有控制字元（如 NUL、換行或跳脫字元）/ {} holds a control character (such as NUL, a line break or an escape)",
+                c.chinese, c.name
+            ),
+            Reason::TooLong(c) => write!(
+                f,
+                "「{}」超過 {} 字 / {} is longer than {} characters",
+                c.chinese, c.max_chars, c.name, c.max_chars
+            ),
             Reason::FieldCount { found, expected } => {
                 write!(
                     f,
@@ -56,9 +92,11 @@ impl fmt::Display for Reason {
             }
             Reason::BadId(_) => write!(f, "身分證號格式不符 / the ID number is malformed"),
             Reason::BadDate { column, text, error: RocDateError::NoSuchDate } => {
+                let text = shown(text);
                 write!(f, "「{}」無此日期：{text} / {}: no such date {text}", column.chinese, column.name)
             }
             Reason::BadDate { column, text, .. } => {
+                let text = shown(text);
                 write!(
                     f,
                     "「{}」日期格式無法辨識：{text} / {}: not a date {text}",
@@ -66,6 +104,7 @@ impl fmt::Display for Reason {
                 )
             }
             Reason::BadValue { column, text } => {
+                let text = shown(text);
                 write!(
                     f,
                     "「{}」的值無法辨識：{text} / {}: unknown value {text}",
@@ -73,13 +112,19 @@ impl fmt::Display for Reason {
                 )
             }
             Reason::BadPoints(text) => {
+                let text = shown(text);
                 write!(
                     f,
                     "積分須為最多兩位小數的數字：{text} / points must be a number with at most two decimals: {text}"
                 )
             }
+            Reason::PointsNotPositive(text) => {
+                let text = shown(text);
+                write!(f, "積分須大於 0：{text} / points must be more than 0: {text}")
+            }
             Reason::UnknownPerson => write!(f, "人員資料中無此身分證號 / no person has this ID number"),
             Reason::UnknownInstitution(code) => {
+                let code = shown(code);
                 write!(f, "查無醫事機構代碼 {code} / unknown institution {code}")
             }
             Reason::UnknownLicence => write!(f, "查無此執業執照 / no licence has this authority and number"),
@@ -88,6 +133,58 @@ impl fmt::Display for Reason {
             }
         }
     }
+}
+
+/// The longest value the report repeats, in characters.
+const SHOWN_CHARS: usize = 40;
+
+/// A value from the file as the report repeats it: one that looks like an ID number anywhere
+/// (a letter, a letter or digit, eight digits) is not repeated at all, since the report may end
+/// up in a log; a long one is cut at 40 characters and marked with …; control characters are
+/// written as escapes (`\u{1b}`), so a file cannot drive the operator's terminal.
+pub fn shown(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.windows(10).any(looks_like_id) {
+        return "（疑似身分證號，不顯示）(looks like an ID number, not shown)".to_owned();
+    }
+    let mut shown = String::new();
+    for &c in chars.iter().take(SHOWN_CHARS) {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    if chars.len() > SHOWN_CHARS {
+        shown.push('…');
+    }
+    shown
+}
+
+/// A letter, then a letter or digit (residents' numbers of the older form), then eight digits.
+fn looks_like_id(window: &[char]) -> bool {
+    window[0].is_ascii_alphabetic()
+        && window[1].is_ascii_alphanumeric()
+        && window[2..].iter().all(char::is_ascii_digit)
+}
+
+/// Refuses a field the decoder could not read: it marks such bytes U+FFFD, which no export
+/// writes on purpose, so the replacement character never reaches the database. Refuses a value
+/// longer than its column allows. Refuses a
+/// control character too (C0 but tab, DEL, C1): none belongs in a name, a code or a title;
+/// PostgreSQL refuses NUL in text, which would fail the whole batch rather than the row; and an
+/// escape sequence would reach the pages and the operator's terminal.
+pub fn clean(value: &str, column: Column) -> Result<(), Reason> {
+    if value.contains('\u{fffd}') {
+        return Err(Reason::Undecodable(column));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Reason::ControlCharacter(column));
+    }
+    if value.chars().nth(column.max_chars).is_some() {
+        return Err(Reason::TooLong(column));
+    }
+    Ok(())
 }
 
 /// A non-empty field.
@@ -137,9 +234,15 @@ fn gregorian_parts(value: &str) -> Option<(i32, u32, u32)> {
     Some((year.parse().ok()?, month.parse().ok()?, day.parse().ok()?))
 }
 
-/// Points with up to two decimals, as exact hundredths.
+/// Points with up to two decimals, as exact hundredths. A credit row records points earned:
+/// every activity of the annex (DOMAIN §1.4) earns some, so zero or fewer is an error of the
+/// source system (a withdrawn credit comes with `invalid_reason`, not negative points).
 pub fn points(value: &str) -> Result<Points, Reason> {
-    value.parse().map_err(|_| Reason::BadPoints(value.to_owned()))
+    let points: Points = value.parse().map_err(|_| Reason::BadPoints(value.to_owned()))?;
+    if points.hundredths() <= 0 {
+        return Err(Reason::PointsNotPositive(value.to_owned()));
+    }
+    Ok(points)
 }
 
 /// A whole number in `range`.
@@ -220,6 +323,21 @@ mod tests {
         assert_eq!(codes(&EVENT_KINDS), EventKind::ALL.map(|k| k.code()));
         assert_eq!(codes(&ROLES), Role::ALL.map(|r| r.code()));
         assert_eq!(codes(&CATEGORIES), Category::ALL.map(Category::code));
+    }
+
+    #[test]
+    fn what_the_report_repeats() {
+        // ESC is U+001B; NUL U+0000.
+        assert_eq!(shown("\u{1b}[2J\u{0}x"), "\\u{1b}[2J\\0x");
+        // 41 characters: the first 40 and the mark.
+        assert_eq!(shown(&"一".repeat(41)), format!("{}…", "一".repeat(40)));
+        assert_eq!(shown(&"一".repeat(40)), "一".repeat(40));
+        // An ID number alone or inside a value, and a resident's number of the older form
+        // (two letters, eight digits), are not repeated; nine digits after a letter are shown.
+        for value in ["A123456789", "x A123456789 y", "AB12345678"] {
+            assert_eq!(shown(value), "（疑似身分證號，不顯示）(looks like an ID number, not shown)");
+        }
+        assert_eq!(shown("A12345678"), "A12345678");
     }
 
     #[test]

@@ -22,35 +22,36 @@ pub enum Kind {
     Learning,
 }
 
-const ID: Column = required("id_number", "身分證號");
+const ID: Column = required("id_number", "身分證號").at_most(20);
 const PROFESSION: Column = required("profession", "類別");
 
-const INSTITUTIONS: &[Column] = &[required("nhi_code", "醫事機構代碼"), required("name", "醫事機構名稱")];
+const INSTITUTIONS: &[Column] =
+    &[required("nhi_code", "醫事機構代碼").at_most(20), required("name", "醫事機構名稱")];
 const PEOPLE: &[Column] =
-    &[ID, required("name", "姓名"), required("birth_date", "出生日期"), required("sex", "性別")];
+    &[ID, required("name", "姓名").at_most(100), required("birth_date", "出生日期"), required("sex", "性別")];
 const CERTIFICATES: &[Column] =
-    &[ID, PROFESSION, required("number", "證書字號"), required("issued_on", "發證日期")];
+    &[ID, PROFESSION, required("number", "證書字號").at_most(50), required("issued_on", "發證日期")];
 const LICENCES: &[Column] = &[
     ID,
     PROFESSION,
-    required("certificate_number", "證書字號"),
-    required("number", "執照字號"),
-    required("authority", "發照機關"),
-    optional("institution_code", "執業機構代碼"),
+    required("certificate_number", "證書字號").at_most(50),
+    required("number", "執照字號").at_most(50),
+    required("authority", "發照機關").at_most(100),
+    optional("institution_code", "執業機構代碼").at_most(20),
     required("registered_on", "登記日期"),
     required("renewal_due", "應更新日期"),
     required("status", "執業狀態"),
 ];
 const LICENCE_EVENTS: &[Column] = &[
-    required("authority", "發照機關"),
-    required("licence_number", "執照字號"),
+    required("authority", "發照機關").at_most(100),
+    required("licence_number", "執照字號").at_most(50),
     required("kind", "異動類別"),
     required("happened_on", "異動日期"),
-    optional("note", "備註"),
+    optional("note", "備註").at_most(500),
 ];
 const CREDITS: &[Column] = &[
     ID,
-    required("course_code", "課程代碼"),
+    required("course_code", "課程代碼").at_most(50),
     required("title", "課程名稱"),
     required("organiser", "主辦單位"),
     required("reviewer", "審查單位"),
@@ -61,7 +62,7 @@ const CREDITS: &[Column] = &[
     required("gender", "性別議題"),
     required("taken_on", "上課日期"),
     required("points", "積分"),
-    optional("invalid_reason", "無效原因"),
+    optional("invalid_reason", "無效原因").at_most(500),
 ];
 const LEARNING: &[Column] = &[
     ID,
@@ -125,16 +126,17 @@ impl Layout {
             let name = name.trim().trim_start_matches('\u{feff}');
             let column = columns.iter().position(|c| c.name.eq_ignore_ascii_case(name) || c.chinese == name);
             let Some(column) = column else {
+                let name = fields::shown(name);
                 anyhow::bail!(
-                    "欄位「{name}」不屬於 {} 檔 / column {name:?} is not one of a {} file",
+                    "欄位「{name}」不屬於 {} 檔 / column \"{name}\" is not one of a {} file",
                     kind.name(),
                     kind.name()
                 );
             };
-            anyhow::ensure!(
-                positions[column].is_none(),
-                "欄位「{name}」重複 / column {name:?} appears twice"
-            );
+            if positions[column].is_some() {
+                let name = fields::shown(name);
+                anyhow::bail!("欄位「{name}」重複 / column \"{name}\" appears twice");
+            }
             positions[column] = Some(index);
         }
         for (column, position) in columns.iter().zip(&positions) {
@@ -224,6 +226,9 @@ pub fn parse(
     }
     let field = |column: usize| layout.get(record, column);
     let columns = kind.columns();
+    for (index, column) in columns.iter().enumerate() {
+        fields::clean(field(index), *column)?;
+    }
     match kind {
         Kind::Institutions => institution(&field, columns),
         Kind::People => person(&field, columns),
