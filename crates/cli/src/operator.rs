@@ -25,7 +25,8 @@ const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ
 pub async fn add(store: &Store, config: &Config, username: &str, password_stdin: bool) -> anyhow::Result<()> {
     check_name(username)?;
     let password = if password_stdin { read_password(config)? } else { generated_password() };
-    let hash = password::hash(password.clone()).await?;
+    let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
+    let hash = password::hash_peppered(password.clone(), pepper).await?;
     let enrolment = operator::enrol(username)?;
     store.create_operator(username, &hash, &enrolment.secret_base32, SystemClock.now()).await?;
 

@@ -56,6 +56,11 @@ pub struct Config {
     pub resume_downloads_per_hour: i64,
     /// Verification pages one client address may open in a minute.
     pub verify_requests_per_minute: i64,
+    /// A secret key (hex, at least 32 bytes) that every new password hash is made with, as
+    /// Argon2's secret input, so a copy of the database alone cannot be attacked offline.
+    /// Keep it outside the database and its backups (an environment variable or a file only
+    /// the service reads); losing it means every member resets her password. Unset: no pepper.
+    pub password_pepper: Option<String>,
     /// The mail relay: `smtps://user:password@host:465` (TLS) or
     /// `smtp://user:password@host:587?tls=required` (STARTTLS). Empty: .eml files in
     /// `<data_dir>/mail`.
@@ -148,6 +153,7 @@ impl Default for Config {
             pdf_fallback_font: PathBuf::from("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
             resume_downloads_per_hour: 10,
             verify_requests_per_minute: 30,
+            password_pepper: None,
             smtp_url: String::new(),
             smtp_ca_file: None,
             mail_from: "護助社群 <no-reply@localhost>".to_owned(),
@@ -204,6 +210,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("captcha_fixed", &self.captcha_fixed.is_some())
             .field("smtp", &!self.smtp_url.is_empty())
+            .field("password_pepper", &self.password_pepper.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -261,6 +268,9 @@ impl Config {
                 (low..=high).contains(&value),
                 "the setting {name} is {value}; it must be from {low} to {high}"
             );
+        }
+        if let Some(pepper) = &self.password_pepper {
+            crate::password::Pepper::from_hex(pepper).context("the setting password_pepper")?;
         }
         anyhow::ensure!(
             matches!(self.card_stale_crl.as_str(), "fail_closed" | "fail_open"),

@@ -7,6 +7,7 @@ use anyhow::Context;
 use argon2::password_hash::PasswordHasher;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// How many hashes may wait for a core, per core, before more are refused at once. A hash
@@ -83,7 +84,18 @@ pub fn ticket() -> Result<Ticket, Busy> {
 impl Ticket {
     /// Whether `password` matches `stored`. A malformed stored hash is treated as no match.
     pub async fn verify(self, password: String, stored: String) -> anyhow::Result<bool> {
-        self.run(move || verify_now(password.as_bytes(), &stored)).await
+        self.verify_peppered(password, stored, None).await
+    }
+
+    /// Whether `password` matches `stored`, a hash made with `pepper` when it names the
+    /// pepper's key id, or made without one when it names none.
+    pub async fn verify_peppered(
+        self,
+        password: String,
+        stored: String,
+        pepper: Option<Pepper>,
+    ) -> anyhow::Result<bool> {
+        self.run(move || verify_now(password.as_bytes(), &stored, pepper.as_ref())).await
     }
 
     /// Runs `work` on a password thread when one is free.
@@ -102,23 +114,85 @@ impl Ticket {
     }
 }
 
+/// A secret key that every new password hash is made with (Argon2's "secret" input, ASVS
+/// 2.4.5): kept in the configuration, never in the database, so a stolen copy of the database
+/// cannot be attacked offline without it. A hash made with it carries the key's id (the first
+/// 8 bytes of the key's SHA-256) in its `keyid` parameter; hashes made before a pepper was set
+/// carry none and still verify, and are made again with the pepper at the member's next
+/// sign-in (see [`needs_rehash`]).
+#[derive(Clone)]
+pub struct Pepper {
+    key: std::sync::Arc<[u8]>,
+    id: [u8; 8],
+}
+
+impl Pepper {
+    /// Reads a pepper written as hex; at least 32 bytes (64 hex digits).
+    pub fn from_hex(text: &str) -> anyhow::Result<Pepper> {
+        let key = hex::decode(text.trim()).context("the password pepper is not hex")?;
+        anyhow::ensure!(key.len() >= 32, "the password pepper must be at least 32 bytes (64 hex digits)");
+        let digest = Sha256::digest(&key);
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&digest[..8]);
+        Ok(Pepper { key: key.into(), id })
+    }
+}
+
 /// Hashes `password` with Argon2id at the library's defaults (m = 19 MiB, t = 2, p = 1, the
 /// OWASP minimum). Runs on a password thread: a hash takes tens of milliseconds.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    ticket()?.run(move || hash_now(&password)).await?
+    hash_peppered(password, None).await
+}
+
+/// Hashes `password` as [`hash`] does, with `pepper` as Argon2's secret when one is set.
+pub async fn hash_peppered(password: String, pepper: Option<Pepper>) -> anyhow::Result<String> {
+    ticket()?.run(move || hash_now_peppered(&password, pepper.as_ref())).await?
 }
 
 /// Hashes on the calling thread, for command-line tools and bulk data generation.
 pub fn hash_now(password: &str) -> anyhow::Result<String> {
-    Argon2::default()
+    hash_now_peppered(password, None)
+}
+
+/// Hashes on the calling thread with `pepper` as Argon2's secret when one is set.
+pub fn hash_now_peppered(password: &str, pepper: Option<&Pepper>) -> anyhow::Result<String> {
+    let failed = |error: argon2::Error| anyhow::anyhow!("hashing a password: {error}");
+    let argon2 = match pepper {
+        None => Argon2::default(),
+        Some(pepper) => {
+            let mut params = argon2::ParamsBuilder::default();
+            params.keyid(argon2::KeyId::new(&pepper.id).map_err(failed)?);
+            let params = params.build().map_err(failed)?;
+            Argon2::new_with_secret(&pepper.key, Algorithm::Argon2id, Version::V0x13, params)
+                .map_err(failed)?
+        }
+    };
+    argon2
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
         .map_err(|error| anyhow::anyhow!("hashing a password: {error}"))
 }
 
+/// Whether a hash that just verified should be made again: a pepper is set and the hash was
+/// not made with it.
+pub fn needs_rehash(stored: &str, pepper: Option<&Pepper>) -> bool {
+    let Some(pepper) = pepper else { return false };
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    Params::try_from(&parsed).map(|params| params.keyid() != pepper.id).unwrap_or(false)
+}
+
 /// Whether `password` matches `stored`. A malformed stored hash is treated as no match.
 pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
     ticket()?.verify(password, stored).await
+}
+
+/// Whether `password` matches `stored`, with this server's pepper (see [`Pepper`]).
+pub async fn verify_peppered(
+    password: String,
+    stored: String,
+    pepper: Option<Pepper>,
+) -> anyhow::Result<bool> {
+    ticket()?.verify_peppered(password, stored, pepper).await
 }
 
 thread_local! {
@@ -130,7 +204,7 @@ thread_local! {
 
 /// What `PasswordVerifier::verify_password` does (the stored hash's own algorithm, version and
 /// parameters; a constant-time comparison), in this thread's reused memory.
-fn verify_now(password: &[u8], stored: &str) -> bool {
+fn verify_now(password: &[u8], stored: &str, pepper: Option<&Pepper>) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
@@ -146,7 +220,18 @@ fn verify_now(password: &[u8], stored: &str) -> bool {
         return false;
     };
     let blocks = params.block_count();
-    let argon2 = Argon2::new(algorithm, version, params);
+    // A hash names the pepper it was made with; one made with another pepper, or with a
+    // pepper this server does not have, matches nothing.
+    let argon2 = match (params.keyid(), pepper) {
+        ([], _) => Argon2::new(algorithm, version, params),
+        (id, Some(pepper)) if id == pepper.id => {
+            match Argon2::new_with_secret(&pepper.key, algorithm, version, params) {
+                Ok(argon2) => argon2,
+                Err(_) => return false,
+            }
+        }
+        _ => return false,
+    };
     let mut computed = vec![0u8; expected.len()];
     let hashed = MEMORY.with_borrow_mut(|memory| {
         memory.resize(blocks, Block::default());
@@ -155,8 +240,9 @@ fn verify_now(password: &[u8], stored: &str) -> bool {
     hashed.is_ok() && bool::from(computed.ct_eq(expected.as_bytes()))
 }
 
-/// A hash of a random password, to verify against for IDs without an account.
-pub async fn dummy_hash() -> anyhow::Result<String> {
+/// A hash of a random password, to verify against for IDs without an account; made with the
+/// pepper when one is set, so an unknown ID costs what a known one does.
+pub async fn dummy_hash(pepper: Option<Pepper>) -> anyhow::Result<String> {
     let random: [u8; 16] = rand::random();
-    hash(hex::encode(random)).await
+    hash_peppered(hex::encode(random), pepper).await
 }

@@ -40,6 +40,9 @@ pub struct AppState {
     /// account form, and each form runs the same number of them whether or not the ID has an
     /// account, so the answer's time says nothing; the tests check this count.
     pub argon2_runs: Arc<AtomicU64>,
+    /// The secret every new password hash is made with, when configured (see
+    /// [`password::Pepper`]).
+    pub pepper: Option<password::Pepper>,
     /// The home page's notices, quote, videos and links, which are the same for every member all day:
     /// read from the database at most once a minute in each process, rather than with three
     /// queries on every page. An operator's edit shows at once on the process that made it
@@ -87,7 +90,8 @@ impl AppState {
             Points::whole(config.online_cap_points),
             Points::whole(config.correspondence_cap_points),
         );
-        let dummy_hash = password::dummy_hash().await?;
+        let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
+        let dummy_hash = password::dummy_hash(pepper.clone()).await?;
         let csp = crate::security::content_security_policy(&config.card_agent_origins);
         let captcha_text: Arc<dyn CaptchaText> = match &config.captcha_fixed {
             Some(text) => Arc::new(FixedCaptchaText(text.clone())),
@@ -104,6 +108,7 @@ impl AppState {
             pdf_fonts: Arc::new(OnceLock::new()),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             argon2_runs: Arc::new(AtomicU64::new(0)),
+            pepper,
             home_content: Arc::new(Mutex::new(None)),
         })
     }
@@ -139,7 +144,7 @@ impl AppState {
     /// Hashes a new password (Argon2id), counted in `argon2_runs`.
     pub async fn hash_password(&self, password: String) -> anyhow::Result<String> {
         self.argon2_runs.fetch_add(1, Ordering::Relaxed);
-        password::hash(password).await
+        password::hash_peppered(password, self.pepper.clone()).await
     }
 
     /// Checks a password with a place already taken among the password checks (a sign-in takes
@@ -151,13 +156,13 @@ impl AppState {
         stored: String,
     ) -> anyhow::Result<bool> {
         self.argon2_runs.fetch_add(1, Ordering::Relaxed);
-        ticket.verify(password, stored).await
+        ticket.verify_peppered(password, stored, self.pepper.clone()).await
     }
 
     /// Checks a password against a stored hash, counted in `argon2_runs`.
     pub async fn verify_password(&self, password: String, stored: String) -> anyhow::Result<bool> {
         self.argon2_runs.fetch_add(1, Ordering::Relaxed);
-        password::verify(password, stored).await
+        password::verify_peppered(password, stored, self.pepper.clone()).await
     }
 
     pub fn now(&self) -> i64 {

@@ -206,8 +206,17 @@ async fn verify_credentials(
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
-    let matches = state.verify_password_with(ticket, normalize(&password), stored).await?;
-    Ok(record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id))
+    let matches = state.verify_password_with(ticket, normalize(&password), stored.clone()).await?;
+    let Some(account_id) = record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id) else {
+        return Ok(None);
+    };
+    // A hash made before the pepper was set is made again with it, now that the password is
+    // at hand; only after a success, so failures still cost exactly one verification.
+    if password::needs_rehash(&stored, state.pepper.as_ref()) {
+        let peppered = state.hash_password(normalize(&password)).await?;
+        state.store.update_password_hash(account_id, &peppered).await?;
+    }
+    Ok(Some(account_id))
 }
 
 pub(crate) async fn audit(

@@ -295,3 +295,27 @@ async fn the_sign_in_attempts_are_in_the_audit_log_with_a_masked_id() {
     // F223456786 masked: first three and last two characters.
     assert!(entries.iter().all(|e| e.subject.as_deref() == Some("F22*****86")));
 }
+
+#[tokio::test]
+async fn with_a_pepper_set_an_older_hash_signs_in_and_is_made_again_with_the_pepper() {
+    // 32 bytes of hex; its key id is the first 8 bytes of its SHA-256.
+    let pepper = "5f".repeat(32);
+    let app = TestApp::spawn_with(|config| config.password_pepper = Some(pepper.clone())).await;
+    // The hand-made nurse's hash was made without a pepper (helpers.rs).
+    let before = app.store.find_login(NURSE_ID).await.expect("a lookup").expect("her account").password_hash;
+    assert!(!before.contains("keyid="));
+
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    let after = app.store.find_login(NURSE_ID).await.expect("a lookup").expect("her account").password_hash;
+    use sha2::Digest;
+    let id = &sha2::Sha256::digest(hex::decode(&pepper).expect("hex"))[..8];
+    let keyid = base64::Engine::encode(&base64::engine::general_purpose::STANDARD_NO_PAD, id);
+    assert!(after.contains(&format!("keyid={keyid}")), "{after}");
+
+    // The new hash works on the next sign-in, and a wrong password still fails.
+    let home = app.get("/member").await.text().await.expect("a body");
+    app.post_form("/logout", &[("csrf", &csrf_of(&home))]).await;
+    assert_eq!(app.sign_in(NURSE_ID, "not her password", "C0002").await.status(), 200);
+    app.clock.advance(1);
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0003").await.status(), 303);
+}

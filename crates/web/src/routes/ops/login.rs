@@ -173,7 +173,9 @@ async fn check_credentials(
 ) -> Result<Option<i64>, AppError> {
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
-    // Passwords are stored NFC-normalized, as members' are.
+    // Passwords are stored NFC-normalized, as members' are. Known shortcoming: unlike a
+    // member's, an operator's hash made before `password_pepper` was set is not made again with
+    // the pepper at sign-in; it stays unpeppered until the operator is added again.
     let password_ok = state.verify_password(normalize(&form.password), stored).await?;
     let Some(record) = record.filter(|_| password_ok) else {
         return Ok(None);
