@@ -169,3 +169,25 @@ describe('password fields in Chromium', () => {
     }
   });
 });
+
+describe('password meter under a raised minimum', () => {
+  let strict;
+  before(async () => {
+    strict = await startServer({ demoMembers: 0, settings: { HUZHU_PASSWORD_MIN_LENGTH: '16' } });
+  });
+  after(async () => {
+    await strict?.stop();
+  });
+
+  test('the meter counts to the configured minimum, not to 12', async () => {
+    const page = await freshPage(DESKTOP);
+    await page.goto(`${strict.url}/register`);
+    // "marigold kettle" is 8 + 1 + 6 = 15 characters: enough for 12, one short of 16.
+    await page.locator('#password').pressSequentially('marigold kettle');
+    assert.equal(await meterText(page), '太短：已輸入 15 個字元，至少需要 16 個。');
+    // One more makes 16, with 13 different characters (m a r i g o l d, space, k e t, s).
+    await page.locator('#password').pressSequentially('s');
+    assert.equal(await meterText(page), '長度已達 16 個字元（16 個），字元有變化。');
+    await page.close();
+  });
+});
