@@ -23,7 +23,7 @@ use crate::throttle;
 /// How many sign-ins the account page lists.
 const SIGN_INS_SHOWN: i64 = 10;
 
-fn change_view(ctx: &Ctx, forced: bool) -> FormView {
+fn change_view(ctx: &Ctx, forced: bool, min_length: usize) -> FormView {
     let current = Field {
         max_length: 1024,
         ..Field::new("current_password", "account.current_password", "password", "current-password")
@@ -34,7 +34,7 @@ fn change_view(ctx: &Ctx, forced: bool) -> FormView {
         intro_key: if forced { "account.change_forced" } else { "account.change_intro" },
         action: paths::CHANGE_PASSWORD,
         submit_key: "account.change_submit",
-        fields: vec![current, Field::new_password(), Field::confirm()],
+        fields: vec![current, Field::new_password(min_length), Field::confirm()],
         token: None,
         notice: None,
         has_errors: false,
@@ -46,7 +46,7 @@ pub async fn change_form(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
         return Ok(see_other(paths::LOGIN));
     };
     let forced = state.store.password_outdated(account_id, state.config.password_policy_version).await?;
-    Ok(change_view(&ctx, forced).into_response())
+    Ok(change_view(&ctx, forced, state.config.password_policy().min_length).into_response())
 }
 
 #[derive(Deserialize)]
@@ -72,7 +72,7 @@ pub async fn change(
     ctx.check_csrf(&form.csrf)?;
     let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
     let forced = contact.policy_version < state.config.password_policy_version;
-    let mut view = change_view(&ctx, forced);
+    let mut view = change_view(&ctx, forced, state.config.password_policy().min_length);
 
     let current_ok =
         state.verify_password(normalize(&form.current_password), contact.password_hash.clone()).await?;

@@ -37,6 +37,9 @@ pub struct Field {
     pub(crate) max_length: usize,
     pub(crate) value: String,
     pub(crate) error: Option<&'static str>,
+    /// The minimum length the strength meter counts towards; only on the field where a new
+    /// password is chosen.
+    pub(crate) meter_min: Option<usize>,
 }
 
 impl Field {
@@ -55,6 +58,7 @@ impl Field {
             max_length: 100,
             value: String::new(),
             error: None,
+            meter_min: None,
         }
     }
 
@@ -70,10 +74,13 @@ impl Field {
         Field { max_length: 254, ..Field::new("email", "account.email", "email", "email") }
     }
 
-    pub(crate) fn new_password() -> Field {
+    /// The field for a new password; `min_length` is the configured policy's, so the meter
+    /// counts to what the server will ask for.
+    pub(crate) fn new_password(min_length: usize) -> Field {
         Field {
             hint_key: Some("account.password_hint"),
             max_length: 1024,
+            meter_min: Some(min_length),
             ..Field::new("password", "account.new_password", "password", "new-password")
         }
     }
@@ -229,7 +236,7 @@ async fn captcha_ok(state: &AppState, ctx: &Ctx, view: &mut FormView, typed: &st
 
 // ---- 註冊社群 ----
 
-fn register_view(ctx: &Ctx) -> FormView {
+fn register_view(ctx: &Ctx, min_length: usize) -> FormView {
     FormView {
         page: Chrome::new(ctx),
         title_key: "account.register_title",
@@ -245,7 +252,7 @@ fn register_view(ctx: &Ctx) -> FormView {
                 ..Field::new("birth_date", "account.birth_date", "text", "bday")
             },
             Field::email(),
-            Field::new_password(),
+            Field::new_password(min_length),
             Field::confirm(),
             Field::captcha(),
         ],
@@ -257,7 +264,7 @@ fn register_view(ctx: &Ctx) -> FormView {
 
 pub async fn register_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    Ok(with_cookie(register_view(&ctx), cookie))
+    Ok(with_cookie(register_view(&ctx, state.config.password_policy().min_length), cookie))
 }
 
 #[derive(Deserialize)]
@@ -333,7 +340,8 @@ pub async fn register(
 ) -> Result<Response, AppError> {
     if ctx.session.is_none() {
         let cookie = session::ensure_session(&state, &mut ctx).await?;
-        let mut view = keep_registration(register_view(&ctx), &form);
+        let mut view =
+            keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
         view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
         return Ok(with_cookie(view, cookie));
     }
@@ -342,7 +350,7 @@ pub async fn register(
         return Ok(too_many(&ctx));
     }
 
-    let mut view = keep_registration(register_view(&ctx), &form);
+    let mut view = keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
     let registration = check_registration(&state, &mut view, &form);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
     let Some(registration) = registration.filter(|_| captcha) else {
@@ -557,14 +565,14 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     Ok(())
 }
 
-fn reset_view(ctx: &Ctx, token: &str) -> FormView {
+fn reset_view(ctx: &Ctx, token: &str, min_length: usize) -> FormView {
     FormView {
         page: Chrome::new(ctx),
         title_key: "account.reset_title",
         intro_key: "account.reset_intro",
         action: paths::RESET,
         submit_key: "account.reset_submit",
-        fields: vec![Field::new_password(), Field::confirm()],
+        fields: vec![Field::new_password(min_length), Field::confirm()],
         token: Some(token.chars().take(100).collect()),
         notice: None,
         has_errors: false,
@@ -590,7 +598,7 @@ pub async fn reset_form(
     if live.is_none() {
         return Ok(with_cookie(link_invalid(&ctx, "account.reset_title"), cookie));
     }
-    Ok(with_cookie(reset_view(&ctx, &query.token), cookie))
+    Ok(with_cookie(reset_view(&ctx, &query.token, state.config.password_policy().min_length), cookie))
 }
 
 #[derive(Deserialize)]
@@ -621,7 +629,7 @@ pub async fn reset(
         return Ok(link_invalid(&ctx, "account.reset_title"));
     };
 
-    let mut view = reset_view(&ctx, &form.token);
+    let mut view = reset_view(&ctx, &form.token, state.config.password_policy().min_length);
     let birth_date = NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
     if !check_new_password(&state, &mut view, &form.password, &form.password_again, &personal) {

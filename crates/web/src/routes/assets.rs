@@ -27,6 +27,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../static/login.js"),
     },
     Asset {
+        name: "password.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/password.js"),
+    },
+    Asset {
         name: "card.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../static/card.js"),
