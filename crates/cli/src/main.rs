@@ -98,6 +98,12 @@ enum OperatorCommand {
         /// The operator's name.
         username: String,
     },
+    /// Give an operator a new TOTP key when her authenticator is lost: the old key's codes stop
+    /// working and all her sessions end (audited). Prints the new enrolment once.
+    Reenrol {
+        /// The operator's name.
+        username: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -164,6 +170,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Operator { command: OperatorCommand::Unlock { username } } => {
             let (store, _lock) = open_store(&config).await?;
             let result = operator::unlock(&store, &username).await;
+            store.close().await;
+            result
+        }
+        Command::Operator { command: OperatorCommand::Reenrol { username } } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = operator::reenrol(&store, &config, &username).await;
             store.close().await;
             result
         }

@@ -1,5 +1,6 @@
 //! `huzhu operator add`: creates an operator account and prints its one-time enrolment;
-//! `huzhu operator unlock`: clears an operator's sign-in pause.
+//! `huzhu operator unlock`: clears an operator's sign-in pause; `huzhu operator reenrol`: a new
+//! TOTP key for a lost authenticator.
 //!
 //! The password is made here (20 random characters from an unambiguous alphabet, about 115
 //! bits) unless one is piped in with `--password-stdin`. Whoever runs this command sees the
@@ -26,14 +27,22 @@ pub async fn add(store: &Store, config: &Config, username: &str, password_stdin:
     check_name(username)?;
     let password = if password_stdin { read_password(config)? } else { generated_password() };
     let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
-    let hash = password::hash_peppered(password.clone(), pepper).await?;
+    let hash = password::hash_peppered(password.clone(), pepper.clone()).await?;
     let enrolment = operator::enrol(username)?;
-    store.create_operator(username, &hash, &enrolment.secret_base32, SystemClock.now()).await?;
+    let sealed = operator::seal_totp_key(&enrolment.secret_base32, pepper.as_ref())?;
+    store.create_operator(username, &hash, &sealed, SystemClock.now()).await?;
 
     println!("Operator {username} created.");
     if !password_stdin {
         println!("Password (shown once): {password}");
     }
+    print_enrolment(&enrolment)?;
+    println!("Then sign in at /ops/login with the name, the password and the app's code.");
+    Ok(())
+}
+
+/// The TOTP key as text and as an otpauth:// address, and as a QR code on a terminal.
+fn print_enrolment(enrolment: &operator::Enrolment) -> anyhow::Result<()> {
     println!("TOTP key (shown once): {}", enrolment.secret_base32);
     println!("Add it to an authenticator app with this address:");
     println!("{}", enrolment.uri);
@@ -41,7 +50,21 @@ pub async fn add(store: &Store, config: &Config, username: &str, password_stdin:
         let code = QrCode::new(enrolment.uri.as_bytes()).context("drawing the QR code")?;
         println!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
     }
-    println!("Then sign in at /ops/login with the name, the password and the app's code.");
+    Ok(())
+}
+
+/// A lost authenticator: a new TOTP key replaces the old one, whose codes stop working at once,
+/// and every session of the operator ends.
+pub async fn reenrol(store: &Store, config: &Config, username: &str) -> anyhow::Result<()> {
+    let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
+    let Some(enrolment) = operator::reenrol(store, username, SystemClock.now(), pepper.as_ref()).await?
+    else {
+        anyhow::bail!("there is no operator {username}");
+    };
+    println!(
+        "Operator {username} has a new TOTP key; the old one no longer works and her sessions have ended."
+    );
+    print_enrolment(&enrolment)?;
     Ok(())
 }
 

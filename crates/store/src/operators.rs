@@ -84,6 +84,30 @@ impl Store {
         Ok(row)
     }
 
+    /// Gives an operator a new TOTP key (her authenticator was lost or exposed) and ends all
+    /// her sessions, in one transaction: the old key's codes stop working at once. The step
+    /// count restarts, since codes of the new key have never been used. False when there is no
+    /// such operator.
+    pub async fn replace_totp_secret(&self, username: &str, totp_secret: &str) -> anyhow::Result<bool> {
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: Option<(i64,)> = sqlx::query_as(
+                "UPDATE operator SET totp_secret = $2, totp_last_step = 0 WHERE username = $1
+                 RETURNING operator_id",
+            )
+            .bind(username)
+            .bind(totp_secret)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id,)) = id {
+                sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(id.is_some())
+        }.await)
+        .context("replacing a TOTP key")
+    }
+
     /// Records that the code of `step` was used, and says whether it was still unused: a code is
     /// accepted once, and never one older than the last accepted. One statement, so two sign-ins
     /// racing with the same code cannot both win.

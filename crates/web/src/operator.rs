@@ -4,6 +4,7 @@
 //! session is never looked up on an operator page and an operator session never on a member
 //! page, so neither kind can open the other's pages.
 
+use anyhow::Context;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
@@ -52,6 +53,43 @@ pub fn enrol(username: &str) -> anyhow::Result<Enrolment> {
     let secret_base32 = Secret::Raw(key.to_vec()).to_encoded().to_string();
     let uri = totp(&secret_base32, username)?.get_url();
     Ok(Enrolment { secret_base32, uri })
+}
+
+/// How a TOTP key is kept in the database: with `password_pepper` set, sealed with
+/// ChaCha20-Poly1305 under a key derived from the pepper (`sealed:v1:<nonce>:<sealed>`, hex),
+/// so a copy of the database alone holds no operator's second factor; without a pepper, as
+/// it is (the key cannot be hashed: the server computes codes from it).
+pub fn seal_totp_key(
+    secret_base32: &str,
+    pepper: Option<&crate::password::Pepper>,
+) -> anyhow::Result<String> {
+    use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+    let Some(pepper) = pepper else { return Ok(secret_base32.to_owned()) };
+    let key = UnboundKey::new(&CHACHA20_POLY1305, &pepper.derive("huzhu totp key"))
+        .map_err(|_| anyhow::anyhow!("making the TOTP sealing key"))?;
+    let nonce: [u8; 12] = rand::random();
+    let mut sealed = secret_base32.as_bytes().to_vec();
+    LessSafeKey::new(key)
+        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut sealed)
+        .map_err(|_| anyhow::anyhow!("sealing a TOTP key"))?;
+    Ok(format!("sealed:v1:{}:{}", hex::encode(nonce), hex::encode(sealed)))
+}
+
+/// The TOTP key from what [`seal_totp_key`] stored. A sealed key needs the pepper it was
+/// sealed with; a key stored as it is (before a pepper was set) is returned as it is.
+pub fn open_totp_key(stored: &str, pepper: Option<&crate::password::Pepper>) -> anyhow::Result<String> {
+    use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+    let Some(rest) = stored.strip_prefix("sealed:v1:") else { return Ok(stored.to_owned()) };
+    let pepper = pepper.context("an operator's TOTP key is sealed, and no password_pepper is set")?;
+    let (nonce, sealed) = rest.split_once(':').context("a sealed TOTP key without its nonce")?;
+    let nonce: [u8; 12] = hex::decode(nonce)?.try_into().map_err(|_| anyhow::anyhow!("a bad TOTP nonce"))?;
+    let mut sealed = hex::decode(sealed)?;
+    let key = UnboundKey::new(&CHACHA20_POLY1305, &pepper.derive("huzhu totp key"))
+        .map_err(|_| anyhow::anyhow!("making the TOTP sealing key"))?;
+    let opened = LessSafeKey::new(key)
+        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut sealed)
+        .map_err(|_| anyhow::anyhow!("a sealed TOTP key does not open with this password_pepper"))?;
+    Ok(String::from_utf8(opened.to_vec())?)
 }
 
 /// The step of the code `code` at `now`, accepting the step before and after for clock drift,
@@ -113,6 +151,31 @@ pub async fn unlock(store: &huzhu_store::Store, username: &str, now: i64) -> any
     store.record_audit(&audit).await?;
     tracing::info!(event = "ops_unlock", operator = %record.username, "operator sign-in pause cleared");
     Ok(true)
+}
+
+/// Gives operator `username` a new TOTP key and ends her sessions (her authenticator was lost):
+/// what the command `huzhu operator reenrol` does. Audited. `None` when there is no such
+/// operator; otherwise the new enrolment to hand over.
+pub async fn reenrol(
+    store: &huzhu_store::Store,
+    username: &str,
+    now: i64,
+    pepper: Option<&crate::password::Pepper>,
+) -> anyhow::Result<Option<Enrolment>> {
+    let enrolment = enrol(username)?;
+    if !store.replace_totp_secret(username, &seal_totp_key(&enrolment.secret_base32, pepper)?).await? {
+        return Ok(None);
+    }
+    let audit = huzhu_store::audit::AuditRecord {
+        at: now,
+        event: "ops_reenrol",
+        outcome: "command",
+        operator: Some(username),
+        ..Default::default()
+    };
+    store.record_audit(&audit).await?;
+    tracing::info!(event = "ops_reenrol", operator = %username, "operator given a new TOTP key");
+    Ok(Some(enrolment))
 }
 
 pub fn cookie_name(state: &AppState) -> &'static str {

@@ -136,6 +136,16 @@ impl Pepper {
         id.copy_from_slice(&digest[..8]);
         Ok(Pepper { key: key.into(), id })
     }
+
+    /// A 32-byte key for another use of the same secret (`label` names the use), so one
+    /// setting protects both password hashes and operators' TOTP keys without reusing a key.
+    pub(crate) fn derive(&self, label: &str) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(label.as_bytes());
+        hasher.update([0]);
+        hasher.update(&self.key);
+        hasher.finalize().into()
+    }
 }
 
 /// Hashes `password` with Argon2id at the library's defaults (m = 19 MiB, t = 2, p = 1, the

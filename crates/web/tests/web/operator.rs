@@ -175,6 +175,10 @@ async fn an_operator_signs_in_with_password_and_code_and_a_used_code_is_refused(
     let replay = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await;
     assert_eq!(replay.status(), 200);
     assert!(replay.text().await.expect("a body").contains("登入失敗"));
+    // The page says only "failed"; the audit log says the code was a replay (ASVS 2.8.5).
+    let filter = AuditFilter { event: Some("ops_sign_in"), ..AuditFilter::default() };
+    let rows = app.store.search_audit(&filter, 10, 0).await.expect("the audit log");
+    assert_eq!(rows.iter().filter(|r| r.outcome == "code_reused").count(), 1, "{rows:?}");
 
     // The next step's code works once the clock reaches it.
     app.clock.advance(30);
@@ -743,4 +747,79 @@ async fn a_link_address_needs_a_host_and_no_spaces_or_user_name() {
     assert!(none.is_empty());
     let fields = [("title", "衛福部"), ("url", "https://www.mohw.gov.tw/"), ("slot", "quick")];
     assert_eq!(ops.submit("/ops/content/link", "/ops/content/link", &fields).await.status(), 303);
+}
+
+/// RFC 4648 base32 (no padding), decoded by hand for the test: each symbol is 5 bits.
+fn base32_decode(text: &str) -> Vec<u8> {
+    const SYMBOLS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bits, mut value, mut out) = (0u32, 0u32, Vec::new());
+    for symbol in text.bytes() {
+        let index = SYMBOLS.iter().position(|&s| s == symbol).expect("a base32 symbol");
+        value = (value << 5) | u32::try_from(index).expect("small");
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((value >> bits) & 0xff).expect("a byte"));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_lost_authenticator_is_replaced_the_old_codes_stop_and_her_sessions_end() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await.status(), 303);
+
+    let enrolment = huzhu_web::operator::reenrol(&app.store, OPERATOR, START + 5, None)
+        .await
+        .expect("re-enrolled")
+        .expect("a known operator");
+    assert_ne!(enrolment.secret_base32, RFC_KEY_BASE32);
+    // Her session ended with the old key.
+    assert_eq!(ops.get("/ops").await.headers()["location"], "/ops/login");
+
+    // A code of the old key, of the next step, is refused; the new key's code of that step works.
+    app.clock.advance(30);
+    let old_code = totp(START + 30, 6);
+    let new_key = base32_decode(&enrolment.secret_base32);
+    assert_eq!(new_key.len(), 20, "160 bits");
+    let new_code = hotp(&new_key, ((START + 30) / 30) as u64, 6);
+    if old_code != new_code {
+        assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &old_code).await.status(), 200);
+        app.clock.advance(1);
+    }
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &new_code).await.status(), 303);
+
+    let filter = AuditFilter { event: Some("ops_reenrol"), ..AuditFilter::default() };
+    let rows = app.store.search_audit(&filter, 10, 0).await.expect("the audit log");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].operator.as_deref(), Some(OPERATOR));
+    assert!(
+        huzhu_web::operator::reenrol(&app.store, "nobody", START, None).await.expect("checked").is_none()
+    );
+}
+
+#[tokio::test]
+async fn with_a_pepper_the_totp_key_is_sealed_in_the_database_and_still_signs_in() {
+    let pepper_hex = "a7".repeat(32);
+    let app = TestApp::spawn_with(|config| config.password_pepper = Some(pepper_hex.clone())).await;
+    let pepper = huzhu_web::password::Pepper::from_hex(&pepper_hex).expect("a pepper");
+    let sealed = huzhu_web::operator::seal_totp_key(RFC_KEY_BASE32, Some(&pepper)).expect("sealed");
+    // 32 symbols + 16 bytes of tag, in hex, after the 12-byte nonce: no trace of the key.
+    assert!(sealed.starts_with("sealed:v1:") && !sealed.contains(RFC_KEY_BASE32), "{sealed}");
+    assert_eq!(sealed.len(), "sealed:v1:".len() + 24 + 1 + (32 + 16) * 2);
+    let other = huzhu_web::password::Pepper::from_hex(&"b8".repeat(32)).expect("a pepper");
+    assert!(huzhu_web::operator::open_totp_key(&sealed, Some(&other)).is_err());
+    assert!(huzhu_web::operator::open_totp_key(&sealed, None).is_err());
+    let opened = huzhu_web::operator::open_totp_key(&sealed, Some(&pepper)).expect("opened");
+    assert_eq!(opened, RFC_KEY_BASE32);
+
+    let hash =
+        huzhu_web::password::hash_peppered(OPERATOR_PASSWORD.to_owned(), Some(pepper)).await.expect("a hash");
+    app.store.create_operator(OPERATOR, &hash, &sealed, START).await.expect("an operator");
+    let stored = app.store.find_operator(OPERATOR).await.expect("a lookup").expect("the operator");
+    assert!(!stored.totp_secret.contains(RFC_KEY_BASE32));
+    // The RFC key's code, computed by the test's own HOTP, signs her in.
+    assert_eq!(Ops::new(&app).sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await.status(), 303);
 }

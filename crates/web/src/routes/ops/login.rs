@@ -125,13 +125,15 @@ pub async fn login(
     let known = record.as_ref().map(|r| r.operator_id);
     let known_name = record.as_ref().map(|r| r.username.clone());
     let locked = is_locked(&state, &ops, known).await?;
-    let signed_in = check_credentials(&state, record, &form).await?;
-    let Some(operator_id) = signed_in.filter(|_| !locked) else {
+    let checked = check_credentials(&state, record, &form).await?;
+    let failure = checked.err().unwrap_or("failed");
+    let Some(operator_id) = checked.ok().filter(|_| !locked) else {
         delay_name(&state, &typed).await?;
         if !locked {
             record_failure(&state, &ops, known, known_name.as_deref()).await?;
         }
-        let outcome = if locked { "locked" } else { "failed" };
+        // The answer is the same for every failure; only the audit record says which it was.
+        let outcome = if locked { "locked" } else { failure };
         audit(&state, &ops, known_name.as_deref(), "ops_sign_in", outcome, None, None).await?;
         view.notice = Some(ops.ctx.lang.messages().get("ops.login_failed").to_owned());
         return Ok(view.into_response());
@@ -165,12 +167,14 @@ fn check_fields(view: &mut OpsLoginView, form: &OpsLoginForm) {
 }
 
 /// The operator these credentials sign in, if the password is right and the code is right and
-/// unused. The password is verified in every case, against a dummy hash for unknown names.
+/// unused; otherwise why not, for the audit log only ("failed", or "code_reused" when the
+/// password and a code were right but that code was used already: a sign that someone else
+/// saw it). The password is verified in every case, against a dummy hash for unknown names.
 async fn check_credentials(
     state: &AppState,
     record: Option<OperatorLogin>,
     form: &OpsLoginForm,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Result<i64, &'static str>, AppError> {
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // Passwords are stored NFC-normalized, as members' are. Known shortcoming: unlike a
@@ -178,14 +182,15 @@ async fn check_credentials(
     // the pepper at sign-in; it stays unpeppered until the operator is added again.
     let password_ok = state.verify_password(normalize(&form.password), stored).await?;
     let Some(record) = record.filter(|_| password_ok) else {
-        return Ok(None);
+        return Ok(Err("failed"));
     };
-    let step = operator::matching_step(&record.totp_secret, &record.username, &form.code, state.now())?;
+    let secret = operator::open_totp_key(&record.totp_secret, state.pepper.as_ref())?;
+    let step = operator::matching_step(&secret, &record.username, &form.code, state.now())?;
     let Some(step) = step else {
-        return Ok(None);
+        return Ok(Err("failed"));
     };
     let fresh = state.store.claim_totp_step(record.operator_id, step).await?;
-    Ok(fresh.then_some(record.operator_id))
+    Ok(if fresh { Ok(record.operator_id) } else { Err("code_reused") })
 }
 
 /// The operators' own count for a client address, apart from the members' `addr:` count: a
