@@ -75,4 +75,6 @@ async fn a_postgres_restart_gives_fast_503s_then_recovers_without_a_restart() {
     }
     assert!(ready, "the portal recovered by itself");
     assert_eq!(client.get(format!("{base}/login")).send().await.expect("answered").status(), 200);
+    // The server is this test's own: it is not left running.
+    postgres("stop");
 }
