@@ -55,12 +55,18 @@ pub async fn wait_seconds(
     ctx: &Ctx,
     id_number: &IdNumber,
 ) -> Result<Option<i64>, AppError> {
+    wait_on(state, &[Some(id_key(id_number.as_str())), address_key(ctx)]).await
+}
+
+/// Seconds still to wait before a sign-in on any of `keys` is looked at: the latest of their
+/// "not before" times, if one is still ahead. Shared by member and operator sign-in.
+pub async fn wait_on(state: &AppState, keys: &[Option<String>]) -> Result<Option<i64>, AppError> {
     let now = state.now();
-    let mut until = state.store.not_before(&id_key(id_number.as_str()), now).await?;
-    if let Some(key) = address_key(ctx)
-        && let Some(address_until) = state.store.not_before(&key, now).await?
-    {
-        until = Some(until.map_or(address_until, |u| u.max(address_until)));
+    let mut until: Option<i64> = None;
+    for key in keys.iter().flatten() {
+        if let Some(key_until) = state.store.not_before(key, now).await? {
+            until = Some(until.map_or(key_until, |u| u.max(key_until)));
+        }
     }
     Ok(until.map(|until| until - now))
 }
@@ -68,13 +74,18 @@ pub async fn wait_seconds(
 /// Counts a failure on the typed ID number and sets its next "not before". Counted for every
 /// failure, known ID or not, paused or not, so the waits are the same for all.
 pub async fn delay_id(state: &AppState, id_number: &IdNumber) -> Result<(), AppError> {
+    delay_key(state, &id_key(id_number.as_str())).await
+}
+
+/// Counts a failure on `key` (a typed ID number or operator name) and sets its next "not
+/// before": 1, 2, 4 … seconds with the default settings.
+pub async fn delay_key(state: &AppState, key: &str) -> Result<(), AppError> {
     let config = &state.config;
-    let key = id_key(id_number.as_str());
     let now = state.now();
     let remember = Limit { threshold: i64::MAX, lock_seconds: config.lock_minutes * 60 };
-    let (failures, _) = state.store.record_sign_in_failure(&key, now, remember).await?;
+    let (failures, _) = state.store.record_sign_in_failure(key, now, remember).await?;
     let wait = delay_seconds(failures, 1, config.sign_in_delay_seconds, config.sign_in_delay_max_seconds);
-    state.store.delay_sign_in(&key, now + wait).await?;
+    state.store.delay_sign_in(key, now + wait).await?;
     Ok(())
 }
 

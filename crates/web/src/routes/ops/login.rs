@@ -203,27 +203,13 @@ fn address_key(ops: &OpsCtx) -> Option<String> {
 /// the typed name's and the address's "not before" (the members' growing wait, see
 /// crate::throttle).
 async fn wait_seconds(state: &AppState, ops: &OpsCtx, name: &str) -> Result<Option<i64>, AppError> {
-    let now = state.now();
-    let mut until = state.store.not_before(&name_key(name), now).await?;
-    if let Some(key) = address_key(ops)
-        && let Some(address_until) = state.store.not_before(&key, now).await?
-    {
-        until = Some(until.map_or(address_until, |u| u.max(address_until)));
-    }
-    Ok(until.map(|until| until - now))
+    crate::throttle::wait_on(state, &[Some(name_key(name)), address_key(ops)]).await
 }
 
 /// Counts a failure on the typed name and sets its next "not before": 1, 2, 4 … seconds. Counted
 /// for every failure, known name or not, paused or not, so the waits are the same for all.
 async fn delay_name(state: &AppState, name: &str) -> Result<(), AppError> {
-    let config = &state.config;
-    let key = name_key(name);
-    let now = state.now();
-    let remember = Limit { threshold: i64::MAX, lock_seconds: config.lock_minutes * 60 };
-    let (failures, _) = state.store.record_sign_in_failure(&key, now, remember).await?;
-    let wait = delay_seconds(failures, 1, config.sign_in_delay_seconds, config.sign_in_delay_max_seconds);
-    state.store.delay_sign_in(&key, now + wait).await?;
-    Ok(())
+    crate::throttle::delay_key(state, &name_key(name)).await
 }
 
 fn limit(state: &AppState, threshold: i64) -> Limit {
