@@ -103,16 +103,16 @@ fn address_limit(state: &AppState) -> Limit {
 
 /// Whether the password path is paused for this account or this client address.
 pub async fn is_locked(state: &AppState, ctx: &Ctx, account_id: Option<i64>) -> Result<bool, AppError> {
+    locked_on(state, &[account_id.map(account_key), address_key(ctx)]).await
+}
+
+/// Whether any of `keys` is paused now. Shared by member and operator sign-in.
+pub async fn locked_on(state: &AppState, keys: &[Option<String>]) -> Result<bool, AppError> {
     let now = state.now();
-    if let Some(account_id) = account_id
-        && state.store.locked_until(&account_key(account_id), now).await?.is_some()
-    {
-        return Ok(true);
-    }
-    if let Some(key) = address_key(ctx)
-        && state.store.locked_until(&key, now).await?.is_some()
-    {
-        return Ok(true);
+    for key in keys.iter().flatten() {
+        if state.store.locked_until(key, now).await?.is_some() {
+            return Ok(true);
+        }
     }
     Ok(false)
 }

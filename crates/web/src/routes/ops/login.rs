@@ -217,18 +217,7 @@ fn limit(state: &AppState, threshold: i64) -> Limit {
 }
 
 async fn is_locked(state: &AppState, ops: &OpsCtx, operator_id: Option<i64>) -> Result<bool, AppError> {
-    let now = state.now();
-    if let Some(id) = operator_id
-        && state.store.locked_until(&operator_key(id), now).await?.is_some()
-    {
-        return Ok(true);
-    }
-    if let Some(key) = address_key(ops)
-        && state.store.locked_until(&key, now).await?.is_some()
-    {
-        return Ok(true);
-    }
-    Ok(false)
+    crate::throttle::locked_on(state, &[operator_id.map(operator_key), address_key(ops)]).await
 }
 
 /// Counts a failure against the operator and against the client address in the operators' own
