@@ -94,6 +94,21 @@ impl Store {
         Ok(row.filter(|(_, expires_at)| *expires_at > now).map(|(account_id, _)| account_id))
     }
 
+    /// Whether the account has a link of this purpose that still works at `now`: a pending
+    /// registration whose owner may still verify it.
+    pub async fn has_live_token(&self, account_id: i64, purpose: Purpose, now: i64) -> anyhow::Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id FROM account_token WHERE account_id = $1 AND purpose = $2 AND expires_at > $3",
+        )
+        .bind(account_id)
+        .bind(purpose.code())
+        .bind(now)
+        .fetch_optional(pool)
+        .await)
+        .context("looking for a live link")?;
+        Ok(row.is_some())
+    }
+
     /// Removes links past their end, which no request can use any more. Returns how many went.
     /// Safe to run from every process at once: a row is deleted by whichever gets it first.
     pub async fn delete_expired_tokens(&self, now: i64) -> anyhow::Result<u64> {

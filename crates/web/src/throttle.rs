@@ -209,6 +209,18 @@ pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) ->
     Ok(false)
 }
 
+/// How often a member may be sent one kind of warning mail (someone tried to register with
+/// her details): at most once in this many seconds, so a stranger who knows her ID cannot fill
+/// her mailbox.
+pub const WARNING_PERIOD_SECONDS: i64 = 3600;
+
+/// Whether a warning of `kind` may go to the account's address now; if so, the next one of
+/// that kind waits [`WARNING_PERIOD_SECONDS`].
+pub async fn may_warn(state: &AppState, account_id: i64, kind: &str) -> Result<bool, AppError> {
+    let key = format!("warn:{kind}:{}", account_key(account_id));
+    Ok(state.store.claim_once(&key, state.now(), WARNING_PERIOD_SECONDS).await?)
+}
+
 /// The card path's pause key for the client's address.
 fn card_key(ctx: &Ctx) -> Option<String> {
     ctx.client_addr.map(|addr| format!("card:addr:{addr}"))

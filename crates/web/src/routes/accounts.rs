@@ -387,8 +387,10 @@ fn matches_registry(registrant: &Registrant, registration: &Registration) -> boo
         && registrant.birth_date == registration.birth_date.to_string()
 }
 
-/// Creates (or restarts) the account and mails the verification link. An ID that already has a
-/// verified account gets a warning at the address on record instead, and nothing changes.
+/// Creates (or restarts) the account and mails the verification link, and says what happened
+/// for the audit log. An ID that already has a verified account gets a warning at the address on
+/// record instead, and nothing changes; so does a registration still waiting for its owner to
+/// open her link (see [`pending`]).
 async fn enrol(
     state: &AppState,
     ctx: &Ctx,
@@ -397,16 +399,19 @@ async fn enrol(
     hash: &str,
 ) -> Result<&'static str, AppError> {
     let version = state.config.password_policy_version;
-    let account_id = match (registrant.account_id, registrant.verified_at) {
-        (Some(_), Some(_)) => {
+    let (account_id, outcome) = match (registrant.account_id, registrant.verified_at) {
+        (Some(account_id), Some(_)) => {
             let owner = registrant.email.as_deref().unwrap_or("");
-            let letter = Letter::from_catalog(ctx.lang, "already_registered", 2, None);
-            mail::queue(state, owner, &letter).await?;
+            warn_owner(state, ctx, account_id, owner, "already_registered").await?;
             return Ok("already_registered");
         }
         (Some(account_id), None) => {
+            let outcome = pending(state, ctx, account_id, registrant, registration).await?;
+            if outcome == "pending_kept" {
+                return Ok(outcome);
+            }
             state.store.restart_unverified_account(account_id, &registration.email, hash, version).await?;
-            account_id
+            (account_id, outcome)
         }
         (None, _) => {
             let account = NewAccount {
@@ -417,7 +422,7 @@ async fn enrol(
                 created_at: state.now(),
                 verified_at: None,
             };
-            state.store.create_account(&account).await?
+            (state.store.create_account(&account).await?, "mailed")
         }
     };
     let (token, token_hash) = session::new_token();
@@ -426,7 +431,48 @@ async fn enrol(
     state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
     let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)));
     mail::queue(state, &registration.email, &letter).await?;
-    Ok("mailed")
+    Ok(outcome)
+}
+
+/// A registration for a person whose earlier registration is not verified yet. The same address
+/// again gets a fresh link ("mailed"). Another address does not replace a pending registration
+/// whose link still works ("pending_kept"): that would let anyone who knows a nurse's ID, name and
+/// birth date take her account before she opens her mail; her address is warned instead. Once
+/// her link has expired, the new registration takes over ("pending_replaced") and the earlier
+/// address is told.
+async fn pending(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    registrant: &Registrant,
+    registration: &Registration,
+) -> Result<&'static str, AppError> {
+    let earlier = registrant.email.as_deref().unwrap_or("");
+    if earlier.eq_ignore_ascii_case(&registration.email) {
+        return Ok("mailed");
+    }
+    let live = state.store.has_live_token(account_id, Purpose::VerifyEmail, state.now()).await?;
+    if live {
+        warn_owner(state, ctx, account_id, earlier, "pending_conflict").await?;
+        return Ok("pending_kept");
+    }
+    warn_owner(state, ctx, account_id, earlier, "pending_replaced").await?;
+    Ok("pending_replaced")
+}
+
+/// Mails a warning about a registration with her details to the account's address, at most
+/// once an hour per kind (throttle::may_warn).
+async fn warn_owner(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    address: &str,
+    kind: &str,
+) -> Result<(), AppError> {
+    if !address.is_empty() && throttle::may_warn(state, account_id, kind).await? {
+        mail::queue(state, address, &Letter::from_catalog(ctx.lang, kind, 2, None)).await?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -431,11 +431,12 @@ async fn a_verification_link_expires_after_twenty_four_hours() {
 }
 
 #[tokio::test]
-async fn registering_again_supersedes_the_earlier_verification_link() {
+async fn registering_again_with_the_same_address_mails_a_fresh_link_that_supersedes_the_earlier() {
     let (app, smtp) = spawn_with_mail().await;
     let id = add_person(&app, unregistered_midwife()).await;
     register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
-    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0002").await;
+    // The same address, typed with other capitals: still hers, so a fresh link is sent.
+    register(&app, [&id, "陳雅婷", "1988-11-23", "Chen@example.org", NEW_PASSWORD], "C0002").await;
     let mails = smtp.wait_for(2).await;
     assert_eq!(mails.len(), 2);
     let first = local_path(&mails[0].link(PUBLIC_URL).expect("a link"));
@@ -445,6 +446,91 @@ async fn registering_again_supersedes_the_earlier_verification_link() {
     assert!(press_verify(&app, &first).await.contains("此連結無效"));
     assert!(press_verify(&app, &second).await.contains("電子郵件已驗證"));
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0003").await.status(), 303);
+}
+
+/// Every mail received so far, once `count` have come and a moment has passed for any extra one.
+async fn all_mails(smtp: &MailServer, count: usize) -> Vec<crate::smtp::Received> {
+    smtp.wait_for(count).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    smtp.received()
+}
+
+/// The audit records of registrations, oldest first, as "outcome subject".
+async fn register_audit(app: &TestApp) -> Vec<String> {
+    let mut entries = app.store.recent_audit(50).await.expect("the audit log");
+    entries.reverse();
+    entries
+        .into_iter()
+        .filter(|e| e.event == "register")
+        .map(|e| format!("{} {}", e.outcome, e.subject.unwrap_or_default()))
+        .collect()
+}
+
+/// The password someone else chose when registering with her details.
+const THIEF_PASSWORD: &str = "quartz lantern orchard violin";
+
+#[tokio::test]
+async fn a_pending_registration_is_not_replaced_by_one_with_another_address() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    let hers =
+        register_answer(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    // Someone who knows her ID, name and birth date, with another address, twice.
+    let theirs = [&id, "陳雅婷", "1988-11-23", "thief@example.org", THIEF_PASSWORD];
+    let conflict = register_answer(&app, theirs, "C0002").await;
+    let again = register_answer(&app, theirs, "C0003").await;
+    // The visitor cannot tell: same status, page and one Argon2 run each.
+    assert_eq!(hers, conflict);
+    assert_eq!(hers, again);
+    assert_eq!(conflict.2, 1);
+
+    // Three mails would be wrong: her link, and one warning to her (the second attempt within
+    // the hour sends none, WARNING_PERIOD_SECONDS = 3600); nothing to the other address.
+    let mails = all_mails(&smtp, 2).await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails.iter().all(|m| m.to == vec!["chen@example.org".to_owned()]));
+    let warning = mails.iter().find(|m| m.link(PUBLIC_URL).is_none()).expect("the warning");
+    assert!(warning.text().contains("先前寄給您的驗證連結仍然有效"), "{}", warning.text());
+
+    // Her link still works, and her password is the one that signs in.
+    let link = mails.iter().find_map(|m| m.link(PUBLIC_URL)).expect("her link");
+    assert!(press_verify(&app, &local_path(&link)).await.contains("電子郵件已驗證"));
+    assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0004").await.status(), 200);
+    app.clock.advance(1);
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0005").await.status(), 303);
+
+    // B22222222 with its check digit: B = 11, so 1×1 + 1×9 + 2×(8+7+6+5+4+3+2+1) = 82, and
+    // the digit is (10 − 82 mod 10) mod 10 = 8: B222222228, masked as its first three and last
+    // two characters.
+    assert_eq!(id, "B222222228");
+    assert_eq!(
+        register_audit(&app).await,
+        ["mailed B22*****28", "pending_kept B22*****28", "pending_kept B22*****28"]
+    );
+}
+
+#[tokio::test]
+async fn once_the_pending_link_expired_a_new_registration_takes_over_and_the_earlier_address_is_told() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    let first = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("her link"));
+    // verify_link_hours = 24: at 86,400 s the link is dead.
+    app.clock.advance(24 * 3600);
+    register(&app, [&id, "陳雅婷", "1988-11-23", "new@example.org", THIEF_PASSWORD], "C0002").await;
+
+    let mails = all_mails(&smtp, 3).await;
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    let notice = mails.iter().find(|m| m.to[0] == "chen@example.org" && m.link(PUBLIC_URL).is_none());
+    let notice = notice.expect("a notice to the earlier address");
+    assert!(notice.text().contains("驗證連結已逾時"), "{}", notice.text());
+    let newer = mails.iter().find(|m| m.to[0] == "new@example.org").expect("the new link");
+    let newer = local_path(&newer.link(PUBLIC_URL).expect("a link"));
+
+    assert!(press_verify(&app, &first).await.contains("此連結無效"));
+    assert!(press_verify(&app, &newer).await.contains("電子郵件已驗證"));
+    assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0003").await.status(), 303);
+    assert_eq!(register_audit(&app).await, ["mailed B22*****28", "pending_replaced B22*****28"]);
 }
 
 #[tokio::test]
