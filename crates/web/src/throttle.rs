@@ -117,14 +117,15 @@ pub async fn locked_on(state: &AppState, keys: &[Option<String>]) -> Result<bool
     Ok(false)
 }
 
-/// Counts a failed sign-in; when it starts a lock of the account, records it and tells the
-/// member by mail at her registered address.
+/// Counts a failed sign-in (or a wrong current password on the change-password page); when it
+/// starts a lock of the account, records it, tells the member by mail at her registered address
+/// and returns true.
 pub async fn record_failure(
     state: &AppState,
     ctx: &Ctx,
     account_id: Option<i64>,
     id_number: &IdNumber,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let now = state.now();
     if let Some(key) = address_key(ctx) {
         let (failures, locked) = state.store.record_sign_in_failure(&key, now, address_limit(state)).await?;
@@ -141,7 +142,7 @@ pub async fn record_failure(
         }
     }
     let Some(account_id) = account_id else {
-        return Ok(());
+        return Ok(false);
     };
     let (_, locked) =
         state.store.record_sign_in_failure(&account_key(account_id), now, account_limit(state)).await?;
@@ -152,7 +153,7 @@ pub async fn record_failure(
             mail::queue(state, &contact.email, &letter).await?;
         }
     }
-    Ok(())
+    Ok(locked)
 }
 
 /// Forgets an account's failures and the delay on its ID number: she signed in, or set a new
