@@ -156,6 +156,25 @@ pub async fn record_failure(
     Ok(locked)
 }
 
+/// Forgets an account's failures and the wait on its ID number after she proved who she is
+/// another way than the password (a reset by mail, her card), and audits the end of a pause
+/// that was running as an `unlock` with `why` as its outcome.
+pub async fn end_pause(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    id_number: &str,
+    why: &str,
+) -> Result<(), AppError> {
+    let paused = locked_on(state, &[Some(account_key(account_id))]).await?;
+    clear(state, account_id, id_number).await?;
+    if paused {
+        // Stored IDs were checked when they were loaded; the audit record masks it.
+        audit(state, ctx, "unlock", why, Some(account_id), IdNumber::parse(id_number).ok().as_ref()).await?;
+    }
+    Ok(())
+}
+
 /// Forgets an account's failures and the delay on its ID number: she signed in, or set a new
 /// password.
 pub async fn clear(state: &AppState, account_id: i64, id_number: &str) -> Result<(), AppError> {

@@ -688,7 +688,7 @@ pub async fn reset(
     let hash = state.hash_password(normalize(&form.password)).await?;
     let version = state.config.password_policy_version;
     state.store.set_password(contact.account_id, &hash, version, state.now(), None).await?;
-    throttle::clear(&state, contact.account_id, &contact.id_number).await?;
+    throttle::end_pause(&state, &ctx, contact.account_id, &contact.id_number, "reset").await?;
     mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
     audit(&state, &ctx, "reset_completed", "succeeded", Some(contact.account_id), None).await?;
 
