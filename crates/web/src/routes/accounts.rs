@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use huzhu_core::id::{IdError, IdNumber};
 use huzhu_core::password_policy::{PersonalData, normalize};
 use huzhu_store::accounts::{AccountContact, NewAccount, Registrant};
-use huzhu_store::tokens::Purpose;
+use huzhu_store::tokens::{LinkState, Purpose};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -489,8 +489,12 @@ pub async fn verify_form(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    let live =
-        state.store.peek_token(Purpose::VerifyEmail, &session::hash_token(&query.token), state.now()).await?;
+    let link =
+        state.store.link_state(Purpose::VerifyEmail, &session::hash_token(&query.token), state.now()).await?;
+    let live = link.live();
+    if live.is_none() {
+        audit_refused_link(&state, &ctx, "verify_email", link).await?;
+    }
     let mut page = if live.is_some() {
         notice(&ctx, "account.verify_title", vec!["account.verify_intro"])
     } else {
@@ -501,6 +505,23 @@ pub async fn verify_form(
         page.confirm_token = Some(query.token.chars().take(100).collect());
     }
     Ok(with_cookie(page, cookie))
+}
+
+/// Audits a link that was refused, saying why (`refused_expired`, with the account it was for,
+/// or `refused_unknown`: never issued, used or withdrawn). The link itself is never written.
+async fn audit_refused_link(
+    state: &AppState,
+    ctx: &Ctx,
+    event: &str,
+    link: LinkState,
+) -> Result<(), AppError> {
+    let (outcome, account_id) = match link {
+        LinkState::Expired(account_id) => ("refused_expired", Some(account_id)),
+        // A live link whose account is gone.
+        LinkState::Live(account_id) => ("refused_no_account", Some(account_id)),
+        LinkState::Unknown => ("refused_unknown", None),
+    };
+    audit(state, ctx, event, outcome, account_id, None).await
 }
 
 #[derive(Deserialize)]
@@ -519,8 +540,8 @@ pub async fn verify(
     ctx.check_csrf(&form.csrf)?;
     let taken =
         state.store.take_token(Purpose::VerifyEmail, &session::hash_token(&form.token), state.now()).await?;
-    let Some(account_id) = taken else {
-        audit(&state, &ctx, "verify_email", "refused", None, None).await?;
+    let Some(account_id) = taken.live() else {
+        audit_refused_link(&state, &ctx, "verify_email", taken).await?;
         return Ok(notice(&ctx, "account.verify_title", vec!["account.link_invalid"]).into_response());
     };
     state.store.mark_verified(account_id, state.now()).await?;
@@ -637,11 +658,12 @@ pub async fn reset_form(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    let live = state
+    let link = state
         .store
-        .peek_token(Purpose::ResetPassword, &session::hash_token(&query.token), state.now())
+        .link_state(Purpose::ResetPassword, &session::hash_token(&query.token), state.now())
         .await?;
-    if live.is_none() {
+    if link.live().is_none() {
+        audit_refused_link(&state, &ctx, "reset_link", link).await?;
         return Ok(with_cookie(link_invalid(&ctx, "account.reset_title"), cookie));
     }
     Ok(with_cookie(reset_view(&ctx, &query.token, state.config.password_policy().min_length), cookie))
@@ -666,12 +688,12 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&form.csrf)?;
     let token_hash = session::hash_token(&form.token);
-    let live = state.store.peek_token(Purpose::ResetPassword, &token_hash, state.now()).await?;
-    let Some(contact) = (match live {
+    let link = state.store.link_state(Purpose::ResetPassword, &token_hash, state.now()).await?;
+    let Some(contact) = (match link.live() {
         Some(account_id) => state.store.contact_by_account(account_id).await?,
         None => None,
     }) else {
-        audit(&state, &ctx, "reset_completed", "refused", None, None).await?;
+        audit_refused_link(&state, &ctx, "reset_completed", link).await?;
         return Ok(link_invalid(&ctx, "account.reset_title"));
     };
 
@@ -682,7 +704,9 @@ pub async fn reset(
         return Ok(view.into_response());
     }
     // Used up only now, so a password the policy refused does not cost the member her link.
-    if state.store.take_token(Purpose::ResetPassword, &token_hash, state.now()).await?.is_none() {
+    let taken = state.store.take_token(Purpose::ResetPassword, &token_hash, state.now()).await?;
+    if taken.live().is_none() {
+        audit_refused_link(&state, &ctx, "reset_completed", taken).await?;
         return Ok(link_invalid(&ctx, "account.reset_title"));
     }
     let hash = state.hash_password(normalize(&form.password)).await?;

@@ -615,3 +615,79 @@ async fn registration_problems_are_named_next_to_each_field_and_nothing_typed_is
     }
     assert!(!page.contains("value=\"short\""), "passwords are never sent back");
 }
+
+/// The token of a mailed link's local path.
+fn token_of(path: &str) -> &str {
+    path.split("token=").nth(1).expect("a token")
+}
+
+#[tokio::test]
+async fn refused_links_are_audited_with_why_and_never_with_the_link_or_the_full_id() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    let verify = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link"));
+    // verify_link_hours = 24: expired at 86,400 s. Opened and pressed: the expired row goes
+    // with the press, so pressing again finds no such link.
+    app.clock.advance(24 * 3600);
+    assert!(press_verify(&app, &verify).await.contains("此連結無效"));
+    assert!(press_verify(&app, &verify).await.contains("此連結無效"));
+
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0002").await;
+    let used = local_path(&smtp.wait_for(2).await[1].link(PUBLIC_URL).expect("a link"));
+    assert!(
+        set_new_password(&app, &used, NEW_PASSWORD)
+            .await
+            .text()
+            .await
+            .expect("a body")
+            .contains("密碼已重設")
+    );
+    // The used link, opened and then posted from a form kept open.
+    assert!(app.get_text(&used).await.contains("此連結無效"));
+    let csrf = csrf_of(&app.get_text("/password/forgot").await);
+    let form =
+        [("csrf", csrf.as_str()), ("token", token_of(&used)), ("password", "x"), ("password_again", "x")];
+    assert!(
+        app.post_form("/password/reset", &form).await.text().await.expect("a body").contains("此連結無效")
+    );
+    // A newer link, opened 30 min (reset_link_minutes) after it was mailed.
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0003").await;
+    let mails = smtp.wait_for(4).await;
+    let late = mails.iter().rev().find_map(|m| m.link(PUBLIC_URL)).expect("the newest link");
+    let late = local_path(&late);
+    app.clock.advance(30 * 60);
+    assert!(app.get_text(&late).await.contains("此連結無效"));
+
+    let rows = app
+        .store
+        .search_audit(&huzhu_store::audit::AuditFilter::default(), 100, 0)
+        .await
+        .expect("the audit log");
+    let links: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .rev()
+        .filter(|r| ["verify_email", "reset_link", "reset_completed"].contains(&r.event.as_str()))
+        .map(|r| (r.event.as_str(), r.outcome.as_str(), r.account_id.is_some()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("verify_email", "refused_expired", true),
+            ("verify_email", "refused_expired", true),
+            ("verify_email", "refused_unknown", false),
+            ("verify_email", "refused_unknown", false),
+            ("reset_completed", "succeeded", true),
+            ("reset_link", "refused_unknown", false),
+            ("reset_completed", "refused_unknown", false),
+            ("reset_link", "refused_expired", true),
+        ]
+    );
+    let secrets = [token_of(&verify), token_of(&used), token_of(&late), NURSE_ID, id.as_str()];
+    for row in &rows {
+        let text = format!("{row:?}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+}
