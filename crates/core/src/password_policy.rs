@@ -147,8 +147,15 @@ fn character_classes(password: &str) -> usize {
 fn personal_problem(password: &str, personal: &PersonalData<'_>) -> Option<Problem> {
     let folded = password.to_lowercase();
     let id = personal.id_number.to_lowercase();
-    // The ID, or its nine digits, which is how people often abbreviate it.
-    if id.len() == 10 && (folded.contains(&id) || folded.contains(&id[1..])) {
+    // The ID, all but its first letter, or its digits alone, which is how people often
+    // abbreviate it: nine digits of a national ID or a resident number issued since 2021
+    // (F223456786, A800000014), eight of an older resident number with two letters (AC01234567).
+    let digits_part = id.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    if id.len() == 10
+        && (folded.contains(&id)
+            || folded.contains(&id[1..])
+            || (digits_part.len() >= 8 && folded.contains(digits_part)))
+    {
         return Some(Problem::ContainsIdNumber);
     }
     let digits: String = password.chars().filter(char::is_ascii_digit).collect();

@@ -60,6 +60,25 @@ fn the_members_own_id_number_is_refused_in_any_case_or_without_its_letter() {
 }
 
 #[test]
+fn an_older_two_letter_resident_number_is_refused_whole_or_as_its_eight_digits() {
+    // AC01234567, checked by hand (DOMAIN §3.2): A = 10 gives 1×1 + 0×9 = 1; the second letter
+    // C = 12 counts its units digit 2, weighed 8: 16; the digits 0123456 weighed 7 … 1 give
+    // 0 + 6 + 10 + 12 + 12 + 10 + 6 = 56; 1 + 16 + 56 = 73, so the check digit is 7.
+    let id = "AC01234567";
+    assert_eq!(
+        huzhu_core::id::IdNumber::parse(id).map(|id| id.kind()),
+        Ok(huzhu_core::id::IdKind::ResidentOld)
+    );
+    let resident = PersonalData { id_number: id, ..nurse() };
+    let policy = PasswordPolicy::default();
+    for password in ["my number ac01234567 ok", "zebra-C01234567-kite", "zebra-01234567-kite"] {
+        assert_eq!(policy.check(password, &resident), Some(Problem::ContainsIdNumber), "{password}");
+    }
+    // Seven of its digits are not the number: refused, if at all, for another reason.
+    assert_ne!(policy.check("zebra-0123456-kite marigold", &resident), Some(Problem::ContainsIdNumber));
+}
+
+#[test]
 fn the_birth_date_is_refused_in_gregorian_and_roc_forms() {
     let policy = PasswordPolicy::default();
     for password in [

@@ -110,6 +110,26 @@ impl Store {
         .context("purging old sign-in failures")
     }
 
+    /// Claims `key` for `seconds` unless an earlier claim still runs; returns whether this call
+    /// got it. One statement, so of two processes claiming at once only one gets it. Used to
+    /// send a member at most one warning mail of a kind per period.
+    pub async fn claim_once(&self, key: &str, now: i64, seconds: i64) -> anyhow::Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at, locked_until)
+             VALUES ($1, 1, $2, $3)
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = 1, last_failure_at = $2, locked_until = $3
+             WHERE sign_in_throttle.locked_until <= $2
+             RETURNING locked_until",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now + seconds)
+        .fetch_optional(pool)
+        .await)
+        .context("claiming a warning period")?;
+        Ok(row.is_some())
+    }
+
     /// Forgets the failures of `key`: after a successful sign-in or a new password.
     pub async fn clear_sign_in_failures(&self, key: &str) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")

@@ -20,6 +20,35 @@ impl Purpose {
     }
 }
 
+/// What a link presented by a visitor turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// It works, for this account.
+    Live(i64),
+    /// It was this account's, and its time is over.
+    Expired(i64),
+    /// No such link: never issued, already used, or withdrawn by a newer one (a used or
+    /// withdrawn link's row is gone, so these cannot be told apart).
+    Unknown,
+}
+
+impl LinkState {
+    pub fn live(self) -> Option<i64> {
+        match self {
+            LinkState::Live(account_id) => Some(account_id),
+            _ => None,
+        }
+    }
+
+    fn of(row: Option<(i64, i64)>, now: i64) -> LinkState {
+        match row {
+            Some((account_id, expires_at)) if expires_at > now => LinkState::Live(account_id),
+            Some((account_id, _)) => LinkState::Expired(account_id),
+            None => LinkState::Unknown,
+        }
+    }
+}
+
 impl Store {
     /// Stores a new link for the account, withdrawing every earlier link of the same purpose,
     /// so only the newest mail works.
@@ -75,14 +104,32 @@ impl Store {
         Ok(row.map(|r| r.0))
     }
 
-    /// Uses a link up: deletes it and returns its account when it had not expired. Of two
-    /// requests racing with the same link, only one gets the row back.
+    /// What a link is at `now`, without using it up (to show the form it opens, or say why not).
+    pub async fn link_state(
+        &self,
+        purpose: Purpose,
+        token_hash: &str,
+        now: i64,
+    ) -> anyhow::Result<LinkState> {
+        let row: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id, expires_at FROM account_token WHERE token_hash = $1 AND purpose = $2",
+        )
+        .bind(token_hash)
+        .bind(purpose.code())
+        .fetch_optional(pool)
+        .await)
+        .context("looking up a link")?;
+        Ok(LinkState::of(row, now))
+    }
+
+    /// Uses a link up: deletes it and says whether it was live (and whose). Of two requests
+    /// racing with the same link, only one gets the row back.
     pub async fn take_token(
         &self,
         purpose: Purpose,
         token_hash: &str,
         now: i64,
-    ) -> anyhow::Result<Option<i64>> {
+    ) -> anyhow::Result<LinkState> {
         let row: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
             "DELETE FROM account_token WHERE token_hash = $1 AND purpose = $2 RETURNING account_id, expires_at",
         )
@@ -91,7 +138,22 @@ impl Store {
         .fetch_optional(pool)
         .await)
         .context("using a link")?;
-        Ok(row.filter(|(_, expires_at)| *expires_at > now).map(|(account_id, _)| account_id))
+        Ok(LinkState::of(row, now))
+    }
+
+    /// Whether the account has a link of this purpose that still works at `now`: a pending
+    /// registration whose owner may still verify it.
+    pub async fn has_live_token(&self, account_id: i64, purpose: Purpose, now: i64) -> anyhow::Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id FROM account_token WHERE account_id = $1 AND purpose = $2 AND expires_at > $3",
+        )
+        .bind(account_id)
+        .bind(purpose.code())
+        .bind(now)
+        .fetch_optional(pool)
+        .await)
+        .context("looking for a live link")?;
+        Ok(row.is_some())
     }
 
     /// Removes links past their end, which no request can use any more. Returns how many went.

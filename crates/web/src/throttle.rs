@@ -117,14 +117,15 @@ pub async fn locked_on(state: &AppState, keys: &[Option<String>]) -> Result<bool
     Ok(false)
 }
 
-/// Counts a failed sign-in; when it starts a lock of the account, records it and tells the
-/// member by mail at her registered address.
+/// Counts a failed sign-in (or a wrong current password on the change-password page); when it
+/// starts a lock of the account, records it, tells the member by mail at her registered address
+/// and returns true.
 pub async fn record_failure(
     state: &AppState,
     ctx: &Ctx,
     account_id: Option<i64>,
     id_number: &IdNumber,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let now = state.now();
     if let Some(key) = address_key(ctx) {
         let (failures, locked) = state.store.record_sign_in_failure(&key, now, address_limit(state)).await?;
@@ -141,7 +142,7 @@ pub async fn record_failure(
         }
     }
     let Some(account_id) = account_id else {
-        return Ok(());
+        return Ok(false);
     };
     let (_, locked) =
         state.store.record_sign_in_failure(&account_key(account_id), now, account_limit(state)).await?;
@@ -151,6 +152,25 @@ pub async fn record_failure(
             let letter = Letter::from_catalog(ctx.lang, "locked", 2, None);
             mail::queue(state, &contact.email, &letter).await?;
         }
+    }
+    Ok(locked)
+}
+
+/// Forgets an account's failures and the wait on its ID number after she proved who she is
+/// another way than the password (a reset by mail, her card), and audits the end of a pause
+/// that was running as an `unlock` with `why` as its outcome.
+pub async fn end_pause(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    id_number: &str,
+    why: &str,
+) -> Result<(), AppError> {
+    let paused = locked_on(state, &[Some(account_key(account_id))]).await?;
+    clear(state, account_id, id_number).await?;
+    if paused {
+        // Stored IDs were checked when they were loaded; the audit record masks it.
+        audit(state, ctx, "unlock", why, Some(account_id), IdNumber::parse(id_number).ok().as_ref()).await?;
     }
     Ok(())
 }
@@ -207,6 +227,18 @@ pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) ->
         .record_sign_in_failure(&key, now, Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS })
         .await?;
     Ok(false)
+}
+
+/// How often a member may be sent one kind of warning mail (someone tried to register with
+/// her details): at most once in this many seconds, so a stranger who knows her ID cannot fill
+/// her mailbox.
+pub const WARNING_PERIOD_SECONDS: i64 = 3600;
+
+/// Whether a warning of `kind` may go to the account's address now; if so, the next one of
+/// that kind waits [`WARNING_PERIOD_SECONDS`].
+pub async fn may_warn(state: &AppState, account_id: i64, kind: &str) -> Result<bool, AppError> {
+    let key = format!("warn:{kind}:{}", account_key(account_id));
+    Ok(state.store.claim_once(&key, state.now(), WARNING_PERIOD_SECONDS).await?)
 }
 
 /// The card path's pause key for the client's address.

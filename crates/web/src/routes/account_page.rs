@@ -5,8 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
+use huzhu_core::id::IdNumber;
 use huzhu_core::password_policy::{PersonalData, normalize};
 use serde::Deserialize;
 
@@ -16,7 +18,7 @@ use crate::page::Chrome;
 use crate::routes::accounts::{Field, FormView, check_new_password, notice};
 use crate::routes::login::audit;
 use crate::routes::paths;
-use crate::session::{Ctx, see_other};
+use crate::session::{self, Ctx, see_other};
 use crate::state::AppState;
 use crate::throttle;
 
@@ -73,11 +75,29 @@ pub async fn change(
     let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
     let forced = contact.policy_version < state.config.password_policy_version;
     let mut view = change_view(&ctx, forced, state.config.password_policy().min_length);
+    let id_number = IdNumber::parse(&contact.id_number)
+        .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
 
+    // The current password is guessed at like a sign-in: the same growing wait and lock, and
+    // an attempt during either is refused without looking at the password.
+    if let Some(pause) = pause(&state, &ctx, account_id, &id_number).await? {
+        view.error("current_password", "account.current_wait");
+        if let Pause::Wait(seconds) = pause {
+            let seconds = seconds.to_string();
+            let message =
+                ctx.lang.messages().format("account.current_wait_seconds", &[("seconds", &seconds)]);
+            view.notice = Some(message);
+        }
+        return Ok(view.into_response());
+    }
     let current_ok =
         state.verify_password(normalize(&form.current_password), contact.password_hash.clone()).await?;
     if !current_ok {
         view.error("current_password", "account.current_wrong");
+        throttle::delay_id(&state, &id_number).await?;
+        if throttle::record_failure(&state, &ctx, Some(account_id), &id_number).await? {
+            return end_guessing_session(&state, &ctx, account_id).await;
+        }
     }
     let birth_date = chrono::NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
@@ -98,6 +118,46 @@ pub async fn change(
     let mut page = notice(&ctx, "account.change_title", vec!["account.change_done"]);
     page.link = Some((paths::MEMBER, "account.to_member"));
     Ok(page.into_response())
+}
+
+/// Why the current password is not looked at now.
+enum Pause {
+    /// The account's ID (or the client's address) waits this many seconds after a failure.
+    Wait(i64),
+    /// The account's password path is paused (throttle::record_failure).
+    Locked,
+}
+
+/// Whether the current password may be checked now, as for a sign-in on the account's ID;
+/// a refusal is audited.
+async fn pause(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    id_number: &IdNumber,
+) -> Result<Option<Pause>, AppError> {
+    let pause = if throttle::is_locked(state, ctx, Some(account_id)).await? {
+        Some(Pause::Locked)
+    } else {
+        throttle::wait_seconds(state, ctx, id_number).await?.map(Pause::Wait)
+    };
+    if let Some(pause) = &pause {
+        let outcome = if matches!(pause, Pause::Locked) { "locked" } else { "delayed" };
+        audit(state, ctx, "password_change", outcome, Some(account_id), None).await?;
+    }
+    Ok(pause)
+}
+
+/// Ends the session in which the current password was guessed wrong often enough to pause the
+/// account: whoever holds it must sign in again, and the sign-in is paused too.
+async fn end_guessing_session(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<Response, AppError> {
+    if let Some(session) = &ctx.session {
+        state.store.delete_session(&session.token_hash).await?;
+    }
+    audit(state, ctx, "password_change", "session_ended", Some(account_id), None).await?;
+    let mut response = see_other(paths::LOGIN);
+    response.headers_mut().append(SET_COOKIE, session::clear_session_cookie(state));
+    Ok(response)
 }
 
 /// One line of the sign-in list.

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use huzhu_core::id::{IdError, IdNumber};
 use huzhu_core::password_policy::{PersonalData, normalize};
 use huzhu_store::accounts::{AccountContact, NewAccount, Registrant};
-use huzhu_store::tokens::Purpose;
+use huzhu_store::tokens::{LinkState, Purpose};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -387,8 +387,10 @@ fn matches_registry(registrant: &Registrant, registration: &Registration) -> boo
         && registrant.birth_date == registration.birth_date.to_string()
 }
 
-/// Creates (or restarts) the account and mails the verification link. An ID that already has a
-/// verified account gets a warning at the address on record instead, and nothing changes.
+/// Creates (or restarts) the account and mails the verification link, and says what happened
+/// for the audit log. An ID that already has a verified account gets a warning at the address on
+/// record instead, and nothing changes; so does a registration still waiting for its owner to
+/// open her link (see [`pending`]).
 async fn enrol(
     state: &AppState,
     ctx: &Ctx,
@@ -397,16 +399,19 @@ async fn enrol(
     hash: &str,
 ) -> Result<&'static str, AppError> {
     let version = state.config.password_policy_version;
-    let account_id = match (registrant.account_id, registrant.verified_at) {
-        (Some(_), Some(_)) => {
+    let (account_id, outcome) = match (registrant.account_id, registrant.verified_at) {
+        (Some(account_id), Some(_)) => {
             let owner = registrant.email.as_deref().unwrap_or("");
-            let letter = Letter::from_catalog(ctx.lang, "already_registered", 2, None);
-            mail::queue(state, owner, &letter).await?;
+            warn_owner(state, ctx, account_id, owner, "already_registered").await?;
             return Ok("already_registered");
         }
         (Some(account_id), None) => {
+            let outcome = pending(state, ctx, account_id, registrant, registration).await?;
+            if outcome == "pending_kept" {
+                return Ok(outcome);
+            }
             state.store.restart_unverified_account(account_id, &registration.email, hash, version).await?;
-            account_id
+            (account_id, outcome)
         }
         (None, _) => {
             let account = NewAccount {
@@ -417,7 +422,7 @@ async fn enrol(
                 created_at: state.now(),
                 verified_at: None,
             };
-            state.store.create_account(&account).await?
+            (state.store.create_account(&account).await?, "mailed")
         }
     };
     let (token, token_hash) = session::new_token();
@@ -426,7 +431,48 @@ async fn enrol(
     state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
     let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)));
     mail::queue(state, &registration.email, &letter).await?;
-    Ok("mailed")
+    Ok(outcome)
+}
+
+/// A registration for a person whose earlier registration is not verified yet. The same address
+/// again gets a fresh link ("mailed"). Another address does not replace a pending registration
+/// whose link still works ("pending_kept"): that would let anyone who knows a nurse's ID, name and
+/// birth date take her account before she opens her mail; her address is warned instead. Once
+/// her link has expired, the new registration takes over ("pending_replaced") and the earlier
+/// address is told.
+async fn pending(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    registrant: &Registrant,
+    registration: &Registration,
+) -> Result<&'static str, AppError> {
+    let earlier = registrant.email.as_deref().unwrap_or("");
+    if earlier.eq_ignore_ascii_case(&registration.email) {
+        return Ok("mailed");
+    }
+    let live = state.store.has_live_token(account_id, Purpose::VerifyEmail, state.now()).await?;
+    if live {
+        warn_owner(state, ctx, account_id, earlier, "pending_conflict").await?;
+        return Ok("pending_kept");
+    }
+    warn_owner(state, ctx, account_id, earlier, "pending_replaced").await?;
+    Ok("pending_replaced")
+}
+
+/// Mails a warning about a registration with her details to the account's address, at most
+/// once an hour per kind (throttle::may_warn).
+async fn warn_owner(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    address: &str,
+    kind: &str,
+) -> Result<(), AppError> {
+    if !address.is_empty() && throttle::may_warn(state, account_id, kind).await? {
+        mail::queue(state, address, &Letter::from_catalog(ctx.lang, kind, 2, None)).await?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -443,8 +489,12 @@ pub async fn verify_form(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    let live =
-        state.store.peek_token(Purpose::VerifyEmail, &session::hash_token(&query.token), state.now()).await?;
+    let link =
+        state.store.link_state(Purpose::VerifyEmail, &session::hash_token(&query.token), state.now()).await?;
+    let live = link.live();
+    if live.is_none() {
+        audit_refused_link(&state, &ctx, "verify_email", link).await?;
+    }
     let mut page = if live.is_some() {
         notice(&ctx, "account.verify_title", vec!["account.verify_intro"])
     } else {
@@ -455,6 +505,23 @@ pub async fn verify_form(
         page.confirm_token = Some(query.token.chars().take(100).collect());
     }
     Ok(with_cookie(page, cookie))
+}
+
+/// Audits a link that was refused, saying why (`refused_expired`, with the account it was for,
+/// or `refused_unknown`: never issued, used or withdrawn). The link itself is never written.
+async fn audit_refused_link(
+    state: &AppState,
+    ctx: &Ctx,
+    event: &str,
+    link: LinkState,
+) -> Result<(), AppError> {
+    let (outcome, account_id) = match link {
+        LinkState::Expired(account_id) => ("refused_expired", Some(account_id)),
+        // A live link whose account is gone.
+        LinkState::Live(account_id) => ("refused_no_account", Some(account_id)),
+        LinkState::Unknown => ("refused_unknown", None),
+    };
+    audit(state, ctx, event, outcome, account_id, None).await
 }
 
 #[derive(Deserialize)]
@@ -473,8 +540,8 @@ pub async fn verify(
     ctx.check_csrf(&form.csrf)?;
     let taken =
         state.store.take_token(Purpose::VerifyEmail, &session::hash_token(&form.token), state.now()).await?;
-    let Some(account_id) = taken else {
-        audit(&state, &ctx, "verify_email", "refused", None, None).await?;
+    let Some(account_id) = taken.live() else {
+        audit_refused_link(&state, &ctx, "verify_email", taken).await?;
         return Ok(notice(&ctx, "account.verify_title", vec!["account.link_invalid"]).into_response());
     };
     state.store.mark_verified(account_id, state.now()).await?;
@@ -591,11 +658,12 @@ pub async fn reset_form(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    let live = state
+    let link = state
         .store
-        .peek_token(Purpose::ResetPassword, &session::hash_token(&query.token), state.now())
+        .link_state(Purpose::ResetPassword, &session::hash_token(&query.token), state.now())
         .await?;
-    if live.is_none() {
+    if link.live().is_none() {
+        audit_refused_link(&state, &ctx, "reset_link", link).await?;
         return Ok(with_cookie(link_invalid(&ctx, "account.reset_title"), cookie));
     }
     Ok(with_cookie(reset_view(&ctx, &query.token, state.config.password_policy().min_length), cookie))
@@ -620,12 +688,12 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&form.csrf)?;
     let token_hash = session::hash_token(&form.token);
-    let live = state.store.peek_token(Purpose::ResetPassword, &token_hash, state.now()).await?;
-    let Some(contact) = (match live {
+    let link = state.store.link_state(Purpose::ResetPassword, &token_hash, state.now()).await?;
+    let Some(contact) = (match link.live() {
         Some(account_id) => state.store.contact_by_account(account_id).await?,
         None => None,
     }) else {
-        audit(&state, &ctx, "reset_completed", "refused", None, None).await?;
+        audit_refused_link(&state, &ctx, "reset_completed", link).await?;
         return Ok(link_invalid(&ctx, "account.reset_title"));
     };
 
@@ -636,13 +704,15 @@ pub async fn reset(
         return Ok(view.into_response());
     }
     // Used up only now, so a password the policy refused does not cost the member her link.
-    if state.store.take_token(Purpose::ResetPassword, &token_hash, state.now()).await?.is_none() {
+    let taken = state.store.take_token(Purpose::ResetPassword, &token_hash, state.now()).await?;
+    if taken.live().is_none() {
+        audit_refused_link(&state, &ctx, "reset_completed", taken).await?;
         return Ok(link_invalid(&ctx, "account.reset_title"));
     }
     let hash = state.hash_password(normalize(&form.password)).await?;
     let version = state.config.password_policy_version;
     state.store.set_password(contact.account_id, &hash, version, state.now(), None).await?;
-    throttle::clear(&state, contact.account_id, &contact.id_number).await?;
+    throttle::end_pause(&state, &ctx, contact.account_id, &contact.id_number, "reset").await?;
     mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
     audit(&state, &ctx, "reset_completed", "succeeded", Some(contact.account_id), None).await?;
 

@@ -185,6 +185,11 @@ pub async fn sign_in(
     let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
     state.store.rotate_session(&session.token_hash, &signed_in).await?;
     audit(&state, &ctx, "card_sign_in", "succeeded", Some(account_id), None).await?;
+    // Her card proves who she is: a pause or wait that someone's guesses at her password left
+    // on her account and ID ends, so it cannot follow her back to the password form.
+    if let Some(contact) = state.store.contact_by_account(account_id).await? {
+        throttle::end_pause(&state, &ctx, account_id, &contact.id_number, "card_sign_in").await?;
+    }
     if !card.revocation_checked {
         tracing::warn!(request_id = ctx.request_id, account_id, "card accepted without a fresh CRL");
     }

@@ -65,6 +65,8 @@ async fn a_member_changes_her_password_with_the_current_one_and_other_sessions_e
     let wrong = change(&app, "not the current one", NEW_PASSWORD).await;
     assert!(wrong.text().await.expect("a body").contains("目前的密碼不正確"));
 
+    // A wrong current password makes the next try wait 1 s, as a failed sign-in does.
+    app.clock.advance(1);
     let done = change(&app, NURSE_PASSWORD, NEW_PASSWORD).await;
     assert!(done.text().await.expect("a body").contains("密碼已變更"));
     // This session goes on; the other one ended; a notice went out.
@@ -73,6 +75,64 @@ async fn a_member_changes_her_password_with_the_current_one_and_other_sessions_e
     let mails = smtp.wait_for(1).await;
     assert_eq!(mails[0].to, vec!["lin@example.org".to_owned()]);
     assert!(mails[0].text().contains("密碼剛剛已變更"));
+}
+
+/// The outcomes of the password_change records, oldest first.
+async fn password_change_audit(app: &TestApp) -> Vec<String> {
+    let mut entries = app.store.recent_audit(50).await.expect("the audit log");
+    entries.reverse();
+    entries.into_iter().filter(|e| e.event == "password_change").map(|e| e.outcome).collect()
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_waits_like_a_sign_in_and_ends_the_session_at_the_lock() {
+    let (app, smtp) = spawn(|_| {}).await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    let before = app.argon2_count();
+
+    let first = change(&app, "guess number one", NEW_PASSWORD).await.text().await.expect("a body");
+    assert!(first.contains("目前的密碼不正確"), "{first}");
+    assert_eq!(app.argon2_count() - before, 1, "one verification of the guess");
+
+    // At once again: the 1 s wait after the first failure is not over, so the guess is refused
+    // next to the field without running Argon2.
+    let early = change(&app, "guess number two", NEW_PASSWORD).await.text().await.expect("a body");
+    assert!(early.contains("密碼輸入錯誤次數過多，請於 1 秒後再試"), "{early}");
+    assert!(early.contains("aria-invalid=\"true\""));
+    assert_eq!(app.argon2_count() - before, 1);
+
+    // Failures 2 to 4, each after its wait: the n-th failure makes the next wait 2^(n−1) s
+    // (sign_in_delay_seconds = 1), so 1, 2 and 4 s.
+    for (n, wait) in [(2, 1), (3, 2), (4, 4)] {
+        app.clock.advance(wait);
+        let page = change(&app, "another guess", NEW_PASSWORD).await.text().await.expect("a body");
+        assert!(page.contains("目前的密碼不正確"), "failure {n}: {page}");
+        assert_eq!(app.argon2_count() - before, n);
+    }
+    // The 5th failure (lock_threshold = 5), 8 s after the 4th: the account is paused and this
+    // session ends.
+    app.clock.advance(8);
+    let fifth = change(&app, "fifth guess", NEW_PASSWORD).await;
+    assert_eq!(fifth.status(), 303);
+    assert_eq!(fifth.headers()["location"], "/login");
+    assert_eq!(app.argon2_count() - before, 5);
+    assert_eq!(app.get("/member").await.status(), 303, "signed out");
+    assert_eq!(app.get("/member/password").await.status(), 303);
+
+    // Her right password is refused while the pause lasts (lock_minutes = 15): tried 16 s
+    // later, once the wait after the 5th failure (2^4 = 16 s) is over.
+    app.clock.advance(16);
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(), 200);
+    // At 15 × 60 = 900 s after the 5th failure the pause is over.
+    app.clock.advance(900 - 16);
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0003").await.status(), 303);
+
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].text().contains("密碼登入暫停 15 分鐘"), "the lock mail: {}", mails[0].text());
+    assert_eq!(
+        password_change_audit(&app).await,
+        ["refused", "delayed", "refused", "refused", "refused", "session_ended"]
+    );
 }
 
 #[tokio::test]

@@ -431,11 +431,12 @@ async fn a_verification_link_expires_after_twenty_four_hours() {
 }
 
 #[tokio::test]
-async fn registering_again_supersedes_the_earlier_verification_link() {
+async fn registering_again_with_the_same_address_mails_a_fresh_link_that_supersedes_the_earlier() {
     let (app, smtp) = spawn_with_mail().await;
     let id = add_person(&app, unregistered_midwife()).await;
     register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
-    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0002").await;
+    // The same address, typed with other capitals: still hers, so a fresh link is sent.
+    register(&app, [&id, "陳雅婷", "1988-11-23", "Chen@example.org", NEW_PASSWORD], "C0002").await;
     let mails = smtp.wait_for(2).await;
     assert_eq!(mails.len(), 2);
     let first = local_path(&mails[0].link(PUBLIC_URL).expect("a link"));
@@ -445,6 +446,91 @@ async fn registering_again_supersedes_the_earlier_verification_link() {
     assert!(press_verify(&app, &first).await.contains("此連結無效"));
     assert!(press_verify(&app, &second).await.contains("電子郵件已驗證"));
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0003").await.status(), 303);
+}
+
+/// Every mail received so far, once `count` have come and a moment has passed for any extra one.
+async fn all_mails(smtp: &MailServer, count: usize) -> Vec<crate::smtp::Received> {
+    smtp.wait_for(count).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    smtp.received()
+}
+
+/// The audit records of registrations, oldest first, as "outcome subject".
+async fn register_audit(app: &TestApp) -> Vec<String> {
+    let mut entries = app.store.recent_audit(50).await.expect("the audit log");
+    entries.reverse();
+    entries
+        .into_iter()
+        .filter(|e| e.event == "register")
+        .map(|e| format!("{} {}", e.outcome, e.subject.unwrap_or_default()))
+        .collect()
+}
+
+/// The password someone else chose when registering with her details.
+const THIEF_PASSWORD: &str = "quartz lantern orchard violin";
+
+#[tokio::test]
+async fn a_pending_registration_is_not_replaced_by_one_with_another_address() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    let hers =
+        register_answer(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    // Someone who knows her ID, name and birth date, with another address, twice.
+    let theirs = [&id, "陳雅婷", "1988-11-23", "thief@example.org", THIEF_PASSWORD];
+    let conflict = register_answer(&app, theirs, "C0002").await;
+    let again = register_answer(&app, theirs, "C0003").await;
+    // The visitor cannot tell: same status, page and one Argon2 run each.
+    assert_eq!(hers, conflict);
+    assert_eq!(hers, again);
+    assert_eq!(conflict.2, 1);
+
+    // Three mails would be wrong: her link, and one warning to her (the second attempt within
+    // the hour sends none, WARNING_PERIOD_SECONDS = 3600); nothing to the other address.
+    let mails = all_mails(&smtp, 2).await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails.iter().all(|m| m.to == vec!["chen@example.org".to_owned()]));
+    let warning = mails.iter().find(|m| m.link(PUBLIC_URL).is_none()).expect("the warning");
+    assert!(warning.text().contains("先前寄給您的驗證連結仍然有效"), "{}", warning.text());
+
+    // Her link still works, and her password is the one that signs in.
+    let link = mails.iter().find_map(|m| m.link(PUBLIC_URL)).expect("her link");
+    assert!(press_verify(&app, &local_path(&link)).await.contains("電子郵件已驗證"));
+    assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0004").await.status(), 200);
+    app.clock.advance(1);
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0005").await.status(), 303);
+
+    // B22222222 with its check digit: B = 11, so 1×1 + 1×9 + 2×(8+7+6+5+4+3+2+1) = 82, and
+    // the digit is (10 − 82 mod 10) mod 10 = 8: B222222228, masked as its first three and last
+    // two characters.
+    assert_eq!(id, "B222222228");
+    assert_eq!(
+        register_audit(&app).await,
+        ["mailed B22*****28", "pending_kept B22*****28", "pending_kept B22*****28"]
+    );
+}
+
+#[tokio::test]
+async fn once_the_pending_link_expired_a_new_registration_takes_over_and_the_earlier_address_is_told() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    let first = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("her link"));
+    // verify_link_hours = 24: at 86,400 s the link is dead.
+    app.clock.advance(24 * 3600);
+    register(&app, [&id, "陳雅婷", "1988-11-23", "new@example.org", THIEF_PASSWORD], "C0002").await;
+
+    let mails = all_mails(&smtp, 3).await;
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    let notice = mails.iter().find(|m| m.to[0] == "chen@example.org" && m.link(PUBLIC_URL).is_none());
+    let notice = notice.expect("a notice to the earlier address");
+    assert!(notice.text().contains("驗證連結已逾時"), "{}", notice.text());
+    let newer = mails.iter().find(|m| m.to[0] == "new@example.org").expect("the new link");
+    let newer = local_path(&newer.link(PUBLIC_URL).expect("a link"));
+
+    assert!(press_verify(&app, &first).await.contains("此連結無效"));
+    assert!(press_verify(&app, &newer).await.contains("電子郵件已驗證"));
+    assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0003").await.status(), 303);
+    assert_eq!(register_audit(&app).await, ["mailed B22*****28", "pending_replaced B22*****28"]);
 }
 
 #[tokio::test]
@@ -528,4 +614,80 @@ async fn registration_problems_are_named_next_to_each_field_and_nothing_typed_is
         assert!(page.contains(kept), "{kept} is kept");
     }
     assert!(!page.contains("value=\"short\""), "passwords are never sent back");
+}
+
+/// The token of a mailed link's local path.
+fn token_of(path: &str) -> &str {
+    path.split("token=").nth(1).expect("a token")
+}
+
+#[tokio::test]
+async fn refused_links_are_audited_with_why_and_never_with_the_link_or_the_full_id() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0001").await;
+    let verify = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a link"));
+    // verify_link_hours = 24: expired at 86,400 s. Opened and pressed: the expired row goes
+    // with the press, so pressing again finds no such link.
+    app.clock.advance(24 * 3600);
+    assert!(press_verify(&app, &verify).await.contains("此連結無效"));
+    assert!(press_verify(&app, &verify).await.contains("此連結無效"));
+
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0002").await;
+    let used = local_path(&smtp.wait_for(2).await[1].link(PUBLIC_URL).expect("a link"));
+    assert!(
+        set_new_password(&app, &used, NEW_PASSWORD)
+            .await
+            .text()
+            .await
+            .expect("a body")
+            .contains("密碼已重設")
+    );
+    // The used link, opened and then posted from a form kept open.
+    assert!(app.get_text(&used).await.contains("此連結無效"));
+    let csrf = csrf_of(&app.get_text("/password/forgot").await);
+    let form =
+        [("csrf", csrf.as_str()), ("token", token_of(&used)), ("password", "x"), ("password_again", "x")];
+    assert!(
+        app.post_form("/password/reset", &form).await.text().await.expect("a body").contains("此連結無效")
+    );
+    // A newer link, opened 30 min (reset_link_minutes) after it was mailed.
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0003").await;
+    let mails = smtp.wait_for(4).await;
+    let late = mails.iter().rev().find_map(|m| m.link(PUBLIC_URL)).expect("the newest link");
+    let late = local_path(&late);
+    app.clock.advance(30 * 60);
+    assert!(app.get_text(&late).await.contains("此連結無效"));
+
+    let rows = app
+        .store
+        .search_audit(&huzhu_store::audit::AuditFilter::default(), 100, 0)
+        .await
+        .expect("the audit log");
+    let links: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .rev()
+        .filter(|r| ["verify_email", "reset_link", "reset_completed"].contains(&r.event.as_str()))
+        .map(|r| (r.event.as_str(), r.outcome.as_str(), r.account_id.is_some()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("verify_email", "refused_expired", true),
+            ("verify_email", "refused_expired", true),
+            ("verify_email", "refused_unknown", false),
+            ("verify_email", "refused_unknown", false),
+            ("reset_completed", "succeeded", true),
+            ("reset_link", "refused_unknown", false),
+            ("reset_completed", "refused_unknown", false),
+            ("reset_link", "refused_expired", true),
+        ]
+    );
+    let secrets = [token_of(&verify), token_of(&used), token_of(&late), NURSE_ID, id.as_str()];
+    for row in &rows {
+        let text = format!("{row:?}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
 }

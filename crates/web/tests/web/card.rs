@@ -411,24 +411,61 @@ async fn another_members_linked_card_cannot_be_linked_again_and_signs_in_only_it
     assert_eq!(world.signed_in_name().await.as_deref(), Some(NURSE_NAME));
 }
 
+impl CardWorld {
+    /// Five wrong passwords, each after the wait the one before set (1, 2, 4 and 8 s): the 5th
+    /// pauses her password path (lock_threshold 5) and sets a 16 s wait on her ID. Captchas
+    /// C0002 to C0006.
+    async fn pause_her_password_path(&self) {
+        for (n, wait) in [(2, 0), (3, 1), (4, 2), (5, 4), (6, 8)] {
+            self.app.clock.advance(wait);
+            let response = self.app.sign_in(NURSE_ID, "not her password at all", &format!("C{n:04}")).await;
+            assert_eq!(response.status(), 200);
+        }
+        let paused = self.app.store.recent_audit(1).await.expect("the audit log");
+        assert_eq!((paused[0].event.as_str(), paused[0].outcome.as_str()), ("sign_in", "failed"));
+    }
+}
+
 #[tokio::test]
 async fn the_password_lock_does_not_block_the_card() {
     let world = CardWorld::new(&[], |_, _| {}).await;
     let card = nurse_card(&world.pki);
     world.nurse_with_linked(&card).await;
-    // Five wrong passwords pause her password path (lock_threshold 5) ...
-    for n in 2..=6 {
-        let response = world.app.sign_in(NURSE_ID, "not her password at all", &format!("C{n:04}")).await;
-        assert_eq!(response.status(), 200);
-    }
+    world.pause_her_password_path().await;
+    // Past the 16 s wait, the pause still refuses her right password ...
+    world.app.clock.advance(16);
     let locked = world.app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0007").await;
     assert_eq!(locked.status(), 200, "the right password is refused while paused");
+    let audit = world.app.store.recent_audit(1).await.expect("the audit log");
+    assert_eq!(audit[0].outcome, "locked");
 
     // ... but not her card.
     let answer = world.card_sign_in(&card).await;
 
     assert_eq!(answer.1["redirect"], "/member", "{}", answer.1);
     assert_eq!(world.signed_in_name().await.as_deref(), Some(NURSE_NAME));
+}
+
+#[tokio::test]
+async fn a_card_sign_in_ends_the_password_pause_and_the_wait_on_her_id() {
+    let world = CardWorld::new(&[], |_, _| {}).await;
+    let card = nurse_card(&world.pki);
+    world.nurse_with_linked(&card).await;
+    world.pause_her_password_path().await;
+
+    assert_eq!(world.card_sign_in(&card).await.1["redirect"], "/member");
+    world.sign_out().await;
+    // At once, within both the 16 s wait and the 15-minute pause: her password works again.
+    assert_eq!(world.app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0007").await.status(), 303);
+
+    let audit = world.app.store.recent_audit(50).await.expect("the audit log");
+    let unlock: Vec<_> = audit.iter().filter(|e| e.event == "unlock").collect();
+    assert_eq!(unlock.len(), 1, "{audit:?}");
+    // F223456786 masked: first three and last two characters.
+    assert_eq!(
+        (unlock[0].outcome.as_str(), unlock[0].subject.as_deref()),
+        ("card_sign_in", Some("F22*****86"))
+    );
 }
 
 #[tokio::test]

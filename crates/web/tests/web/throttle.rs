@@ -138,6 +138,12 @@ async fn a_paused_nurse_resets_her_password_by_mail_and_signs_in_at_once() {
 
     // No waiting either: the new password ended the pause and the fifth failure's 16 s delay.
     assert_eq!(attempt(&app, NURSE_ID, new_password, 7).await.0, 303);
+    // The end of the pause is audited, with the ID masked (first three, last two characters).
+    let audit = app.store.recent_audit(50).await.expect("the audit log");
+    let unlock: Vec<_> = audit.iter().filter(|e| e.event == "unlock").collect();
+    assert_eq!(unlock.len(), 1, "{audit:?}");
+    assert_eq!((unlock[0].outcome.as_str(), unlock[0].subject.as_deref()), ("reset", Some("F22*****86")));
+    assert!(unlock[0].account_id.is_some());
 }
 
 #[tokio::test]
