@@ -75,6 +75,27 @@ struct RecordRow {
     invalid_reason: Option<String>,
 }
 
+impl RecordRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
+        // By position, in the order of the SELECT (see the reader module).
+        Ok(RecordRow {
+            credit_id: row.get(0)?,
+            course_code: row.get(1)?,
+            title: row.get(2)?,
+            organiser: row.get(3)?,
+            reviewer: row.get(4)?,
+            activity: row.get(5)?,
+            role: row.get(6)?,
+            category: row.get(7)?,
+            infection_control: row.get(8)?,
+            gender: row.get(9)?,
+            taken_on: crate::reader::date(row, 10)?,
+            points: row.get(11)?,
+            invalid_reason: row.get(12)?,
+        })
+    }
+}
+
 /// The shared WHERE clause. Every condition is a bound parameter that is either NULL ("any")
 /// or the value to match, so one statement serves every combination of filters.
 const WHERE: &str = "WHERE person_id = $1
@@ -88,6 +109,18 @@ impl Store {
     /// How many records match `filter`.
     pub async fn count_credit_records(&self, person_id: i64, filter: &RecordFilter) -> anyhow::Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM credit {WHERE}");
+        if let Some(reader) = &self.reader {
+            let params = rusqlite::params![
+                person_id,
+                filter.first_day,
+                filter.last_day,
+                filter.category.map(Category::code),
+                filter.activity.map(|a| i64::from(a.0)),
+                filter.online,
+            ];
+            let count = reader.optional("counting CE records", &sql, params, |row| row.get(0))?;
+            return Ok(count.unwrap_or(0));
+        }
         let (count,): (i64,) = on_pool!(self, pool => sqlx::query_as(&sql)
             .bind(person_id)
             .bind(filter.first_day)
@@ -119,6 +152,20 @@ impl Store {
              LIMIT $7 OFFSET $8",
             order.sql()
         );
+        if let Some(reader) = &self.reader {
+            let params = rusqlite::params![
+                person_id,
+                filter.first_day,
+                filter.last_day,
+                filter.category.map(Category::code),
+                filter.activity.map(|a| i64::from(a.0)),
+                filter.online,
+                limit,
+                offset,
+            ];
+            let rows = reader.all("reading CE records", &sql, params, RecordRow::read)?;
+            return Ok(rows.into_iter().map(record_from_row).collect());
+        }
         let rows = on_pool!(self, pool => sqlx::query_as::<_, RecordRow>(&sql)
             .bind(person_id)
             .bind(filter.first_day)
@@ -137,17 +184,20 @@ impl Store {
     /// The most recent licence of each profession the member has held, oldest profession
     /// first: a member with two qualifications completes the CE of each (REG art. 11).
     pub async fn latest_licence_per_profession(&self, person_id: i64) -> anyhow::Result<Vec<LicenceSummary>> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, LicenceRow>(
+        const SQL: &str =
             "SELECT l.licence_id, l.profession, l.number, l.authority, i.name AS institution_name,
                     l.registered_on, l.renewal_due, l.status
              FROM licence l LEFT JOIN institution i ON i.nhi_code = l.institution_code
              WHERE l.person_id = $1
-             ORDER BY l.registered_on, l.licence_id",
-        )
-        .bind(person_id)
-        .fetch_all(pool)
-        .await)
-        .context("reading the licences")?;
+             ORDER BY l.registered_on, l.licence_id";
+        let rows = match &self.reader {
+            Some(reader) => reader.all("reading the licences", SQL, [person_id], LicenceRow::read)?,
+            None => on_pool!(self, pool => sqlx::query_as::<_, LicenceRow>(SQL)
+                .bind(person_id)
+                .fetch_all(pool)
+                .await)
+            .context("reading the licences")?,
+        };
         let mut latest: Vec<LicenceSummary> = Vec::new();
         for row in rows {
             let summary = row.into_summary();
@@ -161,14 +211,16 @@ impl Store {
 
     /// The day the licence's practice ceased (its last 歇業 event), if it has one.
     pub async fn closed_on(&self, licence_id: i64) -> anyhow::Result<Option<NaiveDate>> {
-        let day: Option<(NaiveDate,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT happened_on FROM licence_event
+        const SQL: &str = "SELECT happened_on FROM licence_event
              WHERE licence_id = $1 AND kind = 'closed'
-             ORDER BY happened_on DESC, licence_event_id DESC LIMIT 1",
-        )
-        .bind(licence_id)
-        .fetch_optional(pool)
-        .await)
+             ORDER BY happened_on DESC, licence_event_id DESC LIMIT 1";
+        if let Some(reader) = &self.reader {
+            return reader.optional("reading the 歇業 date", SQL, [licence_id], |row| row.get(0));
+        }
+        let day: Option<(NaiveDate,)> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(licence_id)
+            .fetch_optional(pool)
+            .await)
         .context("reading the 歇業 date")?;
         Ok(day.map(|(d,)| d))
     }

@@ -30,6 +30,7 @@ pub mod member;
 pub mod operators;
 pub mod outbox;
 pub mod personal;
+mod reader;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -74,12 +75,15 @@ pub enum Engine {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// In-place reads for member pages, on a SQLite file (see [`reader`]).
+    pub(crate) reader: Option<std::sync::Arc<reader::Reader>>,
 }
 
 impl Store {
     /// Connects to `url`: `sqlite://path` or `postgres://…`. A SQLite file is created when
     /// missing and runs in WAL mode so readers never wait for the writer.
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        let mut in_place = None;
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -101,9 +105,11 @@ impl Store {
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
+            in_place =
+                maintenance::sqlite_path(url).map(|path| std::sync::Arc::new(reader::Reader::new(path)));
             Db::Sqlite(pool)
         };
-        Ok(Store { db })
+        Ok(Store { db, reader: in_place })
     }
 
     /// The SQLite address of a database file in `folder`.

@@ -17,6 +17,18 @@ pub struct PersonRow {
     pub birth_date: NaiveDate,
 }
 
+impl PersonRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
+        // By position, in the order of the SELECT (see the reader module).
+        Ok(PersonRow {
+            person_id: row.get(0)?,
+            id_number: row.get(1)?,
+            name: row.get(2)?,
+            birth_date: crate::reader::date(row, 3)?,
+        })
+    }
+}
+
 /// A licence with the name of its institution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicenceSummary {
@@ -44,6 +56,20 @@ pub(crate) struct LicenceRow {
 }
 
 impl LicenceRow {
+    pub(crate) fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceRow> {
+        // By position, in the order of the SELECT (see the reader module).
+        Ok(LicenceRow {
+            licence_id: row.get(0)?,
+            profession: row.get(1)?,
+            number: row.get(2)?,
+            authority: row.get(3)?,
+            institution_name: row.get(4)?,
+            registered_on: crate::reader::date(row, 5)?,
+            renewal_due: crate::reader::date(row, 6)?,
+            status: row.get(7)?,
+        })
+    }
+
     pub(crate) fn into_summary(self) -> LicenceSummary {
         LicenceSummary {
             licence_id: self.licence_id,
@@ -70,6 +96,22 @@ struct CreditRow {
     invalid_reason: Option<String>,
 }
 
+impl CreditRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<CreditRow> {
+        // By position, in the order of the SELECT (see the reader module).
+        Ok(CreditRow {
+            credit_id: row.get(0)?,
+            taken_on: crate::reader::date(row, 1)?,
+            activity: row.get(2)?,
+            category: row.get(3)?,
+            infection_control: row.get(4)?,
+            gender: row.get(5)?,
+            points: row.get(6)?,
+            invalid_reason: row.get(7)?,
+        })
+    }
+}
+
 /// How many online courses a member finished and how long they took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LearningTotals {
@@ -79,30 +121,37 @@ pub struct LearningTotals {
 
 impl Store {
     pub async fn person(&self, person_id: i64) -> anyhow::Result<Option<PersonRow>> {
-        let row = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
-            "SELECT person_id, id_number, name, birth_date FROM person WHERE person_id = $1",
-        )
-        .bind(person_id)
-        .fetch_optional(pool)
-        .await)
+        const SQL: &str = "SELECT person_id, id_number, name, birth_date FROM person WHERE person_id = $1";
+        if let Some(reader) = &self.reader {
+            return reader.optional("reading a person", SQL, [person_id], PersonRow::read);
+        }
+        let row = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(SQL)
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await)
         .context("reading a person")?;
         Ok(row)
     }
 
     /// The member's most recent licence: the one registered last.
     pub async fn current_licence(&self, person_id: i64) -> anyhow::Result<Option<LicenceSummary>> {
-        let row = on_pool!(self, pool => sqlx::query_as::<_, LicenceRow>(
+        const SQL: &str =
             "SELECT l.licence_id, l.profession, l.number, l.authority, i.name AS institution_name,
                     l.registered_on, l.renewal_due, l.status
              FROM licence l LEFT JOIN institution i ON i.nhi_code = l.institution_code
              WHERE l.person_id = $1
              ORDER BY l.registered_on DESC, l.licence_id DESC
-             LIMIT 1",
-        )
-        .bind(person_id)
-        .fetch_optional(pool)
-        .await)
-        .context("reading the current licence")?;
+             LIMIT 1";
+        let row = match &self.reader {
+            Some(reader) => {
+                reader.optional("reading the current licence", SQL, [person_id], LicenceRow::read)?
+            }
+            None => on_pool!(self, pool => sqlx::query_as::<_, LicenceRow>(SQL)
+                .bind(person_id)
+                .fetch_optional(pool)
+                .await)
+            .context("reading the current licence")?,
+        };
         Ok(row.map(LicenceRow::into_summary))
     }
 
@@ -115,28 +164,42 @@ impl Store {
         first_day: NaiveDate,
         last_day: NaiveDate,
     ) -> anyhow::Result<Vec<Credit>> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, CreditRow>(
+        const SQL: &str =
             "SELECT credit_id, taken_on, activity, category, infection_control, gender, points, invalid_reason
              FROM credit WHERE person_id = $1 AND taken_on >= $2 AND taken_on <= $3
-             ORDER BY taken_on, credit_id",
-        )
-        .bind(person_id)
-        .bind(first_day)
-        .bind(last_day)
-        .fetch_all(pool)
-        .await)
-        .context("reading CE records")?;
+             ORDER BY taken_on, credit_id";
+        let rows = match &self.reader {
+            Some(reader) => reader.all(
+                "reading CE records",
+                SQL,
+                rusqlite::params![person_id, first_day, last_day],
+                CreditRow::read,
+            )?,
+            None => on_pool!(self, pool => sqlx::query_as::<_, CreditRow>(SQL)
+                .bind(person_id)
+                .bind(first_day)
+                .bind(last_day)
+                .fetch_all(pool)
+                .await)
+            .context("reading CE records")?,
+        };
         Ok(rows.into_iter().map(credit_from_row).collect())
     }
 
     pub async fn learning_totals(&self, person_id: i64) -> anyhow::Result<LearningTotals> {
-        let (courses, minutes): (i64, Option<i64>) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT COUNT(*), CAST(SUM(minutes) AS BIGINT) FROM learning WHERE person_id = $1",
-        )
-        .bind(person_id)
-        .fetch_one(pool)
-        .await)
-        .context("reading the learning record")?;
+        const SQL: &str = "SELECT COUNT(*), CAST(SUM(minutes) AS BIGINT) FROM learning WHERE person_id = $1";
+        let (courses, minutes): (i64, Option<i64>) = match &self.reader {
+            Some(reader) => reader
+                .optional("reading the learning record", SQL, [person_id], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .unwrap_or((0, None)),
+            None => on_pool!(self, pool => sqlx::query_as(SQL)
+                .bind(person_id)
+                .fetch_one(pool)
+                .await)
+            .context("reading the learning record")?,
+        };
         Ok(LearningTotals { courses, minutes: minutes.unwrap_or(0) })
     }
 }

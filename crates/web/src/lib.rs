@@ -49,7 +49,8 @@ impl Application {
 
     /// Replaces where captcha texts come from (tests use a known sequence).
     pub fn with_captcha_text(mut self, source: std::sync::Arc<dyn state::CaptchaText>) -> Application {
-        self.state.captcha_text = source;
+        let replaced = self.state.replace_captcha_text(source);
+        debug_assert!(replaced, "an application that is not running holds its state alone");
         self
     }
 

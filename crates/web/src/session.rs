@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use huzhu_store::sessions::SessionRow;
+use huzhu_store::sessions::{FoundSession, SessionAccount, SessionRow};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -32,6 +32,8 @@ const TOUCH_INTERVAL_SECONDS: i64 = 60;
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub session: Option<SessionRow>,
+    /// The account the session is signed in to, read with the session.
+    pub account: Option<SessionAccount>,
     pub lang: Lang,
     pub request_id: String,
     pub client_addr: Option<IpAddr>,
@@ -139,7 +141,7 @@ pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a
 }
 
 /// Loads the live session named by the cookie; an expired one is deleted and ignored.
-async fn load_session(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Option<SessionRow>> {
+async fn load_session(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Option<FoundSession>> {
     let Some(token) = cookie_value(headers, cookie_name(state)) else {
         return Ok(None);
     };
@@ -147,9 +149,10 @@ async fn load_session(state: &AppState, headers: &HeaderMap) -> anyhow::Result<O
         return Ok(None);
     }
     let token_hash = hash_token(token);
-    let Some(session) = state.store.find_session(&token_hash).await? else {
+    let Some(found) = state.store.find_session(&token_hash).await? else {
         return Ok(None);
     };
+    let session = &found.row;
     let now = state.now();
     let idle_limit = state.config.session_idle_minutes * 60;
     if session.expires_at <= now || session.last_seen_at + idle_limit <= now {
@@ -159,7 +162,7 @@ async fn load_session(state: &AppState, headers: &HeaderMap) -> anyhow::Result<O
     if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
         state.store.touch_session(&token_hash, now).await?;
     }
-    Ok(Some(session))
+    Ok(Some(found))
 }
 
 fn request_id() -> String {
@@ -186,12 +189,20 @@ pub async fn context_middleware(State(state): State<AppState>, mut request: Requ
         Ok(session) => session,
         Err(error) => {
             tracing::error!(request_id, error = format!("{error:#}"), "could not load the session");
-            let ctx =
-                Ctx { session: None, lang, request_id: request_id.clone(), client_addr, user_agent, path };
+            let ctx = Ctx {
+                session: None,
+                account: None,
+                lang,
+                request_id: request_id.clone(),
+                client_addr,
+                user_agent,
+                path,
+            };
             return error::render(&ctx, StatusCode::SERVICE_UNAVAILABLE);
         }
     };
-    let ctx = Ctx { session, lang, request_id: request_id.clone(), client_addr, user_agent, path };
+    let (session, account) = session.map_or((None, None), |found| (Some(found.row), found.account));
+    let ctx = Ctx { session, account, lang, request_id: request_id.clone(), client_addr, user_agent, path };
     request.extensions_mut().insert(ctx.clone());
 
     let mut response = next.run(request).await;

@@ -17,8 +17,21 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::password;
 
+/// What every request shares. Cloned by each handler and middleware of every request, so it is
+/// one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields behind [`AppState`].
+pub struct Shared {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
@@ -97,7 +110,7 @@ impl AppState {
             Some(text) => Arc::new(FixedCaptchaText(text.clone())),
             None => Arc::new(RandomCaptchaText),
         };
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             csp,
             store,
             config: Arc::new(config),
@@ -110,7 +123,19 @@ impl AppState {
             argon2_runs: Arc::new(AtomicU64::new(0)),
             pepper,
             home_content: Arc::new(Mutex::new(None)),
-        })
+        })))
+    }
+
+    /// Replaces where captcha texts come from. Only a state nothing else holds yet can change:
+    /// returns false, changing nothing, once it is shared.
+    pub(crate) fn replace_captcha_text(&mut self, source: Arc<dyn CaptchaText>) -> bool {
+        match Arc::get_mut(&mut self.0) {
+            Some(shared) => {
+                shared.captcha_text = source;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The home page's content in force today; see `home_content` above.

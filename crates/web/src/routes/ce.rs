@@ -307,9 +307,9 @@ pub async fn page(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let query = CeQuery::parse(raw.as_deref());
-    let person_id = match signed_in_person(&state, &ctx).await? {
+    let person_id = match signed_in_person(&state, &ctx) {
         Ok(person_id) => person_id,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let page = Chrome::new(&ctx);
     let t = page.t;
@@ -365,9 +365,9 @@ pub async fn csv(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let query = CeQuery::parse(raw.as_deref());
-    let person_id = match signed_in_person(&state, &ctx).await? {
+    let person_id = match signed_in_person(&state, &ctx) {
         Ok(person_id) => person_id,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let t = ctx.lang.messages();
     let standing = standing(&state, person_id).await?;
@@ -418,9 +418,9 @@ pub async fn pdf(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let query = CeQuery::parse(raw.as_deref());
-    let person_id = match signed_in_person(&state, &ctx).await? {
+    let person_id = match signed_in_person(&state, &ctx) {
         Ok(person_id) => person_id,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let person = state.store.person(person_id).await?.ok_or(AppError::NotFound)?;
     let t = ctx.lang.messages();

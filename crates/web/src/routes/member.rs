@@ -44,25 +44,32 @@ pub struct PracticeView {
     institution: String,
 }
 
-/// The signed-in member's person, or a redirect to the sign-in page.
-pub(crate) async fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<Result<i64, Response>, AppError> {
-    let Some(account_id) = ctx.account_id() else {
-        return Ok(Err(see_other(paths::LOGIN)));
+/// The signed-in member's person, or a redirect to the sign-in page. Reads nothing: the
+/// account came with the session.
+pub(crate) fn signed_in_person(state: &AppState, ctx: &Ctx) -> Result<i64, SendTo> {
+    let Some(account) = ctx.account else {
+        return Err(SendTo(paths::LOGIN));
     };
     // A password set under older rules must be replaced before anything else.
-    if state.store.password_outdated(account_id, state.config.password_policy_version).await? {
-        return Ok(Err(see_other(paths::CHANGE_PASSWORD)));
+    if account.policy_version < state.config.password_policy_version {
+        return Err(SendTo(paths::CHANGE_PASSWORD));
     }
-    match state.store.person_of_account(account_id).await? {
-        Some(person_id) => Ok(Ok(person_id)),
-        None => Ok(Err(see_other(paths::LOGIN))),
+    Ok(account.person_id)
+}
+
+/// Where a member page sends a visitor it cannot serve.
+pub(crate) struct SendTo(&'static str);
+
+impl IntoResponse for SendTo {
+    fn into_response(self) -> Response {
+        see_other(self.0)
     }
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let person_id = match signed_in_person(&state, &ctx).await? {
+    let person_id = match signed_in_person(&state, &ctx) {
         Ok(person_id) => person_id,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let page = Chrome::new(&ctx);
     let t = page.t;
@@ -114,8 +121,8 @@ pub struct VideosView {
 }
 
 pub async fn videos(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    if let Err(redirect) = signed_in_person(&state, &ctx).await? {
-        return Ok(redirect);
+    if let Err(redirect) = signed_in_person(&state, &ctx) {
+        return Ok(redirect.into_response());
     }
     let content = state.home_content().await?;
     Ok(VideosView { page: Chrome::new(&ctx), videos: content.videos }.into_response())
@@ -129,8 +136,8 @@ pub struct LinksView {
 }
 
 pub async fn links(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    if let Err(redirect) = signed_in_person(&state, &ctx).await? {
-        return Ok(redirect);
+    if let Err(redirect) = signed_in_person(&state, &ctx) {
+        return Ok(redirect.into_response());
     }
     let content = state.home_content().await?;
     Ok(LinksView { page: Chrome::new(&ctx), links: content.quick_links }.into_response())

@@ -299,9 +299,9 @@ async fn render_page(
 }
 
 async fn signed_in(state: &AppState, ctx: &Ctx) -> Result<Result<PersonRow, Response>, AppError> {
-    let person_id = match member::signed_in_person(state, ctx).await? {
+    let person_id = match member::signed_in_person(state, ctx) {
         Ok(person_id) => person_id,
-        Err(redirect) => return Ok(Err(redirect)),
+        Err(redirect) => return Ok(Err(redirect.into_response())),
     };
     Ok(Ok(state.store.person(person_id).await?.ok_or(AppError::NotFound)?))
 }
