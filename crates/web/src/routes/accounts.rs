@@ -546,9 +546,17 @@ pub struct VerifyForm {
 /// and pause, crate::throttle); during a wait or pause the password is not looked at.
 pub async fn verify(
     State(state): State<AppState>,
-    ctx: Ctx,
+    mut ctx: Ctx,
     Form(form): Form<VerifyForm>,
 ) -> Result<Response, AppError> {
+    if ctx.session.is_none() {
+        // The page was left open until its session ended: the form again, in a new session,
+        // with nothing looked at or used up.
+        let cookie = session::ensure_session(&state, &mut ctx).await?;
+        let mut view = verify_view(&ctx, &form.token);
+        view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
+        return Ok(with_cookie(view, cookie));
+    }
     ctx.check_csrf(&form.csrf)?;
     let token_hash = session::hash_token(&form.token);
     let link = state.store.link_state(Purpose::VerifyEmail, &token_hash, state.now()).await?;

@@ -788,7 +788,8 @@ async fn opening_a_verification_link_changes_nothing() {
     assert_eq!(fetched.status(), 200);
     assert!(fetched.text().await.expect("a body").contains("name=\"password\""));
     assert_eq!(scanner.head(app.url(&path)).send().await.expect("an answer").status(), 200);
-    // A scanner that also sent the form has no session, so no CSRF token: refused.
+    // A scanner that also sent the form, even with the right password, has no session: it gets
+    // the form again and nothing is looked at.
     let token = token_of(&path);
     let posted = scanner
         .post(app.url("/register/verify"))
@@ -796,7 +797,15 @@ async fn opening_a_verification_link_changes_nothing() {
         .send()
         .await
         .expect("an answer");
-    assert_eq!(posted.status(), 403);
+    assert_eq!(posted.status(), 200);
+    let posted = posted.text().await.expect("a body");
+    assert!(
+        posted.contains("頁面停留過久，請重新輸入。") && posted.contains("name=\"password\""),
+        "{posted}"
+    );
+    // With a session but without its CSRF token: refused.
+    let forged = app.post_form("/register/verify", &[("token", token), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(forged.status(), 403);
 
     assert_eq!(app.argon2_count() - before, 0);
     assert!(!is_verified(&app, &id).await);
@@ -834,6 +843,32 @@ async fn the_right_password_verifies_once_and_the_link_is_refused_afterwards() {
         let text = format!("{row:?}");
         assert!(!text.contains(token_of(&path)) && !text.contains(id.as_str()), "{text}");
     }
+}
+
+#[tokio::test]
+async fn a_verification_page_left_open_past_its_session_asks_again_and_keeps_the_link() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    let page = app.get_text(&path).await;
+    // session_idle_minutes = 30: the session of the open page has ended at 30 min.
+    app.clock.advance(30 * 60);
+    let form = [
+        ("csrf", csrf_of(&page)),
+        ("token", token_of(&path).to_owned()),
+        ("password", NEW_PASSWORD.to_owned()),
+    ];
+    let before = app.argon2_count();
+    let again = app.client.post(app.url("/register/verify")).form(&form).send().await.expect("an answer");
+    assert_eq!(again.status(), 200);
+    let again = again.text().await.expect("a body");
+    assert!(again.contains("頁面停留過久，請重新輸入。"), "{again}");
+    assert_eq!(app.argon2_count() - before, 0);
+    assert!(!is_verified(&app, &id).await);
+    // Sent again from that page, in its new session: verified.
+    let csrf = csrf_of(&again);
+    let form = [("csrf", csrf.as_str()), ("token", token_of(&path)), ("password", NEW_PASSWORD)];
+    let done = app.post_form("/register/verify", &form).await.text().await.expect("a body");
+    assert!(done.contains("電子郵件已驗證"), "{done}");
 }
 
 /// Sends the verification form with a wrong password; returns the page and the Argon2 runs.
