@@ -1,5 +1,6 @@
 // 忘記密碼 and 註冊社群 in a real browser: the manual nurse resets her password through the link
-// mailed to her, and a visitor registers; every page is checked with axe-core (WCAG 2.1 AA) at
+// mailed to her, a visitor registers, and a nurse without an account registers and verifies her
+// address with the password she chose; every page is checked with axe-core (WCAG 2.1 AA) at
 // desktop and phone widths and photographed.
 //
 // The server runs without a mail relay, so each mail is written as an .eml file and its path is
@@ -20,6 +21,8 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 // The manual nurse (crates/demo/src/showcase.rs, `manual_nurse`) and her address on record.
 const NURSE = { id: 'A200123458', email: 'lin.yijun@example.org' };
 const NEW_PASSWORD = 'marigold tapestry kettle ferry';
+// A nurse in the registry with no account (crates/demo/src/showcase.rs, `not_yet_registered`).
+const UNREGISTERED = { id: 'E200789012', name: '張雅琪', birthDate: '1996-09-14', email: 'chang.yachi@example.org' };
 
 let server;
 let browser;
@@ -164,5 +167,62 @@ describe('accounts in Chromium', () => {
       await checkPage(page, `forgot ${width}`);
       await page.close();
     }
+  });
+
+  test('a nurse registers, and her link asks for the password she chose before the account works', async () => {
+    // Registered at desktop width; her mail is the next one written.
+    const mailsBefore = mailFiles().length;
+    let page = await freshPage(DESKTOP);
+    await page.goto(`${server.url}/register`);
+    await page.locator('#id_number').fill(UNREGISTERED.id);
+    await page.locator('#name').fill(UNREGISTERED.name);
+    await page.locator('#birth_date').fill(UNREGISTERED.birthDate);
+    await page.locator('#email').fill(UNREGISTERED.email);
+    await page.locator('#password').fill(NEW_PASSWORD);
+    await page.locator('#password_again').fill(NEW_PASSWORD);
+    await page.locator('#captcha').fill(CAPTCHA_ANSWER);
+    await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '送出註冊' }));
+    assert.match(await page.locator('main').textContent(), /已收到您的註冊資料/);
+
+    const mail = await waitForMail(mailsBefore + 1);
+    assert.match(mail, /沒有註冊時設定的密碼，任何人都無法使用這個帳號/);
+    const link = /(http:\/\/\S+\/register\/verify\?token=[A-Za-z0-9_-]+)/.exec(mail)?.[1];
+    assert.ok(link, `the mail has a verification link:\n${mail}`);
+
+    // Opened at desktop width: a password form with the show-password button.
+    await page.goto(link);
+    await checkPage(page, 'verify desktop');
+    const toggle = page.locator('.password-row').getByRole('button', { name: '顯示密碼' });
+    await page.locator('#password').fill('not the password chosen');
+    await toggle.click();
+    assert.equal(await page.locator('#password').getAttribute('type'), 'text');
+    // A wrong password: named next to the field, and the link keeps working.
+    await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '完成驗證' }));
+    assert.match(await page.locator('#password-error').textContent(), /密碼與註冊時設定的不符/);
+    assert.equal(await page.locator('#password').getAttribute('aria-invalid'), 'true');
+    await checkPage(page, 'verify refused desktop');
+    await page.close();
+
+    // Opened again at phone width, the right password verifies and sends her to sign in.
+    page = await freshPage(PHONE);
+    await page.goto(link);
+    await checkPage(page, 'verify phone');
+    await page.locator('#password').fill(NEW_PASSWORD);
+    await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '完成驗證' }));
+    assert.match(await page.locator('main').textContent(), /電子郵件已驗證/);
+    await checkPage(page, 'verified phone');
+
+    await clickAndWaitForNewDocument(page, page.getByRole('main').getByRole('link', { name: '前往登入' }));
+    await page.locator('#id_number').fill(UNREGISTERED.id);
+    await page.locator('#password').fill(NEW_PASSWORD);
+    await page.locator('#captcha').fill(CAPTCHA_ANSWER);
+    await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '登入', exact: true }));
+    assert.equal(page.url(), `${server.url}/member`);
+
+    // The link is used up.
+    await page.goto(link);
+    assert.match(await page.locator('main').textContent(), /此連結無效、已使用過或已逾時/);
+    assert.equal(await page.locator('#password').count(), 0);
+    await page.close();
   });
 });

@@ -62,10 +62,12 @@ pub async fn generate(
         progress.advance(batch.len() as u64);
     }
     progress.finish();
+    // After every generated member, so outside the range of person IDs that get an account.
+    store.insert_people(&[huzhu_demo::not_yet_registered()], keys).await?;
 
     let with_account = showcase.len() + members.min(ACCOUNTS);
     create_accounts(store, first_person_id, with_account, &showcase, &config).await?;
-    tracing::info!(people = total, seconds = started.elapsed().as_secs_f64(), "demo data generated");
+    tracing::info!(people = total + 1, seconds = started.elapsed().as_secs_f64(), "demo data generated");
     Ok(printed)
 }
 
@@ -151,6 +153,13 @@ pub fn print_accounts(accounts: &[PrintedAccount]) {
     for account in accounts {
         println!("  {}  {}  {}", account.id_number, huzhu_demo::DEMO_PASSWORD, account.name);
     }
+    let person = huzhu_demo::not_yet_registered();
+    println!(
+        "To try registering (註冊社群), a nurse in the registry without an account: ID {}, name {}, born {}",
+        person.id_number.as_str(),
+        person.name,
+        person.birth_date
+    );
 }
 
 /// A progress bar on a terminal, plain lines every 10% elsewhere (logs, CI).

@@ -67,7 +67,7 @@ fn a_backup_is_made_while_the_server_serves_and_a_restore_waits_for_it_to_stop()
     let copy = Site { data: tempfile::tempdir().expect("a folder"), postgres: None };
     std::fs::create_dir_all(copy.database_path().parent().expect("a folder")).expect("a data folder");
     std::fs::copy(&backup, copy.database_path()).expect("a copy of the backup");
-    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["36"]);
+    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["37"]);
     assert_eq!(copy.lines("PRAGMA integrity_check"), ["ok"]);
 
     let refused = site.huzhu(&["restore", path(&backup)]);
@@ -88,12 +88,12 @@ fn a_backup_is_made_while_the_server_serves_and_a_restore_waits_for_it_to_stop()
         "people",
         path(&site.file("one.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes())),
     ]);
-    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["37"]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["38"]);
     let printed = site.ok(&["restore", path(&backup)]);
     assert!(printed.contains("restored"), "{printed}");
     assert_eq!(
         site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"),
-        ["36"],
+        ["37"],
         "the person added after the backup is gone"
     );
     let kept = std::fs::read_dir(site.database_path().parent().expect("a folder"))

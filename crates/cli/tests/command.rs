@@ -58,6 +58,8 @@ fn demo_fills_an_empty_database_and_prints_the_showcase_accounts() {
     for id in ["A200123458", "F200234568", "E100345670", "B200456784", "F900567897", "AB00678901"] {
         assert!(printed.contains(&format!("{id}  Huzhu-demo-2026!")), "{id} missing from:\n{printed}");
     }
+    // And the registry person without an account, whose details 註冊社群 needs.
+    assert!(printed.contains("ID E200789012, name 張雅琪, born 1996-09-14"), "{printed}");
     assert!(database_exists(data.path(), &postgres));
 
     let again = huzhu_on(data.path(), &postgres, &["demo", "--members", "30"], &[]);

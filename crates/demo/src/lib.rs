@@ -26,7 +26,7 @@ pub use home::{HomeContent, QuickLink, Quote, Video, home_content};
 pub use institutions::{Institution, institutions};
 pub use model::{Certificate, Credit, EventKind, Learning, Licence, LicenceEvent, Person, Role, Sex};
 pub use person::{DemoConfig, person};
-pub use showcase::showcase;
+pub use showcase::{not_yet_registered, showcase};
 
 /// The one password of every demo account (generated and showcase alike).
 pub const DEMO_PASSWORD: &str = "Huzhu-demo-2026!";

@@ -456,6 +456,31 @@ fn old_resident_number() -> Person {
     person
 }
 
+/// A 護理師 in the registry who has no account yet, so that 註冊社群 can be tried in the demo
+/// (and is, by the browser tests): register with her ID, name and birth date, open the link in
+/// the mail written to the data folder, and type the password chosen when registering.
+///
+/// E200789012: E = 14 → 1 + 4×9 = 37; 2×8 = 16; 0078901 → 0+0+35+32+27+0+1 = 95;
+/// 37 + 16 + 95 = 148, check digit 2.
+pub fn not_yet_registered() -> Person {
+    let mut person = member("E200789012", "張雅琪", "1996-09-14", Sex::Female, "chang.yachi@example.org");
+    let certificate = certificate(Profession::RegisteredNurse, "衛部護字第078901號", "2019-08-09");
+    person.licences = vec![
+        licence(
+            &certificate,
+            "高市護執字第0078901號",
+            "高雄市政府衛生局",
+            "0102080017",
+            "2019-10-01",
+            "2031-08-10",
+            PracticeStatus::Practising,
+        )
+        .with(Registered, "2019-10-01", None),
+    ];
+    person.certificates = vec![certificate];
+    person
+}
+
 fn day(text: &str) -> NaiveDate {
     text.parse().expect("showcase dates are written as valid ISO dates")
 }

@@ -101,6 +101,40 @@ fn address_limit(state: &AppState) -> Limit {
     Limit { threshold: state.config.address_lock_threshold, lock_seconds: state.config.lock_minutes * 60 }
 }
 
+/// Why a password typed for a known account (on the change-password page, or to finish a
+/// registration) is not looked at now.
+pub enum Pause {
+    /// The account's ID (or the client's address) waits this many seconds after a failure.
+    Wait(i64),
+    /// The account's password path is paused ([`record_failure`]).
+    Locked,
+}
+
+impl Pause {
+    /// The audit outcome of an attempt refused for this pause.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Pause::Wait(_) => "delayed",
+            Pause::Locked => "locked",
+        }
+    }
+}
+
+/// Whether a password for this account may be checked now, as for a sign-in on its ID: not
+/// while the account or the client's address is paused, nor before the wait after the last
+/// failure is over. Nothing is hashed while paused, so waiting costs no Argon2 time.
+pub async fn pause(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    id_number: &IdNumber,
+) -> Result<Option<Pause>, AppError> {
+    if is_locked(state, ctx, Some(account_id)).await? {
+        return Ok(Some(Pause::Locked));
+    }
+    Ok(wait_seconds(state, ctx, id_number).await?.map(Pause::Wait))
+}
+
 /// Whether the password path is paused for this account or this client address.
 pub async fn is_locked(state: &AppState, ctx: &Ctx, account_id: Option<i64>) -> Result<bool, AppError> {
     locked_on(state, &[account_id.map(account_key), address_key(ctx)]).await

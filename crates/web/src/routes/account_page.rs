@@ -20,7 +20,7 @@ use crate::routes::login::audit;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
 use crate::state::AppState;
-use crate::throttle;
+use crate::throttle::{self, Pause};
 
 /// How many sign-ins the account page lists.
 const SIGN_INS_SHOWN: i64 = 10;
@@ -120,14 +120,6 @@ pub async fn change(
     Ok(page.into_response())
 }
 
-/// Why the current password is not looked at now.
-enum Pause {
-    /// The account's ID (or the client's address) waits this many seconds after a failure.
-    Wait(i64),
-    /// The account's password path is paused (throttle::record_failure).
-    Locked,
-}
-
 /// Whether the current password may be checked now, as for a sign-in on the account's ID;
 /// a refusal is audited.
 async fn pause(
@@ -136,14 +128,9 @@ async fn pause(
     account_id: i64,
     id_number: &IdNumber,
 ) -> Result<Option<Pause>, AppError> {
-    let pause = if throttle::is_locked(state, ctx, Some(account_id)).await? {
-        Some(Pause::Locked)
-    } else {
-        throttle::wait_seconds(state, ctx, id_number).await?.map(Pause::Wait)
-    };
+    let pause = throttle::pause(state, ctx, account_id, id_number).await?;
     if let Some(pause) = &pause {
-        let outcome = if matches!(pause, Pause::Locked) { "locked" } else { "delayed" };
-        audit(state, ctx, "password_change", outcome, Some(account_id), None).await?;
+        audit(state, ctx, "password_change", pause.outcome(), Some(account_id), None).await?;
     }
     Ok(pause)
 }

@@ -25,7 +25,7 @@ use crate::routes::login::{audit, check_captcha};
 use crate::routes::paths;
 use crate::session::{self, Ctx};
 use crate::state::AppState;
-use crate::throttle;
+use crate::throttle::{self, Pause};
 
 /// One input of a form, with what was typed and its problem.
 pub struct Field {
@@ -135,20 +135,11 @@ pub struct NoticeView {
     pub(crate) page: Chrome,
     pub(crate) title_key: &'static str,
     pub(crate) body_keys: Vec<&'static str>,
-    pub(crate) confirm_action: &'static str,
-    pub(crate) confirm_token: Option<String>,
     pub(crate) link: Option<(&'static str, &'static str)>,
 }
 
 pub(crate) fn notice(ctx: &Ctx, title_key: &'static str, body_keys: Vec<&'static str>) -> NoticeView {
-    NoticeView {
-        page: Chrome::new(ctx),
-        title_key,
-        body_keys,
-        confirm_action: "",
-        confirm_token: None,
-        link: None,
-    }
+    NoticeView { page: Chrome::new(ctx), title_key, body_keys, link: None }
 }
 
 pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValue>) -> Response {
@@ -481,8 +472,33 @@ pub struct TokenQuery {
     token: String,
 }
 
-/// The verification link opens a page with one button: mail scanners that fetch links must not
-/// verify an address by themselves.
+/// The verification page: the password chosen at registration, asked again. The link alone only
+/// proves the mailbox; whoever registered chose the password, so a stranger who registered with
+/// her address cannot have her verify an account whose password the stranger knows.
+fn verify_view(ctx: &Ctx, token: &str) -> FormView {
+    FormView {
+        page: Chrome::new(ctx),
+        title_key: "account.verify_title",
+        intro_key: "account.verify_intro",
+        action: paths::VERIFY_EMAIL,
+        submit_key: "account.verify_button",
+        fields: vec![Field {
+            hint_key: Some("account.verify_password_hint"),
+            max_length: 1024,
+            ..Field::new("password", "account.registered_password", "password", "current-password")
+        }],
+        token: Some(token.chars().take(100).collect()),
+        notice: None,
+        has_errors: false,
+    }
+}
+
+fn verify_refused(ctx: &Ctx) -> Response {
+    notice(ctx, "account.verify_title", vec!["account.link_invalid"]).into_response()
+}
+
+/// The verification link opens the password form and changes nothing, so mail scanners that
+/// fetch links cannot verify an address by themselves.
 pub async fn verify_form(
     State(state): State<AppState>,
     mut ctx: Ctx,
@@ -491,20 +507,11 @@ pub async fn verify_form(
     let cookie = session::ensure_session(&state, &mut ctx).await?;
     let link =
         state.store.link_state(Purpose::VerifyEmail, &session::hash_token(&query.token), state.now()).await?;
-    let live = link.live();
-    if live.is_none() {
+    if link.live().is_none() {
         audit_refused_link(&state, &ctx, "verify_email", link).await?;
+        return Ok(with_cookie(verify_refused(&ctx), cookie));
     }
-    let mut page = if live.is_some() {
-        notice(&ctx, "account.verify_title", vec!["account.verify_intro"])
-    } else {
-        notice(&ctx, "account.verify_title", vec!["account.link_invalid"])
-    };
-    if live.is_some() {
-        page.confirm_action = paths::VERIFY_EMAIL;
-        page.confirm_token = Some(query.token.chars().take(100).collect());
-    }
-    Ok(with_cookie(page, cookie))
+    Ok(with_cookie(verify_view(&ctx, &query.token), cookie))
 }
 
 /// Audits a link that was refused, saying why (`refused_expired`, with the account it was for,
@@ -525,30 +532,98 @@ async fn audit_refused_link(
 }
 
 #[derive(Deserialize)]
-pub struct TokenForm {
+pub struct VerifyForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     token: String,
+    #[serde(default)]
+    password: String,
 }
 
+/// Verifies the address once the password chosen at registration is typed. A wrong one keeps
+/// the link usable and counts like a failed sign-in on the account's ID (the same growing wait
+/// and pause, crate::throttle); during a wait or pause the password is not looked at.
 pub async fn verify(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<TokenForm>,
+    mut ctx: Ctx,
+    Form(form): Form<VerifyForm>,
 ) -> Result<Response, AppError> {
+    if ctx.session.is_none() {
+        // The page was left open until its session ended: the form again, in a new session,
+        // with nothing looked at or used up.
+        let cookie = session::ensure_session(&state, &mut ctx).await?;
+        let mut view = verify_view(&ctx, &form.token);
+        view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
+        return Ok(with_cookie(view, cookie));
+    }
     ctx.check_csrf(&form.csrf)?;
-    let taken =
-        state.store.take_token(Purpose::VerifyEmail, &session::hash_token(&form.token), state.now()).await?;
-    let Some(account_id) = taken.live() else {
-        audit_refused_link(&state, &ctx, "verify_email", taken).await?;
-        return Ok(notice(&ctx, "account.verify_title", vec!["account.link_invalid"]).into_response());
+    let token_hash = session::hash_token(&form.token);
+    let link = state.store.link_state(Purpose::VerifyEmail, &token_hash, state.now()).await?;
+    let contact = match link.live() {
+        Some(account_id) => state.store.contact_by_account(account_id).await?,
+        None => None,
     };
-    state.store.mark_verified(account_id, state.now()).await?;
-    audit(&state, &ctx, "verify_email", "succeeded", Some(account_id), None).await?;
+    let Some(contact) = contact else {
+        // Taken, so an expired link's row goes now rather than at the next clean-up.
+        let taken = state.store.take_token(Purpose::VerifyEmail, &token_hash, state.now()).await?;
+        audit_refused_link(&state, &ctx, "verify_email", taken).await?;
+        return Ok(verify_refused(&ctx));
+    };
+    let mut view = verify_view(&ctx, &form.token);
+    if !registered_password_ok(&state, &ctx, &mut view, &contact, &form.password).await? {
+        return Ok(view.into_response());
+    }
+
+    // Used up only now, so a mistyped password does not cost her the link. Of two requests
+    // racing with the same link, only one takes it.
+    let taken = state.store.take_token(Purpose::VerifyEmail, &token_hash, state.now()).await?;
+    if taken.live() != Some(contact.account_id) {
+        audit_refused_link(&state, &ctx, "verify_email", taken).await?;
+        return Ok(verify_refused(&ctx));
+    }
+    state.store.mark_verified(contact.account_id, state.now()).await?;
+    throttle::clear(&state, contact.account_id, &contact.id_number).await?;
+    audit(&state, &ctx, "verify_email", "succeeded", Some(contact.account_id), None).await?;
     let mut page = notice(&ctx, "account.verify_title", vec!["account.verified"]);
     page.link = Some((paths::LOGIN, "account.to_login"));
     Ok(page.into_response())
+}
+
+/// Checks the password typed on the verification page against the one chosen at registration,
+/// noting any problem next to the field and auditing every refusal.
+async fn registered_password_ok(
+    state: &AppState,
+    ctx: &Ctx,
+    view: &mut FormView,
+    contact: &AccountContact,
+    typed: &str,
+) -> Result<bool, AppError> {
+    if typed.is_empty() {
+        view.error("password", "login.password_missing");
+        return Ok(false);
+    }
+    let account_id = Some(contact.account_id);
+    let id_number = IdNumber::parse(&contact.id_number)
+        .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
+    if let Some(pause) = throttle::pause(state, ctx, contact.account_id, &id_number).await? {
+        view.error("password", "account.verify_paused");
+        if let Pause::Wait(seconds) = pause {
+            let seconds = seconds.to_string();
+            view.notice =
+                Some(ctx.lang.messages().format("account.current_wait_seconds", &[("seconds", &seconds)]));
+        }
+        audit(state, ctx, "verify_email", pause.outcome(), account_id, None).await?;
+        return Ok(false);
+    }
+    if state.verify_password(normalize(typed), contact.password_hash.clone()).await? {
+        return Ok(true);
+    }
+    view.error("password", "account.verify_password_wrong");
+    throttle::delay_id(state, &id_number).await?;
+    throttle::record_failure(state, ctx, account_id, &id_number).await?;
+    audit(state, ctx, "verify_email", "wrong_password", account_id, None).await?;
+    Ok(false)
 }
 
 // ---- 忘記密碼 ----

@@ -389,11 +389,16 @@ async fn a_midwife_registers_verifies_her_address_and_signs_in() {
     let path = local_path(&mail.link(PUBLIC_URL).expect("a verification link"));
     assert!(path.starts_with("/register/verify?token="));
 
-    // Opening the link does not verify by itself (mail scanners open links); the button does.
+    // Opening the link does not verify by itself (mail scanners open links): it asks for the
+    // password chosen at registration, and that verifies.
     let page = app.get_text(&path).await;
-    assert!(page.contains("完成驗證"));
+    assert!(page.contains("註冊時設定的密碼"), "{page}");
+    assert!(page.contains("name=\"password\""));
+    assert!(page.contains("autocomplete=\"current-password\""));
     let token = path.split("token=").nth(1).expect("a token");
-    let verified = app.post_form("/register/verify", &[("csrf", &csrf_of(&page)), ("token", token)]).await;
+    let csrf = csrf_of(&page);
+    let form = [("csrf", csrf.as_str()), ("token", token), ("password", NEW_PASSWORD)];
+    let verified = app.post_form("/register/verify", &form).await;
     assert!(verified.text().await.expect("a body").contains("電子郵件已驗證"));
 
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0003").await.status(), 303);
@@ -401,14 +406,15 @@ async fn a_midwife_registers_verifies_her_address_and_signs_in() {
     assert!(app.get_text(&path).await.contains("此連結無效"));
 }
 
-/// Presses the button of a verification link's page; returns the answer's text.
-async fn press_verify(app: &TestApp, path: &str) -> String {
+/// Opens a verification link and sends its form with `password` (from a form kept open when
+/// the link no longer opens one); returns the answer's text.
+async fn press_verify(app: &TestApp, path: &str, password: &str) -> String {
     let page = app.get_text(path).await;
     let csrf =
         if page.contains("name=\"csrf\"") { csrf_of(&page) } else { csrf_of(&app.get_text("/login").await) };
     let token = path.split("token=").nth(1).expect("a token");
-    let answer = app.post_form("/register/verify", &[("csrf", &csrf), ("token", token)]).await;
-    answer.text().await.expect("a body")
+    let form = [("csrf", csrf.as_str()), ("token", token), ("password", password)];
+    app.post_form("/register/verify", &form).await.text().await.expect("a body")
 }
 
 #[tokio::test]
@@ -419,13 +425,14 @@ async fn a_verification_link_expires_after_twenty_four_hours() {
     let path = local_path(&smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a verification link"));
 
     // verify_link_hours = 24: at 23 h 59 min 59 s the link still opens its page, with the
-    // button; at 24 h = 86,400 s neither the page nor the button takes it.
+    // password form; at 24 h = 86,400 s neither the page nor the form takes it, even with the
+    // right password.
     app.clock.advance(24 * 3600 - 1);
     let page = app.get_text(&path).await;
-    assert!(page.contains("完成驗證"), "{page}");
+    assert!(page.contains("註冊時設定的密碼"), "{page}");
     app.clock.advance(1);
     assert!(app.get_text(&path).await.contains("此連結無效"));
-    assert!(press_verify(&app, &path).await.contains("此連結無效"));
+    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("此連結無效"));
     // The account was never verified: it cannot sign in.
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0002").await.status(), 200);
 }
@@ -443,8 +450,8 @@ async fn registering_again_with_the_same_address_mails_a_fresh_link_that_superse
     let second = local_path(&mails[1].link(PUBLIC_URL).expect("a link"));
     assert_ne!(first, second);
 
-    assert!(press_verify(&app, &first).await.contains("此連結無效"));
-    assert!(press_verify(&app, &second).await.contains("電子郵件已驗證"));
+    assert!(press_verify(&app, &first, NEW_PASSWORD).await.contains("此連結無效"));
+    assert!(press_verify(&app, &second, NEW_PASSWORD).await.contains("電子郵件已驗證"));
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0003").await.status(), 303);
 }
 
@@ -494,7 +501,7 @@ async fn a_pending_registration_is_not_replaced_by_one_with_another_address() {
 
     // Her link still works, and her password is the one that signs in.
     let link = mails.iter().find_map(|m| m.link(PUBLIC_URL)).expect("her link");
-    assert!(press_verify(&app, &local_path(&link)).await.contains("電子郵件已驗證"));
+    assert!(press_verify(&app, &local_path(&link), NEW_PASSWORD).await.contains("電子郵件已驗證"));
     assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0004").await.status(), 200);
     app.clock.advance(1);
     assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0005").await.status(), 303);
@@ -527,8 +534,8 @@ async fn once_the_pending_link_expired_a_new_registration_takes_over_and_the_ear
     let newer = mails.iter().find(|m| m.to[0] == "new@example.org").expect("the new link");
     let newer = local_path(&newer.link(PUBLIC_URL).expect("a link"));
 
-    assert!(press_verify(&app, &first).await.contains("此連結無效"));
-    assert!(press_verify(&app, &newer).await.contains("電子郵件已驗證"));
+    assert!(press_verify(&app, &first, NEW_PASSWORD).await.contains("此連結無效"));
+    assert!(press_verify(&app, &newer, THIEF_PASSWORD).await.contains("電子郵件已驗證"));
     assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0003").await.status(), 303);
     assert_eq!(register_audit(&app).await, ["mailed B22*****28", "pending_replaced B22*****28"]);
 }
@@ -630,8 +637,8 @@ async fn refused_links_are_audited_with_why_and_never_with_the_link_or_the_full_
     // verify_link_hours = 24: expired at 86,400 s. Opened and pressed: the expired row goes
     // with the press, so pressing again finds no such link.
     app.clock.advance(24 * 3600);
-    assert!(press_verify(&app, &verify).await.contains("此連結無效"));
-    assert!(press_verify(&app, &verify).await.contains("此連結無效"));
+    assert!(press_verify(&app, &verify, NEW_PASSWORD).await.contains("此連結無效"));
+    assert!(press_verify(&app, &verify, NEW_PASSWORD).await.contains("此連結無效"));
 
     ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0002").await;
     let used = local_path(&smtp.wait_for(2).await[1].link(PUBLIC_URL).expect("a link"));
@@ -690,4 +697,241 @@ async fn refused_links_are_audited_with_why_and_never_with_the_link_or_the_full_
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
+}
+
+// ---- the verification page asks for the password chosen at registration ----
+
+/// Whether the account of `id` is verified, read from the store.
+async fn is_verified(app: &TestApp, id: &str) -> bool {
+    let login = app.store.find_login(id).await.expect("a lookup").expect("an account");
+    login.verified_at.is_some()
+}
+
+/// The audit records of verification pages, oldest first, as "outcome".
+async fn verify_audit(app: &TestApp) -> Vec<String> {
+    let mut entries = app.store.recent_audit(100).await.expect("the audit log");
+    entries.reverse();
+    entries.into_iter().filter(|e| e.event == "verify_email").map(|e| e.outcome).collect()
+}
+
+/// Registers the unregistered midwife with `email` and `password`; returns her ID and the path
+/// of the link mailed to `email`.
+async fn registered_midwife(
+    app: &TestApp,
+    smtp: &MailServer,
+    email: &str,
+    password: &str,
+) -> (String, String) {
+    let id = add_person(app, unregistered_midwife()).await;
+    register(app, [&id, "陳雅婷", "1988-11-23", email, password], "C0001").await;
+    let mail = &smtp.wait_for(1).await[0];
+    assert_eq!(mail.to, vec![email.to_owned()]);
+    (id, local_path(&mail.link(PUBLIC_URL).expect("a verification link")))
+}
+
+#[tokio::test]
+async fn a_strangers_registration_with_her_address_is_not_verified_by_her_opening_or_sending_the_link() {
+    let (app, smtp) = spawn_with_mail().await;
+    // Someone who knows her ID, name, birth date and address registers with a password of
+    // their own; the link goes to her mailbox.
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", THIEF_PASSWORD).await;
+    let mail = smtp.received()[0].text();
+    assert!(
+        mail.contains("若不是您本人註冊，請忽略此信：沒有註冊時設定的密碼，任何人都無法使用這個帳號"),
+        "{mail}"
+    );
+
+    // She opens it, thinking it hers: a form asking for the password, and nothing verified.
+    let page = app.get_text(&path).await;
+    assert!(page.contains("註冊時設定的密碼"), "{page}");
+    assert!(!is_verified(&app, &id).await);
+
+    // She sends it empty, then with a password of her own: refused next to the field each time,
+    // one Argon2 verification for hers (none for the empty one), and still not verified.
+    let empty = press_verify(&app, &path, "").await;
+    assert!(empty.contains("請輸入密碼。"), "{empty}");
+    let before = app.argon2_count();
+    let hers = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert_eq!(app.argon2_count() - before, 1);
+    assert!(hers.contains("密碼與註冊時設定的不符"), "{hers}");
+    assert!(hers.contains("id=\"password-error\""));
+    assert!(hers.contains("aria-invalid=\"true\""));
+    assert!(!hers.contains(NEW_PASSWORD), "the typed password is never sent back");
+    assert!(!is_verified(&app, &id).await);
+
+    // So the stranger's password does not sign in (captcha C0002), once the 1 s wait her failure
+    // set on the ID is over.
+    app.clock.advance(1);
+    assert_eq!(app.sign_in(&id, THIEF_PASSWORD, "C0002").await.status(), 200);
+    assert!(!is_verified(&app, &id).await);
+    // What was missing was the registration's password and nothing else: with it, the link
+    // (still usable after the wrong tries) verifies. Two failures on the ID so far (hers and
+    // the sign-in), so the wait is 2 s.
+    app.clock.advance(2);
+    assert!(press_verify(&app, &path, THIEF_PASSWORD).await.contains("電子郵件已驗證"));
+    assert_eq!(verify_audit(&app).await, ["wrong_password", "succeeded"]);
+}
+
+#[tokio::test]
+async fn opening_a_verification_link_changes_nothing() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    let before = app.argon2_count();
+
+    // Opened three times in her browser, and fetched (GET and HEAD) by a mail scanner with no
+    // cookies: each answer is the form, and none verifies or hashes anything.
+    for _ in 0..3 {
+        assert!(app.get_text(&path).await.contains("name=\"password\""));
+    }
+    let scanner = reqwest::Client::new();
+    let fetched = scanner.get(app.url(&path)).send().await.expect("an answer");
+    assert_eq!(fetched.status(), 200);
+    assert!(fetched.text().await.expect("a body").contains("name=\"password\""));
+    assert_eq!(scanner.head(app.url(&path)).send().await.expect("an answer").status(), 200);
+    // A scanner that also sent the form, even with the right password, has no session: it gets
+    // the form again and nothing is looked at.
+    let token = token_of(&path);
+    let posted = scanner
+        .post(app.url("/register/verify"))
+        .form(&[("token", token), ("password", NEW_PASSWORD)])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(posted.status(), 200);
+    let posted = posted.text().await.expect("a body");
+    assert!(
+        posted.contains("頁面停留過久，請重新輸入。") && posted.contains("name=\"password\""),
+        "{posted}"
+    );
+    // With a session but without its CSRF token: refused.
+    let forged = app.post_form("/register/verify", &[("token", token), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(forged.status(), 403);
+
+    assert_eq!(app.argon2_count() - before, 0);
+    assert!(!is_verified(&app, &id).await);
+    assert!(verify_audit(&app).await.is_empty(), "nothing happened to audit");
+    // The link still works for her.
+    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("電子郵件已驗證"));
+}
+
+#[tokio::test]
+async fn the_right_password_verifies_once_and_the_link_is_refused_afterwards() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+
+    let before = app.argon2_count();
+    let done = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert!(done.contains("電子郵件已驗證"), "{done}");
+    assert!(done.contains("href=\"/login\""), "she is sent to sign in");
+    // The page makes none, the password one verification.
+    assert_eq!(app.argon2_count() - before, 1);
+    assert!(is_verified(&app, &id).await);
+
+    // The same link again, opened and posted from a form kept open, with the right password:
+    // refused, and the password is not looked at.
+    let before = app.argon2_count();
+    let again = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert!(again.contains("此連結無效、已使用過或已逾時"), "{again}");
+    assert!(!again.contains("name=\"password\""), "no form behind a used link");
+    assert_eq!(app.argon2_count() - before, 0);
+    assert_eq!(verify_audit(&app).await, ["succeeded", "refused_unknown", "refused_unknown"]);
+
+    assert_eq!(app.sign_in(&id, NEW_PASSWORD, "C0002").await.status(), 303);
+    // Neither the link nor the full ID is in the audit log.
+    let rows = app.store.recent_audit(100).await.expect("the audit log");
+    for row in &rows {
+        let text = format!("{row:?}");
+        assert!(!text.contains(token_of(&path)) && !text.contains(id.as_str()), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_verification_page_left_open_past_its_session_asks_again_and_keeps_the_link() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    let page = app.get_text(&path).await;
+    // session_idle_minutes = 30: the session of the open page has ended at 30 min.
+    app.clock.advance(30 * 60);
+    let form = [
+        ("csrf", csrf_of(&page)),
+        ("token", token_of(&path).to_owned()),
+        ("password", NEW_PASSWORD.to_owned()),
+    ];
+    let before = app.argon2_count();
+    let again = app.client.post(app.url("/register/verify")).form(&form).send().await.expect("an answer");
+    assert_eq!(again.status(), 200);
+    let again = again.text().await.expect("a body");
+    assert!(again.contains("頁面停留過久，請重新輸入。"), "{again}");
+    assert_eq!(app.argon2_count() - before, 0);
+    assert!(!is_verified(&app, &id).await);
+    // Sent again from that page, in its new session: verified.
+    let csrf = csrf_of(&again);
+    let form = [("csrf", csrf.as_str()), ("token", token_of(&path)), ("password", NEW_PASSWORD)];
+    let done = app.post_form("/register/verify", &form).await.text().await.expect("a body");
+    assert!(done.contains("電子郵件已驗證"), "{done}");
+}
+
+/// Sends the verification form with a wrong password; returns the page and the Argon2 runs.
+async fn wrong_verify(app: &TestApp, path: &str) -> (String, u64) {
+    let before = app.argon2_count();
+    let page = press_verify(app, path, "not the registration password").await;
+    (page, app.argon2_count() - before)
+}
+
+#[tokio::test]
+async fn wrong_passwords_on_the_verification_page_wait_and_pause_like_sign_in() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+
+    // The first failure: one Argon2 verification, and the ID waits 1 s (sign_in_delay_seconds).
+    let (page, runs) = wrong_verify(&app, &path).await;
+    assert!(page.contains("密碼與註冊時設定的不符"));
+    assert_eq!(runs, 1);
+    // Straight away, even the right password is not looked at: no Argon2 run, the wait is named
+    // next to the field, and the sign-in on the same ID waits too (captcha C0002).
+    let before = app.argon2_count();
+    let early = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert_eq!(app.argon2_count() - before, 0);
+    assert!(early.contains("密碼輸入錯誤次數過多，請於 1 秒後再試。"), "{early}");
+    assert!(early.contains("id=\"password-error\""));
+    let sign_in = app.sign_in(&id, NEW_PASSWORD, "C0002").await.text().await.expect("a body");
+    assert!(sign_in.contains("請於 1 秒後再試"), "{sign_in}");
+    assert!(!is_verified(&app, &id).await);
+
+    // Failures 2 to 5, each after the previous one's wait (1, 2, 4 and 8 s, doubling), each
+    // one Argon2 run. The fifth reaches lock_threshold = 5 and pauses the password path for
+    // lock_minutes = 15, telling the address on the account.
+    for wait in [1, 2, 4, 8] {
+        app.clock.advance(wait);
+        let (page, runs) = wrong_verify(&app, &path).await;
+        assert!(page.contains("密碼與註冊時設定的不符"));
+        assert_eq!(runs, 1);
+    }
+    let mails = smtp.wait_for(2).await;
+    assert_eq!(mails[1].to, vec!["chen@example.org".to_owned()]);
+    assert!(mails[1].text().contains("密碼登入暫停 15 分鐘"), "{}", mails[1].text());
+
+    // The fifth failure's own wait is 16 s; past it, the pause still holds: the right password
+    // is refused without an Argon2 run, and without a number of seconds.
+    app.clock.advance(16);
+    let before = app.argon2_count();
+    let paused = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert_eq!(app.argon2_count() - before, 0);
+    assert!(paused.contains("密碼輸入錯誤次數過多，請稍候再試。"), "{paused}");
+    assert!(!paused.contains("秒後再試"));
+    // 14 min 59 s after the fifth failure (16 s + 883 s = 899 s): still paused.
+    app.clock.advance(15 * 60 - 16 - 1);
+    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("請稍候再試"));
+    assert!(!is_verified(&app, &id).await);
+    // At 15 min the pause is over, and the link, still usable, verifies with one Argon2 run.
+    app.clock.advance(1);
+    let before = app.argon2_count();
+    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("電子郵件已驗證"));
+    assert_eq!(app.argon2_count() - before, 1);
+    assert!(is_verified(&app, &id).await);
+
+    let mut expected = vec!["wrong_password", "delayed"];
+    expected.extend(["wrong_password"; 4]);
+    expected.extend(["locked", "locked", "succeeded"]);
+    assert_eq!(verify_audit(&app).await, expected);
 }
