@@ -93,6 +93,18 @@ enum OperatorCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// List the operators: name, created, last sign-in, enabled or disabled.
+    List,
+    /// Stop an operator from signing in and end her sessions (audited).
+    Disable {
+        /// The operator's name.
+        username: String,
+    },
+    /// Let a disabled operator sign in again (audited).
+    Enable {
+        /// The operator's name.
+        username: String,
+    },
     /// Clear an operator's sign-in pause and the wait on her name (audited).
     Unlock {
         /// The operator's name.
@@ -164,6 +176,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Operator { command: OperatorCommand::Add { username, password_stdin } } => {
             let (store, _lock) = open_store(&config).await?;
             let result = operator::add(&store, &config, &username, password_stdin).await;
+            store.close().await;
+            result
+        }
+        Command::Operator { command: OperatorCommand::List } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = operator::list(&store).await;
+            store.close().await;
+            result
+        }
+        Command::Operator { command: OperatorCommand::Disable { username } } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = operator::set_disabled(&store, &username, true).await;
+            store.close().await;
+            result
+        }
+        Command::Operator { command: OperatorCommand::Enable { username } } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = operator::set_disabled(&store, &username, false).await;
             store.close().await;
             result
         }

@@ -1,6 +1,6 @@
 //! `huzhu operator add`: creates an operator account and prints its one-time enrolment;
 //! `huzhu operator unlock`: clears an operator's sign-in pause; `huzhu operator reenrol`: a new
-//! TOTP key for a lost authenticator.
+//! TOTP key for a lost authenticator; `huzhu operator list`, `disable` and `enable`.
 //!
 //! The password is made here (20 random characters from an unambiguous alphabet, about 115
 //! bits) unless one is piped in with `--password-stdin`. Whoever runs this command sees the
@@ -75,6 +75,47 @@ pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
     );
     println!("The sign-in pause of operator {username} is cleared.");
     Ok(())
+}
+
+/// Prints every operator: name, created, last sign-in and whether she may sign in. Never a
+/// password hash or a TOTP key.
+pub async fn list(store: &Store) -> anyhow::Result<()> {
+    let operators = store.list_operators().await?;
+    if operators.is_empty() {
+        println!("There are no operators; add one with `huzhu operator add <name>`.");
+        return Ok(());
+    }
+    println!("{:<24} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
+    for operator in operators {
+        let state = match operator.disabled_at {
+            Some(at) => format!("disabled since {}", utc(at)),
+            None => "enabled".to_owned(),
+        };
+        let last = operator.last_sign_in_at.map_or_else(|| "never".to_owned(), utc);
+        println!("{:<24} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
+    }
+    Ok(())
+}
+
+/// `disable`: the operator can no longer sign in and her sessions end at once; `enable`: she
+/// can sign in again. Both audited.
+pub async fn set_disabled(store: &Store, username: &str, disable: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        operator::set_disabled(store, username, disable, SystemClock.now()).await?,
+        "there is no operator {username}"
+    );
+    if disable {
+        println!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
+    } else {
+        println!("Operator {username} is enabled: she can sign in again.");
+    }
+    Ok(())
+}
+
+/// Seconds since the epoch as `2026-12-04 21:30` (UTC).
+fn utc(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
 }
 
 fn check_name(username: &str) -> anyhow::Result<()> {

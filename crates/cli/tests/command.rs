@@ -184,6 +184,77 @@ fn operator_unlock_clears_a_pause_and_is_audited_and_refuses_an_unknown_name() {
     assert!(text(&unknown.stderr).contains("there is no operator chen.nobody"));
 }
 
+#[test]
+fn operator_list_shows_no_secret_and_disable_ends_sessions_until_enable() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    let added = huzhu_on(data.path(), &postgres, &["operator", "add", "chen.mei"], &[]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let added = text(&added.stdout);
+    let secret = |label: &str| {
+        let line = added.lines().find(|l| l.starts_with(label)).expect("printed once by add");
+        line.rsplit(' ').next().expect("a value").to_owned()
+    };
+    let (password, totp_key) = (secret("Password (shown once):"), secret("TOTP key (shown once):"));
+    let url = postgres.clone().unwrap_or_else(|| huzhu_store::Store::sqlite_url_in(data.path()));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let store = runtime.block_on(huzhu_store::Store::connect(&url)).expect("the database");
+    // A signed-in session of hers, as the sign-in page makes one.
+    let session = huzhu_store::operators::OperatorSessionRow {
+        token_hash: "a-session-of-chen-mei".to_owned(),
+        operator_id: Some(
+            runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("added").operator_id,
+        ),
+        username: None,
+        csrf_token: "csrf".to_owned(),
+        created_at: 0,
+        last_seen_at: 0,
+        expires_at: i64::MAX,
+    };
+    runtime.block_on(store.create_operator_session(&session)).expect("a session");
+    assert!(runtime.block_on(store.find_operator_session("a-session-of-chen-mei")).expect("reads").is_some());
+
+    let list = huzhu_on(data.path(), &postgres, &["operator", "list"], &[]);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let list = text(&list.stdout);
+    let row = list.lines().find(|l| l.starts_with("chen.mei ")).expect("her row");
+    assert!(row.contains("never") && row.ends_with("enabled"), "{row}");
+    assert!(!list.contains(&password) && !list.contains(&totp_key), "no secret is listed");
+    let hash =
+        runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("added").password_hash;
+    assert!(!list.contains(&hash) && !list.contains("$argon2"), "nor the hash");
+
+    let disabled = huzhu_on(data.path(), &postgres, &["operator", "disable", "chen.mei"], &[]);
+    assert!(disabled.status.success(), "{}", text(&disabled.stderr));
+    let record = runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("still there");
+    assert!(record.disabled);
+    let list = text(&huzhu_on(data.path(), &postgres, &["operator", "list"], &[]).stdout);
+    let row = list.lines().find(|l| l.starts_with("chen.mei ")).expect("her row");
+    assert!(row.contains("disabled since"), "{row}");
+
+    let enabled = huzhu_on(data.path(), &postgres, &["operator", "enable", "chen.mei"], &[]);
+    assert!(enabled.status.success(), "{}", text(&enabled.stderr));
+    assert!(!runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("there").disabled);
+    // Enabling does not bring the session back: disabling deleted it.
+    assert_eq!(runtime.block_on(store.find_operator_session("a-session-of-chen-mei")).expect("reads"), None);
+
+    runtime.block_on(async {
+        for event in ["ops_disable", "ops_enable"] {
+            let filter = huzhu_store::audit::AuditFilter { event: Some(event), ..Default::default() };
+            let rows = store.search_audit(&filter, 10, 0).await.expect("reads");
+            assert_eq!(rows.len(), 1, "{event}");
+            assert_eq!(rows[0].operator.as_deref(), Some("chen.mei"));
+        }
+        store.close().await;
+    });
+
+    for command in ["disable", "enable"] {
+        let unknown = huzhu_on(data.path(), &postgres, &["operator", command, "chen.nobody"], &[]);
+        assert!(!unknown.status.success());
+        assert!(text(&unknown.stderr).contains("there is no operator chen.nobody"));
+    }
+}
+
 /// Starts `huzhu serve` on a free port, reads what it prints until it listens, then stops it.
 fn serve_and_read_start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> String {
     use std::io::BufRead;

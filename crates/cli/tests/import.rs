@@ -438,20 +438,63 @@ fn credit_row(code: &str, points: &str) -> String {
 }
 
 #[test]
-fn zero_and_negative_points_are_refused_with_their_line() {
+fn zero_points_are_refused_with_their_line_and_negative_ones_load_as_corrections() {
     let site = site_with_one_person();
     let mut credits = String::from(CREDITS_HEADER);
     for (code, points) in [("C1", "-1.5"), ("C2", "0"), ("C3", "0.00"), ("C4", "-0"), ("C5", "0.01")] {
         credits.push_str(&credit_row(code, points));
     }
     let printed = site.ok(&["import", "credits", path(&site.file("credits.csv", credits.as_bytes()))]);
-    // Lines 2 to 5 hold -1.5, 0, 0.00 and -0: none is more than 0. Line 6's 0.01 is 1 hundredth.
-    assert!(printed.contains("5 rows read, 1 loaded"), "{printed}");
-    assert!(printed.contains("line 2: 積分須大於 0：-1.5 / points must be more than 0: -1.5"), "{printed}");
+    // Lines 3 to 5 hold 0, 0.00 and -0: all zero. Line 2's -1.5 is a correction of -150
+    // hundredths, line 6's 0.01 is 1 hundredth: 2 of the 5 rows load.
+    assert!(printed.contains("5 rows read, 2 loaded"), "{printed}");
     for (line, points) in [(3, "0"), (4, "0.00"), (5, "-0")] {
-        assert!(printed.contains(&format!("line {line}: 積分須大於 0：{points} / ")), "{printed}");
+        assert!(
+            printed
+                .contains(&format!("line {line}: 積分不可為 0：{points} / points must not be 0: {points}")),
+            "{printed}"
+        );
     }
-    assert_eq!(site.lines("SELECT course_code || '|' || CAST(points AS TEXT) FROM credit"), ["C5|1"]);
+    assert!(!printed.contains("line 2:"), "{printed}");
+    assert_eq!(
+        site.lines("SELECT course_code || '|' || CAST(points AS TEXT) FROM credit ORDER BY course_code"),
+        ["C1|-150", "C5|1"]
+    );
+}
+
+#[test]
+fn a_correction_is_a_row_beside_the_credit_it_corrects_and_loads_once() {
+    let site = site_with_one_person();
+    // The credit system first exports the course with 3 points; a later export adds a
+    // correction of -1.5 for the same course, day and part (she left half way).
+    let credit = format!("{CREDITS_HEADER}{}", credit_row("C1", "3"));
+    site.ok(&["import", "credits", path(&site.file("credits.csv", credit.as_bytes()))]);
+    let both = format!("{CREDITS_HEADER}{}{}", credit_row("C1", "3"), credit_row("C1", "-1.5"));
+    let file = site.file("both.csv", both.as_bytes());
+    let printed = site.ok(&["import", "credits", path(&file)]);
+    // The credit is unchanged, the correction is new: 2 loaded, 1 new.
+    assert!(
+        printed.contains("2 rows read, 2 loaded (1 new or changed, 1 unchanged), 0 rejected"),
+        "{printed}"
+    );
+    // 300 - 150 = 150 hundredths: the correction did not overwrite the credit.
+    let rows = "SELECT CAST(points AS TEXT) FROM credit WHERE course_code = 'C1' ORDER BY points";
+    assert_eq!(site.lines(rows), ["-150", "300"]);
+    assert_eq!(site.lines("SELECT CAST(SUM(points) AS TEXT) FROM credit"), ["150"]);
+    // A corrected correction (-1 instead of -1.5) updates the correction in place.
+    let fixed = format!("{CREDITS_HEADER}{}{}", credit_row("C1", "3"), credit_row("C1", "-1"));
+    let printed = site.ok(&["import", "credits", path(&site.file("fixed.csv", fixed.as_bytes()))]);
+    assert!(printed.contains("2 loaded (1 new or changed, 1 unchanged)"), "{printed}");
+    assert_eq!(site.lines(rows), ["-100", "300"]);
+    // Two corrections of one course, day and part in one file: the second is a repeat.
+    let twice = format!("{CREDITS_HEADER}{}{}", credit_row("C1", "-1"), credit_row("C1", "-2"));
+    let printed = site.ok(&["import", "credits", path(&site.file("twice.csv", twice.as_bytes()))]);
+    assert!(
+        printed.contains("2 rows read, 1 loaded (0 new or changed, 1 unchanged), 1 rejected"),
+        "{printed}"
+    );
+    assert!(printed.contains("line 3: 與第 2 行重複 / repeats line 2"), "{printed}");
+    assert_eq!(site.lines(rows), ["-100", "300"]);
 }
 
 #[test]

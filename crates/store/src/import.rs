@@ -65,9 +65,10 @@ pub struct LicenceEventRow {
     pub note: Option<String>,
 }
 
-/// A row of the CE ledger, keyed by person, course code, category, role, day and its
+/// A row of the CE ledger, keyed by person, course code, category, role, day, its
 /// infection-control and gender marks (a course may have two parts in one category, one of
-/// them on gender equality).
+/// them on gender equality) and whether it is a correction (negative points): a correction
+/// is a row of its own beside the credit it corrects, never an update of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreditRow {
     pub person_id: i64,
@@ -150,7 +151,8 @@ pub struct ImportRun {
 }
 
 /// What a credit row that is already there gets, in both engines' statements.
-const CREDIT_CONFLICT: &str = " ON CONFLICT (person_id, course_code, category, role, taken_on, infection_control, gender) \
+const CREDIT_CONFLICT: &str = " ON CONFLICT (person_id, course_code, category, role, taken_on, infection_control, gender, \
+    (points < 0)) \
     DO UPDATE SET title = excluded.title, organiser = excluded.organiser, \
     reviewer = excluded.reviewer, activity = excluded.activity, points = excluded.points, \
     invalid_reason = excluded.invalid_reason \

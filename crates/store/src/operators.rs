@@ -15,6 +15,8 @@ pub struct OperatorLogin {
     pub username: String,
     pub password_hash: String,
     pub totp_secret: String,
+    /// Disabled operators cannot sign in (`huzhu operator disable`).
+    pub disabled: bool,
 }
 
 impl std::fmt::Debug for OperatorLogin {
@@ -23,8 +25,18 @@ impl std::fmt::Debug for OperatorLogin {
         f.debug_struct("OperatorLogin")
             .field("operator_id", &self.operator_id)
             .field("username", &self.username)
+            .field("disabled", &self.disabled)
             .finish_non_exhaustive()
     }
+}
+
+/// An operator as `huzhu operator list` shows her: never her password hash or TOTP key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperatorSummary {
+    pub username: String,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+    pub disabled_at: Option<i64>,
 }
 
 /// An operator session as the web layer needs it on every request.
@@ -75,13 +87,52 @@ impl Store {
 
     pub async fn find_operator(&self, username: &str) -> anyhow::Result<Option<OperatorLogin>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, OperatorLogin>(
-            "SELECT operator_id, username, password_hash, totp_secret FROM operator WHERE username = $1",
+            "SELECT operator_id, username, password_hash, totp_secret, disabled_at IS NOT NULL AS disabled
+             FROM operator WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(pool)
         .await)
         .context("looking up an operator")?;
         Ok(row)
+    }
+
+    /// Every operator, by name.
+    pub async fn list_operators(&self) -> anyhow::Result<Vec<OperatorSummary>> {
+        on_pool!(self, pool => sqlx::query_as::<_, OperatorSummary>(
+            "SELECT username, created_at, last_sign_in_at, disabled_at FROM operator ORDER BY username",
+        )
+        .fetch_all(pool)
+        .await)
+        .context("listing the operators")
+    }
+
+    /// Disables an operator (`Some(now)`) and ends all her sessions in the same transaction, or
+    /// enables her again (`None`). An operator already disabled keeps the time she was first
+    /// disabled. False when there is no such operator.
+    pub async fn set_operator_disabled(
+        &self,
+        username: &str,
+        disabled_at: Option<i64>,
+    ) -> anyhow::Result<bool> {
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: Option<(i64,)> = sqlx::query_as(
+                "UPDATE operator SET disabled_at = CASE WHEN $2 IS NULL THEN NULL
+                                                        ELSE COALESCE(disabled_at, $2) END
+                 WHERE username = $1 RETURNING operator_id",
+            )
+            .bind(username)
+            .bind(disabled_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let (Some((id,)), Some(_)) = (id, disabled_at) {
+                sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(id.is_some())
+        }.await)
+        .context("disabling or enabling an operator")
     }
 
     /// Gives an operator a new TOTP key (her authenticator was lost or exposed) and ends all
@@ -147,7 +198,7 @@ impl Store {
             "SELECT s.token_hash, s.operator_id, o.username, s.csrf_token, s.created_at,
                     s.last_seen_at, s.expires_at
              FROM operator_session s LEFT JOIN operator o ON o.operator_id = s.operator_id
-             WHERE s.token_hash = $1",
+             WHERE s.token_hash = $1 AND (s.operator_id IS NULL OR o.disabled_at IS NULL)",
         )
         .bind(token_hash)
         .fetch_optional(pool)
@@ -168,7 +219,7 @@ impl Store {
     }
 
     /// Signs an operator session in: the anonymous row goes and a new one (new token, new CSRF
-    /// token) comes, in one transaction.
+    /// token) comes, and the operator's last sign-in is recorded, in one transaction.
     pub async fn rotate_operator_session(
         &self,
         old_token_hash: &str,
@@ -191,6 +242,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .context("creating the operator's session")?;
+            sqlx::query("UPDATE operator SET last_sign_in_at = $2 WHERE operator_id = $1")
+                .bind(new.operator_id)
+                .bind(new.created_at)
+                .execute(&mut *tx)
+                .await
+                .context("recording the operator's sign-in")?;
             tx.commit().await.context("committing the operator sign-in")
         })?;
         Ok(())

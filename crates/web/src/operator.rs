@@ -153,6 +153,31 @@ pub async fn unlock(store: &huzhu_store::Store, username: &str, now: i64) -> any
     Ok(true)
 }
 
+/// Disables operator `username` and ends her sessions (`disable`), or lets her sign in again,
+/// for `huzhu operator disable` and `enable`. Audited as `ops_disable` / `ops_enable`. Says
+/// whether there is an operator of that name.
+pub async fn set_disabled(
+    store: &huzhu_store::Store,
+    username: &str,
+    disable: bool,
+    now: i64,
+) -> anyhow::Result<bool> {
+    if !store.set_operator_disabled(username, disable.then_some(now)).await? {
+        return Ok(false);
+    }
+    let event = if disable { "ops_disable" } else { "ops_enable" };
+    let audit = huzhu_store::audit::AuditRecord {
+        at: now,
+        event,
+        outcome: "command",
+        operator: Some(username),
+        ..Default::default()
+    };
+    store.record_audit(&audit).await?;
+    tracing::info!(event, operator = %username, "operator disabled or enabled");
+    Ok(true)
+}
+
 /// Gives operator `username` a new TOTP key and ends her sessions (her authenticator was lost):
 /// what the command `huzhu operator reenrol` does. Audited. `None` when there is no such
 /// operator; otherwise the new enrolment to hand over.

@@ -51,7 +51,7 @@ pub enum Reason {
     BadDate { column: Column, text: String, error: RocDateError },
     BadValue { column: Column, text: String },
     BadPoints(String),
-    PointsNotPositive(String),
+    PointsZero(String),
     UnknownPerson,
     UnknownInstitution(String),
     UnknownLicence,
@@ -118,9 +118,9 @@ impl fmt::Display for Reason {
                     "積分須為最多兩位小數的數字：{text} / points must be a number with at most two decimals: {text}"
                 )
             }
-            Reason::PointsNotPositive(text) => {
+            Reason::PointsZero(text) => {
                 let text = shown(text);
-                write!(f, "積分須大於 0：{text} / points must be more than 0: {text}")
+                write!(f, "積分不可為 0：{text} / points must not be 0: {text}")
             }
             Reason::UnknownPerson => write!(f, "人員資料中無此身分證號 / no person has this ID number"),
             Reason::UnknownInstitution(code) => {
@@ -234,13 +234,15 @@ fn gregorian_parts(value: &str) -> Option<(i32, u32, u32)> {
     Some((year.parse().ok()?, month.parse().ok()?, day.parse().ok()?))
 }
 
-/// Points with up to two decimals, as exact hundredths. A credit row records points earned:
-/// every activity of the annex (DOMAIN §1.4) earns some, so zero or fewer is an error of the
-/// source system (a withdrawn credit comes with `invalid_reason`, not negative points).
+/// Points with up to two decimals, as exact hundredths. A positive row records points earned;
+/// a negative row is a correction from the credit system (points taken back, say for a course
+/// left early), which the rules engine takes off the counts the course would have added to.
+/// Zero is refused: every activity of the annex (DOMAIN §1.4) earns some points, and a row of
+/// none would only hide an error of the source system.
 pub fn points(value: &str) -> Result<Points, Reason> {
     let points: Points = value.parse().map_err(|_| Reason::BadPoints(value.to_owned()))?;
-    if points.hundredths() <= 0 {
-        return Err(Reason::PointsNotPositive(value.to_owned()));
+    if points.hundredths() == 0 {
+        return Err(Reason::PointsZero(value.to_owned()));
     }
     Ok(points)
 }

@@ -194,6 +194,7 @@ impl Row {
                 r.taken_on,
                 r.infection_control,
                 r.gender,
+                r.points < 0,
             )),
             Row::Learning(r) => hasher.hash_one((r.person_id, &r.course, r.completed_on)),
         }

@@ -1,7 +1,7 @@
 //! `huzhu import <kind> <file>`: loads a registry or CE file exported by a source system.
 //!
-//! A thread reads, decodes and checks the file while the runtime writes the previous batch, so
-//! parsing and the database overlap on a two-core machine. Each batch is one transaction of
+//! A thread reads, decodes and checks the file while the runtime writes earlier batches (two at a
+//! time on PostgreSQL, see `Writers`), so parsing and the database overlap on a two-core machine. Each batch is one transaction of
 //! upserts by natural key (see `huzhu_store::import`): a kill leaves whole batches, and loading
 //! the same file again writes only what is missing or different.
 
@@ -78,22 +78,28 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
     let (reader, bytes_read) = decode::open(path, detected)?;
     let mut messages = spawn_reader(kind, reader, lookups, options.batch_size.max(1));
     let progress = Progress::new(file_bytes, bytes_read);
-    let mut written = 0;
+    let mut writers = Writers::new(store);
     let mut accepted = 0;
     let (read, rejected) = loop {
         match messages.recv().await {
             Some(Message::Batch(batch)) => {
                 accepted += batch.len() as u64;
-                if let Some(run) = run {
-                    written += store.upsert_batch(run, &batch).await?;
+                // Progress only once a batch is committed: a line in the log means its rows
+                // are in the database.
+                let committed = match run {
+                    Some(run) => writers.write(run, batch).await?,
+                    None => true,
+                };
+                if committed {
+                    progress.update(accepted, writers.written);
                 }
-                progress.update(accepted, written);
             }
             Some(Message::Done { read, rejected }) => break (read, rejected),
             Some(Message::Failed(error)) => return Err(error),
             None => anyhow::bail!("the file reader stopped unexpectedly"),
         }
     };
+    let written = writers.finish().await?;
     progress.finish(read, written);
     if let Some(run) = run {
         store.finish_import_run(run, read, rejected.len() as u64, unix_now()).await?;
@@ -106,6 +112,56 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
         rejected,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The batches being written. PostgreSQL gets two at a time on two connections: one server
+/// process writes a batch on one core while the other core parses the file, and with a single
+/// batch in flight the server sat idle while the next batch was parsed and sent (and the
+/// parser while the server wrote). Each batch is still its own transaction, so a kill leaves
+/// whole batches whatever their order. SQLite has one writer at a time anyway: one batch.
+struct Writers {
+    store: Store,
+    in_flight: tokio::task::JoinSet<anyhow::Result<u64>>,
+    limit: usize,
+    written: u64,
+}
+
+impl Writers {
+    fn new(store: &Store) -> Writers {
+        let limit = match store.engine() {
+            huzhu_store::Engine::Postgres => 2,
+            huzhu_store::Engine::Sqlite => 1,
+        };
+        Writers { store: store.clone(), in_flight: tokio::task::JoinSet::new(), limit, written: 0 }
+    }
+
+    /// Starts writing `batch`, then waits for batches to finish until fewer than `limit` are in
+    /// flight. Says whether a batch was committed meanwhile.
+    async fn write(&mut self, run: i64, batch: ImportBatch) -> anyhow::Result<bool> {
+        let store = self.store.clone();
+        self.in_flight.spawn(async move { store.upsert_batch(run, &batch).await });
+        let mut committed = false;
+        while self.in_flight.len() >= self.limit {
+            self.wait_one().await?;
+            committed = true;
+        }
+        Ok(committed)
+    }
+
+    async fn wait_one(&mut self) -> anyhow::Result<()> {
+        if let Some(done) = self.in_flight.join_next().await {
+            self.written += done.context("an import batch stopped unexpectedly")??;
+        }
+        Ok(())
+    }
+
+    /// Waits for every batch in flight and returns the rows written in all.
+    async fn finish(mut self) -> anyhow::Result<u64> {
+        while !self.in_flight.is_empty() {
+            self.wait_one().await?;
+        }
+        Ok(self.written)
+    }
 }
 
 /// Records the finished import in the audit log, pointing to its row in `import_run` (which has

@@ -218,6 +218,58 @@ async fn signing_in_replaces_the_operator_session_and_the_old_token_opens_nothin
     assert_eq!(old.headers()["location"], "/ops/login", "the token from before sign-in is worthless");
 }
 
+#[tokio::test]
+async fn a_disabled_operator_is_signed_out_and_refused_with_the_usual_answer_until_enabled() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    let signed_in = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await;
+    assert_eq!(signed_in.status(), 303);
+    let token = cookie_token(&signed_in);
+    assert!(ops.text("/ops").await.contains(OPERATOR), "signed in");
+    let listed = app.store.list_operators().await.expect("the operators");
+    assert_eq!(listed[0].last_sign_in_at, Some(START), "the sign-in is recorded at the app's clock");
+
+    // What `huzhu operator disable` does.
+    assert!(huzhu_web::operator::set_disabled(&app.store, OPERATOR, true, START).await.expect("disables"));
+    assert_eq!(ops.get("/ops").await.headers()["location"], "/ops/login", "her open session has ended");
+
+    // The right password and a fresh code: the same answer as a wrong password.
+    app.clock.advance(30);
+    let code = totp(START + 30, 6);
+    let refused = ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await;
+    assert_eq!(refused.status(), 200);
+    let refused = refused.text().await.expect("a body");
+    // Each failure makes the next try on the name wait 1, 2, 4 … seconds: wait out the first.
+    app.clock.advance(1);
+    let wrong = ops.sign_in_with(OPERATOR, "not her password", &code).await.text().await.expect("a body");
+    let notice = "登入失敗：帳號、密碼或驗證碼不正確";
+    assert!(refused.contains(notice) && wrong.contains(notice), "one answer for both");
+    let filter = AuditFilter { event: Some("ops_sign_in"), ..AuditFilter::default() };
+    let rows = app.store.search_audit(&filter, 10, 0).await.expect("the audit log");
+    assert_eq!(
+        rows.iter().filter(|r| r.outcome == "disabled").count(),
+        1,
+        "only the log tells why: {rows:?}"
+    );
+    let filter = AuditFilter { event: Some("ops_disable"), ..AuditFilter::default() };
+    assert_eq!(app.store.search_audit(&filter, 10, 0).await.expect("the audit log").len(), 1);
+
+    // Enabled again (after the 2-second wait the second failure set): the code tried while
+    // disabled was not used up, and works now; the session from before stays ended.
+    app.clock.advance(2);
+    assert!(
+        huzhu_web::operator::set_disabled(&app.store, OPERATOR, false, START + 30).await.expect("enables")
+    );
+    assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await.status(), 303);
+    let old = new_client()
+        .get(app.url("/ops"))
+        .header("cookie", format!("huzhu_ops={token}"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(old.headers()["location"], "/ops/login", "the session from before disabling is gone");
+}
+
 /// The operator token a response sets.
 fn cookie_token(response: &reqwest::Response) -> String {
     response.headers()["set-cookie"]

@@ -167,9 +167,9 @@ fn check_fields(view: &mut OpsLoginView, form: &OpsLoginForm) {
 }
 
 /// The operator these credentials sign in, if the password is right and the code is right and
-/// unused; otherwise why not, for the audit log only ("failed", or "code_reused" when the
-/// password and a code were right but that code was used already: a sign that someone else
-/// saw it). The password is verified in every case, against a dummy hash for unknown names.
+/// unused; otherwise why not, for the audit log only ("failed"; "disabled" for a disabled
+/// operator with the right password; or "code_reused" when the password and a code were right
+/// but that code was used already: a sign that someone else saw it). The password is verified in every case, against a dummy hash for unknown names.
 async fn check_credentials(
     state: &AppState,
     record: Option<OperatorLogin>,
@@ -184,6 +184,11 @@ async fn check_credentials(
     let Some(record) = record.filter(|_| password_ok) else {
         return Ok(Err("failed"));
     };
+    // Checked after the password, so a disabled name costs the same Argon2 time as any other,
+    // and before the code, so her codes are not used up.
+    if record.disabled {
+        return Ok(Err("disabled"));
+    }
     let secret = operator::open_totp_key(&record.totp_secret, state.pepper.as_ref())?;
     let step = operator::matching_step(&secret, &record.username, &form.code, state.now())?;
     let Some(step) = step else {
