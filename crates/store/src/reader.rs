@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
 
 /// Idle connections kept for reuse; more may be open while many requests read at once.
@@ -108,12 +109,44 @@ impl Reader {
     }
 }
 
-/// The date in column `index`, stored as sqlx stores dates in SQLite: `YYYY-MM-DD` text.
-/// Parsed with chrono's fixed ISO reader; rusqlite's own conversion interprets a format string
-/// for every value, which showed in the profile of the CE page.
-pub(crate) fn date(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<chrono::NaiveDate> {
+/// The date in column `index`, stored as sqlx stores dates in SQLite: `YYYY-MM-DD` text. Read
+/// by hand: rusqlite's conversion interprets a format string for every value, and even chrono's
+/// fixed ISO reader showed in the profile of the CE page, which reads hundreds of dates.
+pub(crate) fn date(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<NaiveDate> {
     let text = row.get_ref(index)?.as_str()?;
-    text.parse().map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error))
-    })
+    match iso_date(text) {
+        Some(date) => Ok(date),
+        None => text.parse().map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error))
+        }),
+    }
+}
+
+/// `YYYY-MM-DD`, or `None` for anything else (which the caller hands to chrono).
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_read_as_chrono_reads_them() {
+        let read = |text: &str| (iso_date(text), text.parse::<NaiveDate>().ok());
+        // The leap day of 2024 exists, 2023's does not; both readers agree on each.
+        for text in ["2024-02-29", "2023-02-29", "1911-01-01", "2024-13-01", "2024-00-10", "2024-1-010"] {
+            let (by_hand, by_chrono) = read(text);
+            assert_eq!(by_hand, by_chrono, "{text}");
+        }
+        assert_eq!(iso_date("2024-05-31"), NaiveDate::from_ymd_opt(2024, 5, 31));
+        // Not this shape: left to chrono.
+        assert_eq!(iso_date("+2024-05-31"), None);
+    }
 }
