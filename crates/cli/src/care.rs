@@ -109,9 +109,7 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
         return Err(error.context(format!("{} is not a usable huzhu backup", backup.display())));
     }
     if database.exists() {
-        let kept = sibling(&database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
-        std::fs::rename(&database, &kept).context("setting the old database aside")?;
-        println!("the database it replaces is kept as {}", kept.display());
+        set_aside(&database).await?;
     }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(sibling(&database, suffix));
@@ -119,6 +117,33 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
     std::fs::rename(&staged, &database).context("putting the backup in place")?;
     println!("restored {} from {}", database.display(), backup.display());
     Ok(())
+}
+
+/// Moves the database being replaced to `<database>.before-restore-<seconds>` with all its rows.
+/// Its write-ahead log is folded in first (the exclusive lock means no huzhu process has it
+/// open), so the kept file opens whole on its own. Should that fail (a damaged database, say),
+/// the log and its index move beside the kept copy, where SQLite finds them when it is opened.
+async fn set_aside(database: &Path) -> anyhow::Result<()> {
+    if let Err(error) = fold_wal(database).await {
+        eprintln!("note: {error:#}; the write-ahead log is kept beside the old database");
+    }
+    let kept = sibling(database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
+    std::fs::rename(database, &kept).context("setting the old database aside")?;
+    for suffix in ["-wal", "-shm"] {
+        let log = sibling(database, suffix);
+        if log.exists() {
+            std::fs::rename(&log, sibling(&kept, suffix)).context("setting the old write-ahead log aside")?;
+        }
+    }
+    println!("the database it replaces is kept as {}", kept.display());
+    Ok(())
+}
+
+async fn fold_wal(database: &Path) -> anyhow::Result<()> {
+    let store = Store::connect(&format!("sqlite://{}", database.display())).await?;
+    let folded = store.checkpoint_sqlite().await;
+    store.close().await;
+    folded
 }
 
 fn sibling(database: &Path, suffix: &str) -> PathBuf {

@@ -143,3 +143,37 @@ fn migrate_check_tells_a_current_schema_from_an_outdated_one() {
     let current = site.ok(&["migrate", "--check"]);
     assert!(current.contains("The database schema is current."), "{current}");
 }
+
+#[test]
+fn a_restore_keeps_every_row_of_the_database_it_replaces() {
+    let site = Site::sqlite();
+    let server = Server::start(&site);
+    let backup = site.data.path().join("backup.db");
+    site.ok(&["backup", path(&backup)]);
+    // One person more than the backup holds, written while the server runs: 6 showcase members
+    // + 30 generated + this one = 37 + 1 = 38.
+    let one = site.file("one.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes());
+    site.ok(&["import", "people", path(&one)]);
+    // Killed, as by a crash or the out-of-memory killer: its last writes stay in the log.
+    drop(server);
+    let wal = site.database_path().with_file_name("huzhu.db-wal");
+    let logged = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(logged > 0, "the killed server left writes in {}", wal.display());
+
+    site.ok(&["restore", path(&backup)]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["37"], "the backup is in place");
+
+    // The kept file, copied alone into a fresh folder, holds all 38 people.
+    let folder = site.database_path().parent().expect("a folder").to_owned();
+    let kept = std::fs::read_dir(&folder)
+        .expect("the data folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("huzhu.db.before-restore-")))
+        .expect("the replaced database is kept");
+    let copy = Site { data: tempfile::tempdir().expect("a folder"), postgres: None };
+    std::fs::create_dir_all(copy.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::copy(&kept, copy.database_path()).expect("a copy of the kept file");
+    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["38"]);
+    assert_eq!(copy.lines("PRAGMA integrity_check"), ["ok"]);
+}
