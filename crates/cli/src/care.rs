@@ -54,12 +54,19 @@ pub fn use_database(url: &str) -> anyhow::Result<DatabaseLock> {
     }
 }
 
+const POSTGRES_BACKUP: &str =
+    "huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)";
+
+/// Refuses `huzhu backup` on a PostgreSQL address before anything connects to it.
+pub fn refuse_postgres_backup(database_url: &str) -> anyhow::Result<()> {
+    let postgres = database_url.starts_with("postgres:") || database_url.starts_with("postgresql:");
+    anyhow::ensure!(!postgres, POSTGRES_BACKUP);
+    Ok(())
+}
+
 /// `huzhu backup <file>`: a consistent copy of the running database.
 pub async fn backup(store: &Store, target: &Path) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        store.engine() == huzhu_store::Engine::Sqlite,
-        "huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)"
-    );
+    anyhow::ensure!(store.engine() == huzhu_store::Engine::Sqlite, POSTGRES_BACKUP);
     anyhow::ensure!(
         !target.exists(),
         "{} already exists; a backup never overwrites a file",
@@ -124,18 +131,25 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
 /// open), so the kept file opens whole on its own. Should that fail (a damaged database, say),
 /// the log and its index move beside the kept copy, where SQLite finds them when it is opened.
 async fn set_aside(database: &Path) -> anyhow::Result<()> {
-    if let Err(error) = fold_wal(database).await {
-        eprintln!("note: {error:#}; the write-ahead log is kept beside the old database");
-    }
+    let folded = fold_wal(database).await;
     let kept = sibling(database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
     std::fs::rename(database, &kept).context("setting the old database aside")?;
+    println!("the database it replaces is kept as {}", kept.display());
+    if let Err(error) = folded {
+        keep_wal(database, &kept)?;
+        eprintln!("note: {error:#}; its write-ahead log is kept beside it");
+    }
+    Ok(())
+}
+
+/// Moves the write-ahead log and its index of `database` beside the copy kept as `kept`.
+fn keep_wal(database: &Path, kept: &Path) -> anyhow::Result<()> {
     for suffix in ["-wal", "-shm"] {
         let log = sibling(database, suffix);
         if log.exists() {
-            std::fs::rename(&log, sibling(&kept, suffix)).context("setting the old write-ahead log aside")?;
+            std::fs::rename(&log, sibling(kept, suffix)).context("setting the old write-ahead log aside")?;
         }
     }
-    println!("the database it replaces is kept as {}", kept.display());
     Ok(())
 }
 

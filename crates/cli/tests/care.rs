@@ -177,3 +177,53 @@ fn a_restore_keeps_every_row_of_the_database_it_replaces() {
     assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["38"]);
     assert_eq!(copy.lines("PRAGMA integrity_check"), ["ok"]);
 }
+
+/// A PostgreSQL address on this machine where nothing listens: a port the system just handed
+/// out and that is free again.
+fn unreachable_postgres() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    drop(listener);
+    format!("postgres://huzhu@127.0.0.1:{port}/huzhu")
+}
+
+#[test]
+fn backup_refuses_postgresql_before_connecting_to_it() {
+    let site = Site::sqlite();
+    let target = site.data.path().join("backup.db");
+    // Nothing listens there: the refusal can only come from the address, before any connection
+    // (which would have failed with "could not be reached" after the pool's 3 s wait).
+    let output = site
+        .command(&["backup", path(&target)])
+        .env("HUZHU_DATABASE_URL", unreachable_postgres())
+        .output()
+        .expect("huzhu runs");
+    assert!(!output.status.success());
+    let said = text(&output.stderr);
+    assert!(said.contains("back up PostgreSQL with pg_dump"), "{said}");
+    assert!(!said.contains("migrations"), "{said}");
+    assert!(!target.exists(), "no backup file");
+}
+
+#[test]
+fn backup_of_a_missing_sqlite_database_creates_none() {
+    let site = Site::sqlite();
+    let output = site.huzhu(&["backup", path(&site.data.path().join("backup.db"))]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("there is no database at"), "{}", text(&output.stderr));
+    assert!(!site.database_path().exists(), "the backup created no database");
+}
+
+#[test]
+fn a_database_that_does_not_answer_is_said_to_be_unreachable() {
+    let site = Site::sqlite();
+    let output = site
+        .command(&["migrate"])
+        .env("HUZHU_DATABASE_URL", unreachable_postgres())
+        .output()
+        .expect("huzhu runs");
+    assert!(!output.status.success());
+    let said = text(&output.stderr);
+    assert!(said.contains("the database could not be reached"), "{said}");
+    assert!(!said.contains("running the database migrations"), "{said}");
+}

@@ -284,6 +284,29 @@ fn a_dry_run_reports_and_writes_nothing() {
 }
 
 #[test]
+fn a_dry_run_creates_and_migrates_nothing() {
+    let site = Site::new();
+    let file = site.file("people.csv", &people_big5());
+    let output = site.huzhu(&["import", "people", path(&file), "--dry-run"]);
+    assert!(!output.status.success(), "a dry run needs a database with a current schema");
+    let said = text(&output.stderr);
+    match &site.postgres {
+        // The scratch database is empty: the dry run found the schema missing and left it so.
+        Some(_) => {
+            assert!(said.contains("run `huzhu migrate` first"), "{said}");
+            assert_eq!(
+                site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM pg_tables WHERE schemaname = 'public'"),
+                ["0"]
+            );
+        }
+        None => {
+            assert!(said.contains("there is no database at"), "{said}");
+            assert!(!site.database_path().exists(), "the dry run created no database");
+        }
+    }
+}
+
+#[test]
 fn a_file_of_another_kind_is_refused_before_anything_is_written() {
     let site = Site::new();
     site.ok(&["migrate"]);
