@@ -123,8 +123,21 @@ enum OperatorCommand {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
+/// A refusal or failure is one line on standard error, its causes after colons, and exit status
+/// 1: never the stack trace that returning the error from `main` prints when `RUST_BACKTRACE`
+/// is set, which tells an operator nothing.
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    match start(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     init_logging(&config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -227,3 +227,20 @@ fn a_database_that_does_not_answer_is_said_to_be_unreachable() {
     assert!(said.contains("the database could not be reached"), "{said}");
     assert!(!said.contains("running the database migrations"), "{said}");
 }
+
+#[test]
+fn a_refusal_is_one_line_without_a_stack_trace_even_with_rust_backtrace_set() {
+    let site = Site::sqlite();
+    let output = site
+        .command(&["backup", path(&site.data.path().join("backup.db"))])
+        .env("HUZHU_DATABASE_URL", unreachable_postgres())
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("huzhu runs");
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
+    assert_eq!(
+        said.trim_end().lines().collect::<Vec<_>>(),
+        ["error: huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)"]
+    );
+}
