@@ -701,6 +701,16 @@ fn a_load_killed_part_way_leaves_whole_batches_and_a_rerun_completes_it() {
     assert!(count > 0 && count < i64::from(ROWS), "killed part way: {count} of {ROWS} rows");
     assert_eq!(count % 500, 0, "only whole batches of 500 are left: {count}");
     assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run WHERE finished_at IS NULL"), ["1"]);
+    // The killed run's row says how far it got: every line of the file is a good new row, so
+    // each committed batch stands for 500 lines read and 500 rows written, as many as are in
+    // the table.
+    assert_eq!(
+        site.lines(
+            "SELECT CAST(rows_read AS TEXT) || '|' || CAST(rows_written AS TEXT) FROM import_run \
+             WHERE finished_at IS NULL"
+        ),
+        [format!("{count}|{count}")]
+    );
 
     let printed = site.ok(&["import", "credits", path(&file), "--batch-size", "500"]);
     let new = i64::from(ROWS) - count;
