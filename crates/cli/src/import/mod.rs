@@ -21,6 +21,7 @@ use anyhow::Context;
 use huzhu_store::Store;
 use huzhu_store::audit::AuditRecord;
 use huzhu_store::import::{ImportBatch, NewImportRun};
+use huzhu_web::{Clock, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use decode::{Detected, EncodingChoice};
@@ -194,7 +195,7 @@ fn check_header(kind: Kind, path: &Path, detected: Detected) -> anyhow::Result<(
 
 /// The keys rows of `kind` are matched against.
 async fn load_lookups(store: &Store, kind: Kind) -> anyhow::Result<Lookups> {
-    let mut lookups = Lookups::default();
+    let mut lookups = Lookups { today: Some(SystemClock.today()), ..Lookups::default() };
     match kind {
         Kind::Institutions | Kind::People => {}
         Kind::LicenceEvents => lookups.licences = store.licence_keys().await?,
