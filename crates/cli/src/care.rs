@@ -192,12 +192,24 @@ async fn check_backup(path: &Path) -> anyhow::Result<()> {
     checked
 }
 
+/// Asks the database for `SELECT 1`, so that an address where no database answers is told as
+/// such rather than as a failure of whatever the command does first.
+pub async fn reach(store: &Store) -> anyhow::Result<()> {
+    match store.ping().await {
+        Err(error) if huzhu_store::is_unavailable(&error) => Err(error.context(
+            "the database could not be reached; check that it is running and that HUZHU_DATABASE_URL names it",
+        )),
+        other => other,
+    }
+}
+
 /// `huzhu migrate --check`: whether the schema is current, without changing it.
 pub async fn check_schema(database_url: &str) -> anyhow::Result<()> {
     if let Some(database) = sqlite_path(database_url) {
         anyhow::ensure!(database.exists(), "there is no database at {}", database.display());
     }
     let store = Store::connect(database_url).await?;
+    reach(&store).await?;
     let status = store.schema_status().await;
     store.close().await;
     let status = status?;

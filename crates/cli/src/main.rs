@@ -242,7 +242,7 @@ async fn open_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLoc
     }
     let lock = care::use_database(&config.database_url())?;
     let store = Store::connect(&config.database_url()).await?;
-    reach(&store).await?;
+    care::reach(&store).await?;
     store.migrate().await?;
     Ok((store, lock))
 }
@@ -260,7 +260,7 @@ async fn open_existing_store(config: &Config) -> anyhow::Result<(Store, care::Da
     }
     let lock = care::use_database(&url)?;
     let store = Store::connect(&url).await?;
-    reach(&store).await?;
+    care::reach(&store).await?;
     Ok((store, lock))
 }
 
@@ -276,17 +276,6 @@ async fn open_current_store(config: &Config) -> anyhow::Result<(Store, care::Dat
         );
     }
     Ok((store, lock))
-}
-
-/// Asks the database for `SELECT 1`, so that an address where no database answers is told as
-/// such rather than as a failure of whatever the command does first.
-async fn reach(store: &Store) -> anyhow::Result<()> {
-    match store.ping().await {
-        Err(error) if huzhu_store::is_unavailable(&error) => Err(error.context(
-            "the database could not be reached; check that it is running and that HUZHU_DATABASE_URL names it",
-        )),
-        other => other,
-    }
 }
 
 async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Result<()> {

@@ -217,15 +217,14 @@ fn backup_of_a_missing_sqlite_database_creates_none() {
 #[test]
 fn a_database_that_does_not_answer_is_said_to_be_unreachable() {
     let site = Site::sqlite();
-    let output = site
-        .command(&["migrate"])
-        .env("HUZHU_DATABASE_URL", unreachable_postgres())
-        .output()
-        .expect("huzhu runs");
-    assert!(!output.status.success());
-    let said = text(&output.stderr);
-    assert!(said.contains("the database could not be reached"), "{said}");
-    assert!(!said.contains("running the database migrations"), "{said}");
+    let address = unreachable_postgres();
+    for command in [&["migrate"][..], &["migrate", "--check"]] {
+        let output = site.command(command).env("HUZHU_DATABASE_URL", &address).output().expect("huzhu runs");
+        assert!(!output.status.success());
+        let said = text(&output.stderr);
+        assert!(said.contains("the database could not be reached"), "{command:?}: {said}");
+        assert!(!said.contains("running the database migrations"), "{command:?}: {said}");
+    }
 }
 
 #[test]
