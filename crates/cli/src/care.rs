@@ -54,12 +54,19 @@ pub fn use_database(url: &str) -> anyhow::Result<DatabaseLock> {
     }
 }
 
+const POSTGRES_BACKUP: &str =
+    "huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)";
+
+/// Refuses `huzhu backup` on a PostgreSQL address before anything connects to it.
+pub fn refuse_postgres_backup(database_url: &str) -> anyhow::Result<()> {
+    let postgres = database_url.starts_with("postgres:") || database_url.starts_with("postgresql:");
+    anyhow::ensure!(!postgres, POSTGRES_BACKUP);
+    Ok(())
+}
+
 /// `huzhu backup <file>`: a consistent copy of the running database.
 pub async fn backup(store: &Store, target: &Path) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        store.engine() == huzhu_store::Engine::Sqlite,
-        "huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)"
-    );
+    anyhow::ensure!(store.engine() == huzhu_store::Engine::Sqlite, POSTGRES_BACKUP);
     anyhow::ensure!(
         !target.exists(),
         "{} already exists; a backup never overwrites a file",
@@ -109,9 +116,7 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
         return Err(error.context(format!("{} is not a usable huzhu backup", backup.display())));
     }
     if database.exists() {
-        let kept = sibling(&database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
-        std::fs::rename(&database, &kept).context("setting the old database aside")?;
-        println!("the database it replaces is kept as {}", kept.display());
+        set_aside(&database).await?;
     }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(sibling(&database, suffix));
@@ -119,6 +124,40 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
     std::fs::rename(&staged, &database).context("putting the backup in place")?;
     println!("restored {} from {}", database.display(), backup.display());
     Ok(())
+}
+
+/// Moves the database being replaced to `<database>.before-restore-<seconds>` with all its rows.
+/// Its write-ahead log is folded in first (the exclusive lock means no huzhu process has it
+/// open), so the kept file opens whole on its own. Should that fail (a damaged database, say),
+/// the log and its index move beside the kept copy, where SQLite finds them when it is opened.
+async fn set_aside(database: &Path) -> anyhow::Result<()> {
+    let folded = fold_wal(database).await;
+    let kept = sibling(database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
+    std::fs::rename(database, &kept).context("setting the old database aside")?;
+    println!("the database it replaces is kept as {}", kept.display());
+    if let Err(error) = folded {
+        keep_wal(database, &kept)?;
+        eprintln!("note: {error:#}; its write-ahead log is kept beside it");
+    }
+    Ok(())
+}
+
+/// Moves the write-ahead log and its index of `database` beside the copy kept as `kept`.
+fn keep_wal(database: &Path, kept: &Path) -> anyhow::Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        let log = sibling(database, suffix);
+        if log.exists() {
+            std::fs::rename(&log, sibling(kept, suffix)).context("setting the old write-ahead log aside")?;
+        }
+    }
+    Ok(())
+}
+
+async fn fold_wal(database: &Path) -> anyhow::Result<()> {
+    let store = Store::connect(&format!("sqlite://{}", database.display())).await?;
+    let folded = store.checkpoint_sqlite().await;
+    store.close().await;
+    folded
 }
 
 fn sibling(database: &Path, suffix: &str) -> PathBuf {
@@ -153,12 +192,24 @@ async fn check_backup(path: &Path) -> anyhow::Result<()> {
     checked
 }
 
+/// Asks the database for `SELECT 1`, so that an address where no database answers is told as
+/// such rather than as a failure of whatever the command does first.
+pub async fn reach(store: &Store) -> anyhow::Result<()> {
+    match store.ping().await {
+        Err(error) if huzhu_store::is_unavailable(&error) => Err(error.context(
+            "the database could not be reached; check that it is running and that HUZHU_DATABASE_URL names it",
+        )),
+        other => other,
+    }
+}
+
 /// `huzhu migrate --check`: whether the schema is current, without changing it.
 pub async fn check_schema(database_url: &str) -> anyhow::Result<()> {
     if let Some(database) = sqlite_path(database_url) {
         anyhow::ensure!(database.exists(), "there is no database at {}", database.display());
     }
     let store = Store::connect(database_url).await?;
+    reach(&store).await?;
     let status = store.schema_status().await;
     store.close().await;
     let status = status?;

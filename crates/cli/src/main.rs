@@ -123,8 +123,21 @@ enum OperatorCommand {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
+/// A refusal or failure is one line on standard error, its causes after colons, and exit status
+/// 1: never the stack trace that returning the error from `main` prints when `RUST_BACKTRACE`
+/// is set, which tells an operator nothing.
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    match start(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     init_logging(&config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -155,7 +168,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { kind, file, dry_run, batch_size, encoding } => {
-            let (store, _lock) = open_store(&config).await?;
+            // A dry run changes nothing: it needs a database that is there and current.
+            let (store, _lock) =
+                if dry_run { open_current_store(&config).await? } else { open_store(&config).await? };
             let options = import::Options { dry_run, batch_size, encoding };
             let summary = import::run(&store, kind, &file, &options).await;
             store.close().await;
@@ -163,7 +178,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { file } => {
-            let (store, _lock) = open_store(&config).await?;
+            care::refuse_postgres_backup(&config.database_url())?;
+            let (store, _lock) = open_existing_store(&config).await?;
             let result = care::backup(&store, &file).await;
             store.close().await;
             result
@@ -226,7 +242,39 @@ async fn open_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLoc
     }
     let lock = care::use_database(&config.database_url())?;
     let store = Store::connect(&config.database_url()).await?;
+    care::reach(&store).await?;
     store.migrate().await?;
+    Ok((store, lock))
+}
+
+/// Opens the configured database as it is, creating and migrating nothing: for commands that
+/// only read it. A SQLite file must already exist.
+async fn open_existing_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLock)> {
+    let url = config.database_url();
+    if let Some(database) = huzhu_store::maintenance::sqlite_path(&url) {
+        anyhow::ensure!(
+            database.is_file(),
+            "there is no database at {}; create it with `huzhu migrate`",
+            database.display()
+        );
+    }
+    let lock = care::use_database(&url)?;
+    let store = Store::connect(&url).await?;
+    care::reach(&store).await?;
+    Ok((store, lock))
+}
+
+/// Like [`open_existing_store`], and the schema must be current (nothing is migrated).
+async fn open_current_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLock)> {
+    let (store, lock) = open_existing_store(config).await?;
+    let status = store.schema_status().await;
+    if !status.as_ref().is_ok_and(|status| status.is_current()) {
+        store.close().await;
+        status?;
+        anyhow::bail!(
+            "the database schema is not current; run `huzhu migrate` first (a dry run changes nothing)"
+        );
+    }
     Ok((store, lock))
 }
 

@@ -143,3 +143,103 @@ fn migrate_check_tells_a_current_schema_from_an_outdated_one() {
     let current = site.ok(&["migrate", "--check"]);
     assert!(current.contains("The database schema is current."), "{current}");
 }
+
+#[test]
+fn a_restore_keeps_every_row_of_the_database_it_replaces() {
+    let site = Site::sqlite();
+    let server = Server::start(&site);
+    let backup = site.data.path().join("backup.db");
+    site.ok(&["backup", path(&backup)]);
+    // One person more than the backup holds, written while the server runs: 6 showcase members
+    // + 30 generated + this one = 37 + 1 = 38.
+    let one = site.file("one.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes());
+    site.ok(&["import", "people", path(&one)]);
+    // Killed, as by a crash or the out-of-memory killer: its last writes stay in the log.
+    drop(server);
+    let wal = site.database_path().with_file_name("huzhu.db-wal");
+    let logged = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(logged > 0, "the killed server left writes in {}", wal.display());
+
+    site.ok(&["restore", path(&backup)]);
+    assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["37"], "the backup is in place");
+
+    // The kept file, copied alone into a fresh folder, holds all 38 people.
+    let folder = site.database_path().parent().expect("a folder").to_owned();
+    let kept = std::fs::read_dir(&folder)
+        .expect("the data folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("huzhu.db.before-restore-")))
+        .expect("the replaced database is kept");
+    let copy = Site { data: tempfile::tempdir().expect("a folder"), postgres: None };
+    std::fs::create_dir_all(copy.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::copy(&kept, copy.database_path()).expect("a copy of the kept file");
+    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["38"]);
+    assert_eq!(copy.lines("PRAGMA integrity_check"), ["ok"]);
+}
+
+/// A PostgreSQL address on this machine where nothing listens: a port the system just handed
+/// out and that is free again.
+fn unreachable_postgres() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    drop(listener);
+    format!("postgres://huzhu@127.0.0.1:{port}/huzhu")
+}
+
+#[test]
+fn backup_refuses_postgresql_before_connecting_to_it() {
+    let site = Site::sqlite();
+    let target = site.data.path().join("backup.db");
+    // Nothing listens there: the refusal can only come from the address, before any connection
+    // (which would have failed with "could not be reached" after the pool's 3 s wait).
+    let output = site
+        .command(&["backup", path(&target)])
+        .env("HUZHU_DATABASE_URL", unreachable_postgres())
+        .output()
+        .expect("huzhu runs");
+    assert!(!output.status.success());
+    let said = text(&output.stderr);
+    assert!(said.contains("back up PostgreSQL with pg_dump"), "{said}");
+    assert!(!said.contains("migrations"), "{said}");
+    assert!(!target.exists(), "no backup file");
+}
+
+#[test]
+fn backup_of_a_missing_sqlite_database_creates_none() {
+    let site = Site::sqlite();
+    let output = site.huzhu(&["backup", path(&site.data.path().join("backup.db"))]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("there is no database at"), "{}", text(&output.stderr));
+    assert!(!site.database_path().exists(), "the backup created no database");
+}
+
+#[test]
+fn a_database_that_does_not_answer_is_said_to_be_unreachable() {
+    let site = Site::sqlite();
+    let address = unreachable_postgres();
+    for command in [&["migrate"][..], &["migrate", "--check"]] {
+        let output = site.command(command).env("HUZHU_DATABASE_URL", &address).output().expect("huzhu runs");
+        assert!(!output.status.success());
+        let said = text(&output.stderr);
+        assert!(said.contains("the database could not be reached"), "{command:?}: {said}");
+        assert!(!said.contains("running the database migrations"), "{command:?}: {said}");
+    }
+}
+
+#[test]
+fn a_refusal_is_one_line_without_a_stack_trace_even_with_rust_backtrace_set() {
+    let site = Site::sqlite();
+    let output = site
+        .command(&["backup", path(&site.data.path().join("backup.db"))])
+        .env("HUZHU_DATABASE_URL", unreachable_postgres())
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("huzhu runs");
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
+    assert_eq!(
+        said.trim_end().lines().collect::<Vec<_>>(),
+        ["error: huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)"]
+    );
+}

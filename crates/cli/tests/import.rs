@@ -284,6 +284,60 @@ fn a_dry_run_reports_and_writes_nothing() {
 }
 
 #[test]
+fn a_birth_date_in_the_future_is_refused_with_its_line() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    // ROC year 200 is 1911 + 200 = 2111; 1980-01-01 is in the past. A123456789's check digit is
+    // worked out at the top of the file; A200000012 is test_id(1).
+    let file = site.file(
+        "people.csv",
+        "id_number,name,birth_date,sex\nA123456789,王,200/01/01,M\nA200000012,林,1980-01-01,F\n".as_bytes(),
+    );
+    let printed = site.ok(&["import", "people", path(&file)]);
+    assert!(
+        printed.contains(
+            "line 2: 「出生日期」不可晚於今天：200/01/01 / birth_date: 200/01/01 is a date in the future"
+        ),
+        "{printed}"
+    );
+    assert_eq!(site.lines("SELECT id_number FROM person"), ["A200000012"]);
+}
+
+#[test]
+fn a_column_of_another_kind_is_named_in_plain_words() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    let file = site.file("institutions.csv", b"nhi_code,name,extra\n0101090517,\xe8\x87\xba\xe5\xa4\xa7,x\n");
+    let output = site.huzhu(&["import", "institutions", path(&file)]);
+    assert!(!output.status.success());
+    let said = text(&output.stderr);
+    assert!(said.contains("\"extra\" is not a column of an institutions file"), "{said}");
+}
+
+#[test]
+fn a_dry_run_creates_and_migrates_nothing() {
+    let site = Site::new();
+    let file = site.file("people.csv", &people_big5());
+    let output = site.huzhu(&["import", "people", path(&file), "--dry-run"]);
+    assert!(!output.status.success(), "a dry run needs a database with a current schema");
+    let said = text(&output.stderr);
+    match &site.postgres {
+        // The scratch database is empty: the dry run found the schema missing and left it so.
+        Some(_) => {
+            assert!(said.contains("run `huzhu migrate` first"), "{said}");
+            assert_eq!(
+                site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM pg_tables WHERE schemaname = 'public'"),
+                ["0"]
+            );
+        }
+        None => {
+            assert!(said.contains("there is no database at"), "{said}");
+            assert!(!site.database_path().exists(), "the dry run created no database");
+        }
+    }
+}
+
+#[test]
 fn a_file_of_another_kind_is_refused_before_anything_is_written() {
     let site = Site::new();
     site.ok(&["migrate"]);
@@ -291,7 +345,7 @@ fn a_file_of_another_kind_is_refused_before_anything_is_written() {
     let output = site.huzhu(&["import", "people", path(&file)]);
     assert!(!output.status.success());
     assert!(
-        text(&output.stderr).contains("column \"course_code\" is not one of a people file"),
+        text(&output.stderr).contains("\"course_code\" is not a column of a people file"),
         "{}",
         text(&output.stderr)
     );
@@ -416,7 +470,7 @@ fn a_named_encoding_overrules_the_byte_order_mark() {
     let output = site.huzhu(&["import", "people", path(&file), "--encoding", "big5"]);
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("d_number"), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("is not one of a people file"), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("is not a column of a people file"), "{}", text(&output.stderr));
     // Named as UTF-8 it loads, reported as the named encoding rather than the mark's.
     let printed = site.ok(&["import", "people", path(&file), "--encoding", "utf-8"]);
     assert!(printed.contains("imported (UTF-8): 1 rows read, 1 loaded"), "{printed}");
@@ -554,13 +608,13 @@ fn the_report_escapes_cuts_and_hides_what_it_repeats() {
     let escaped = site.file("escape.csv", b"id_number,course,minutes,completed_on,\x1b[2Jx\n");
     let output = site.huzhu(&["import", "learning", path(&escaped)]);
     let error = text(&output.stderr);
-    assert!(error.contains("column \"\\u{1b}[2Jx\" is not one of a learning file"), "{error}");
+    assert!(error.contains("\"\\u{1b}[2Jx\" is not a column of a learning file"), "{error}");
     assert!(!error.contains('\u{1b}'), "{error}");
     let huge = format!("id_number,course,minutes,completed_on,{}\n", "y".repeat(10_000));
     let output = site.huzhu(&["import", "learning", path(&site.file("huge.csv", huge.as_bytes()))]);
     let error = text(&output.stderr);
     assert!(
-        error.contains(&format!("column \"{}…\" is not one of a learning file", "y".repeat(40))),
+        error.contains(&format!("\"{}…\" is not a column of a learning file", "y".repeat(40))),
         "{error}"
     );
     assert!(!error.contains(&"y".repeat(41)), "{error}");
@@ -678,6 +732,16 @@ fn a_load_killed_part_way_leaves_whole_batches_and_a_rerun_completes_it() {
     assert!(count > 0 && count < i64::from(ROWS), "killed part way: {count} of {ROWS} rows");
     assert_eq!(count % 500, 0, "only whole batches of 500 are left: {count}");
     assert_eq!(site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM import_run WHERE finished_at IS NULL"), ["1"]);
+    // The killed run's row says how far it got: every line of the file is a good new row, so
+    // each committed batch stands for 500 lines read and 500 rows written, as many as are in
+    // the table.
+    assert_eq!(
+        site.lines(
+            "SELECT CAST(rows_read AS TEXT) || '|' || CAST(rows_written AS TEXT) FROM import_run \
+             WHERE finished_at IS NULL"
+        ),
+        [format!("{count}|{count}")]
+    );
 
     let printed = site.ok(&["import", "credits", path(&file), "--batch-size", "500"]);
     let new = i64::from(ROWS) - count;

@@ -165,7 +165,12 @@ const CREDIT_CONFLICT: &str = " ON CONFLICT (person_id, course_code, category, r
 
 /// Credits on PostgreSQL: one array per column and `UNNEST`, so a batch is one statement with
 /// 13 parameters instead of 30,000 bound values, which PostgreSQL parses and plans far faster.
-async fn upsert_credits_postgres(pool: &sqlx::PgPool, run: i64, rows: &[CreditRow]) -> anyhow::Result<u64> {
+async fn upsert_credits_postgres(
+    pool: &sqlx::PgPool,
+    run: i64,
+    lines: u64,
+    rows: &[CreditRow],
+) -> anyhow::Result<u64> {
     let column = |f: fn(&CreditRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
     let sql = format!(
         "INSERT INTO credit (person_id, course_code, title, organiser, reviewer, activity, role, category, \
@@ -192,9 +197,10 @@ async fn upsert_credits_postgres(pool: &sqlx::PgPool, run: i64, rows: &[CreditRo
         .await
         .context("writing an import batch")?;
     let written = done.rows_affected();
-    sqlx::query("UPDATE import_run SET rows_written = rows_written + $1 WHERE import_run_id = $2")
+    sqlx::query(COUNT_BATCH)
         .bind(i64::try_from(written).unwrap_or(i64::MAX))
         .bind(run)
+        .bind(i64::try_from(lines).unwrap_or(i64::MAX))
         .execute(&mut *tx)
         .await
         .context("counting an import batch")?;
@@ -202,10 +208,17 @@ async fn upsert_credits_postgres(pool: &sqlx::PgPool, run: i64, rows: &[CreditRo
     Ok(written)
 }
 
-/// Writes `$rows` as multi-row upserts in one transaction, adds the rows written to the run's
-/// ledger row in the same transaction, and evaluates to the number of rows written.
+/// Adds a committed batch to its run's row in `import_run`, in the batch's own transaction: the
+/// rows it wrote ($1) and the lines of the file it stands for ($3), so that the row of a run
+/// that was killed tells how far it got.
+const COUNT_BATCH: &str = "UPDATE import_run SET rows_written = rows_written + $1, rows_read = rows_read + $3 \
+                           WHERE import_run_id = $2";
+
+/// Writes `$rows` as multi-row upserts in one transaction, adds the rows written and the lines
+/// read to the run's ledger row in the same transaction, and evaluates to the number of rows
+/// written.
 macro_rules! upsert {
-    ($store:expr, $run:expr, $rows:expr, $columns:expr, $head:expr, $tail:expr,
+    ($store:expr, $run:expr, $lines:expr, $rows:expr, $columns:expr, $head:expr, $tail:expr,
      |$row:ident, $item:ident| $bind:expr) => {
         on_pool!($store, pool => {
             let mut tx = pool.begin().await.context("starting an import batch")?;
@@ -219,9 +232,10 @@ macro_rules! upsert {
                 let done = query.build().execute(&mut *tx).await.context("writing an import batch")?;
                 written += done.rows_affected();
             }
-            sqlx::query("UPDATE import_run SET rows_written = rows_written + $1 WHERE import_run_id = $2")
+            sqlx::query(COUNT_BATCH)
                 .bind(i64::try_from(written).unwrap_or(i64::MAX))
                 .bind($run)
+                .bind(i64::try_from($lines).unwrap_or(i64::MAX))
                 .execute(&mut *tx)
                 .await
                 .context("counting an import batch")?;
@@ -233,14 +247,17 @@ macro_rules! upsert {
 
 impl Store {
     /// Writes one batch in one transaction and returns how many rows were new or changed.
-    pub async fn upsert_batch(&self, run: i64, batch: &ImportBatch) -> anyhow::Result<u64> {
+    /// `lines` is how many lines of the file the batch stands for: its rows and the rows refused
+    /// since the batch before it.
+    pub async fn upsert_batch(&self, run: i64, batch: &ImportBatch, lines: u64) -> anyhow::Result<u64> {
         if let (crate::Db::Postgres(pool), ImportBatch::Credits(rows)) = (&self.db, batch) {
-            return upsert_credits_postgres(pool, run, rows).await;
+            return upsert_credits_postgres(pool, run, lines, rows).await;
         }
         let written = match batch {
             ImportBatch::Institutions(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 2,
                 "INSERT INTO institution (nhi_code, name) ",
@@ -251,6 +268,7 @@ impl Store {
             ImportBatch::People(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 4,
                 "INSERT INTO person (id_number, name, birth_date, sex) ",
@@ -268,6 +286,7 @@ impl Store {
             ImportBatch::Certificates(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 4,
                 "INSERT INTO certificate (person_id, profession, number, issued_on) ",
@@ -284,6 +303,7 @@ impl Store {
             ImportBatch::Licences(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 9,
                 "INSERT INTO licence (person_id, profession, certificate_number, number, authority, \
@@ -313,6 +333,7 @@ impl Store {
             ImportBatch::LicenceEvents(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 4,
                 "INSERT INTO licence_event (licence_id, kind, happened_on, note) ",
@@ -327,6 +348,7 @@ impl Store {
             ImportBatch::Credits(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 13,
                 "INSERT INTO credit (person_id, course_code, title, organiser, reviewer, activity, role, \
@@ -350,6 +372,7 @@ impl Store {
             ImportBatch::Learning(rows) => upsert!(
                 self,
                 run,
+                lines,
                 rows,
                 4,
                 "INSERT INTO learning (person_id, course, minutes, completed_on) ",

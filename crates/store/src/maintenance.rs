@@ -115,6 +115,22 @@ impl Store {
         Ok(())
     }
 
+    /// Folds a SQLite database's write-ahead log into the database file and empties the log, so
+    /// the file alone holds every committed row. A server that stops leaves its last writes in
+    /// `<database>-wal` (its read-only connections cannot fold the log when they close); a copy
+    /// of the file without the log would lack them.
+    pub async fn checkpoint_sqlite(&self) -> anyhow::Result<()> {
+        let Db::Sqlite(pool) = &self.db else {
+            anyhow::bail!("the write-ahead log is SQLite's");
+        };
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await
+            .context("folding the write-ahead log into the database")?;
+        anyhow::ensure!(busy == 0, "another connection kept the write-ahead log from being folded in");
+        Ok(())
+    }
+
     /// SQLite's own check of every page and index; `Ok` when it reports no problem.
     pub async fn check_integrity(&self) -> anyhow::Result<()> {
         let Db::Sqlite(pool) = &self.db else {

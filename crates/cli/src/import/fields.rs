@@ -50,6 +50,7 @@ pub enum Reason {
     BadId(IdError),
     BadDate { column: Column, text: String, error: RocDateError },
     BadValue { column: Column, text: String },
+    FutureDate { column: Column, text: String },
     BadPoints(String),
     PointsZero(String),
     UnknownPerson,
@@ -100,6 +101,14 @@ impl fmt::Display for Reason {
                 write!(
                     f,
                     "「{}」日期格式無法辨識：{text} / {}: not a date {text}",
+                    column.chinese, column.name
+                )
+            }
+            Reason::FutureDate { column, text } => {
+                let text = shown(text);
+                write!(
+                    f,
+                    "「{}」不可晚於今天：{text} / {}: {text} is a date in the future",
                     column.chinese, column.name
                 )
             }

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
+use chrono::NaiveDate;
 use clap::ValueEnum;
 use huzhu_store::import::{
     CertificateRow, CreditRow, ImportBatch, InstitutionRow, LearningRow, LicenceEventRow, LicenceRow,
@@ -128,8 +129,9 @@ impl Layout {
             let Some(column) = column else {
                 let name = fields::shown(name);
                 anyhow::bail!(
-                    "欄位「{name}」不屬於 {} 檔 / column \"{name}\" is not one of a {} file",
+                    "欄位「{name}」不屬於 {} 檔 / \"{name}\" is not a column of {} {} file",
                     kind.name(),
+                    article(kind.name()),
                     kind.name()
                 );
             };
@@ -156,9 +158,16 @@ impl Layout {
     }
 }
 
+/// "an" before a kind whose name starts with a vowel ("an institutions file"), "a" otherwise.
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
 /// What rows of a file are matched against: loaded once before the file is read.
 #[derive(Default)]
 pub struct Lookups {
+    /// Today in Taiwan: no one in the registry is born after it. `None` checks no birth date.
+    pub today: Option<NaiveDate>,
     pub people: HashMap<String, i64>,
     pub institutions: HashSet<String>,
     pub licences: HashMap<(String, String), i64>,
@@ -232,7 +241,7 @@ pub fn parse(
     }
     match kind {
         Kind::Institutions => institution(&field, columns),
-        Kind::People => person(&field, columns),
+        Kind::People => person(&field, columns, lookups),
         Kind::Certificates => certificate(&field, columns, lookups),
         Kind::Licences => licence(&field, columns, lookups),
         Kind::LicenceEvents => licence_event(&field, columns, lookups),
@@ -253,12 +262,16 @@ fn institution(field: &Field<'_>, c: &[Column]) -> Result<Row, Reason> {
     Ok(Row::Institution(row))
 }
 
-fn person(field: &Field<'_>, c: &[Column]) -> Result<Row, Reason> {
+fn person(field: &Field<'_>, c: &[Column], lookups: &Lookups) -> Result<Row, Reason> {
     let id = fields::id_number(field(0))?;
+    let birth_date = fields::date(field(2), c[2])?;
+    if lookups.today.is_some_and(|today| birth_date > today) {
+        return Err(Reason::FutureDate { column: c[2], text: field(2).to_owned() });
+    }
     let row = PersonRow {
         id_number: String::from(id),
         name: fields::text(field(1), c[1])?,
-        birth_date: fields::date(field(2), c[2])?,
+        birth_date,
         sex: fields::code(field(3), c[3], &fields::SEXES)?,
     };
     Ok(Row::Person(row))

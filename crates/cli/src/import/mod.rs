@@ -21,6 +21,7 @@ use anyhow::Context;
 use huzhu_store::Store;
 use huzhu_store::audit::AuditRecord;
 use huzhu_store::import::{ImportBatch, NewImportRun};
+use huzhu_web::{Clock, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use decode::{Detected, EncodingChoice};
@@ -50,8 +51,13 @@ pub struct Summary {
 
 /// What the reading thread sends: a batch of good rows, or at the end, the rows it refused.
 enum Message {
-    Batch(ImportBatch),
-    Done { read: u64, rejected: Vec<Rejection> },
+    /// A batch, and how many lines of the file it stands for (its rows and the refused rows
+    /// read since the batch before).
+    Batch(ImportBatch, u64),
+    Done {
+        read: u64,
+        rejected: Vec<Rejection>,
+    },
     Failed(anyhow::Error),
 }
 
@@ -82,12 +88,12 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
     let mut accepted = 0;
     let (read, rejected) = loop {
         match messages.recv().await {
-            Some(Message::Batch(batch)) => {
+            Some(Message::Batch(batch, lines)) => {
                 accepted += batch.len() as u64;
                 // Progress only once a batch is committed: a line in the log means its rows
                 // are in the database.
                 let committed = match run {
-                    Some(run) => writers.write(run, batch).await?,
+                    Some(run) => writers.write(run, batch, lines).await?,
                     None => true,
                 };
                 if committed {
@@ -137,9 +143,9 @@ impl Writers {
 
     /// Starts writing `batch`, then waits for batches to finish until fewer than `limit` are in
     /// flight. Says whether a batch was committed meanwhile.
-    async fn write(&mut self, run: i64, batch: ImportBatch) -> anyhow::Result<bool> {
+    async fn write(&mut self, run: i64, batch: ImportBatch, lines: u64) -> anyhow::Result<bool> {
         let store = self.store.clone();
-        self.in_flight.spawn(async move { store.upsert_batch(run, &batch).await });
+        self.in_flight.spawn(async move { store.upsert_batch(run, &batch, lines).await });
         let mut committed = false;
         while self.in_flight.len() >= self.limit {
             self.wait_one().await?;
@@ -189,7 +195,7 @@ fn check_header(kind: Kind, path: &Path, detected: Detected) -> anyhow::Result<(
 
 /// The keys rows of `kind` are matched against.
 async fn load_lookups(store: &Store, kind: Kind) -> anyhow::Result<Lookups> {
-    let mut lookups = Lookups::default();
+    let mut lookups = Lookups { today: Some(SystemClock.today()), ..Lookups::default() };
     match kind {
         Kind::Institutions | Kind::People => {}
         Kind::LicenceEvents => lookups.licences = store.licence_keys().await?,
@@ -236,6 +242,8 @@ fn read_file(
     let mut batch = kind.empty_batch(batch_size);
     let mut record = csv::StringRecord::new();
     let mut read = 0u64;
+    // Lines read up to the last batch sent.
+    let mut sent = 0u64;
     loop {
         let line = csv.position().line();
         match csv.read_record(&mut record) {
@@ -258,11 +266,14 @@ fn read_file(
         }
         if batch.len() >= batch_size {
             let full = std::mem::replace(&mut batch, kind.empty_batch(batch_size));
-            sender.blocking_send(Message::Batch(full)).context("handing a batch to the writer")?;
+            sender
+                .blocking_send(Message::Batch(full, read - sent))
+                .context("handing a batch to the writer")?;
+            sent = read;
         }
     }
     if !batch.is_empty() {
-        sender.blocking_send(Message::Batch(batch)).context("handing a batch to the writer")?;
+        sender.blocking_send(Message::Batch(batch, read - sent)).context("handing a batch to the writer")?;
     }
     Ok((read, rejected))
 }
