@@ -62,8 +62,15 @@ impl std::fmt::Debug for OperatorSessionRow {
     }
 }
 
+/// How an operator name is kept and looked up: names are ASCII and case-insensitive, so
+/// `Chen.Mei` is `chen.mei` (migration 0012).
+pub fn operator_name(username: &str) -> String {
+    username.to_ascii_lowercase()
+}
+
 impl Store {
-    /// Creates an operator; fails when the name is taken.
+    /// Creates an operator under the lowercase of `username`; fails when the name is taken in
+    /// any case.
     pub async fn create_operator(
         &self,
         username: &str,
@@ -71,11 +78,12 @@ impl Store {
         totp_secret: &str,
         now: i64,
     ) -> anyhow::Result<i64> {
+        let username = operator_name(username);
         let id: (i64,) = on_pool!(self, pool => sqlx::query_as(
             "INSERT INTO operator (username, password_hash, totp_secret, created_at)
              VALUES ($1, $2, $3, $4) RETURNING operator_id",
         )
-        .bind(username)
+        .bind(&username)
         .bind(password_hash)
         .bind(totp_secret)
         .bind(now)
@@ -85,12 +93,14 @@ impl Store {
         Ok(id.0)
     }
 
+    /// The operator of `username` in any case.
     pub async fn find_operator(&self, username: &str) -> anyhow::Result<Option<OperatorLogin>> {
+        let username = operator_name(username);
         let row = on_pool!(self, pool => sqlx::query_as::<_, OperatorLogin>(
             "SELECT operator_id, username, password_hash, totp_secret, disabled_at IS NOT NULL AS disabled
              FROM operator WHERE username = $1",
         )
-        .bind(username)
+        .bind(&username)
         .fetch_optional(pool)
         .await)
         .context("looking up an operator")?;
@@ -115,6 +125,7 @@ impl Store {
         username: &str,
         disabled_at: Option<i64>,
     ) -> anyhow::Result<bool> {
+        let username = operator_name(username);
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: Option<(i64,)> = sqlx::query_as(
@@ -122,7 +133,7 @@ impl Store {
                                                         ELSE COALESCE(disabled_at, $2) END
                  WHERE username = $1 RETURNING operator_id",
             )
-            .bind(username)
+            .bind(&username)
             .bind(disabled_at)
             .fetch_optional(&mut *tx)
             .await?;
@@ -140,13 +151,14 @@ impl Store {
     /// count restarts, since codes of the new key have never been used. False when there is no
     /// such operator.
     pub async fn replace_totp_secret(&self, username: &str, totp_secret: &str) -> anyhow::Result<bool> {
+        let username = operator_name(username);
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: Option<(i64,)> = sqlx::query_as(
                 "UPDATE operator SET totp_secret = $2, totp_last_step = 0 WHERE username = $1
                  RETURNING operator_id",
             )
-            .bind(username)
+            .bind(&username)
             .bind(totp_secret)
             .fetch_optional(&mut *tx)
             .await?;

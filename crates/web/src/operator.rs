@@ -129,7 +129,8 @@ pub fn operator_key(operator_id: i64) -> String {
 /// The delay key of a typed operator name: its SHA-256, whether or not the name exists, so the
 /// wait tells nothing about which names are operators.
 pub fn name_key(name: &str) -> String {
-    format!("ops:name:{}", hash_token(name))
+    // Lowercased as names are kept: `CHEN.MEI` fails and waits on the same key as `chen.mei`.
+    format!("ops:name:{}", hash_token(&huzhu_store::operators::operator_name(name)))
 }
 
 /// Clears an operator's pause and the wait on her name, for `huzhu operator unlock`: the pause
