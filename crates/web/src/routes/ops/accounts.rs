@@ -114,9 +114,9 @@ pub async fn account(
     Path(account_id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    if ops.operator().is_none() {
+    let Some(operator) = ops.operator() else {
         return Ok(to_login());
-    }
+    };
     let Some(overview) = state.store.account_overview(account_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -130,6 +130,18 @@ pub async fn account(
     };
     let AccountOverview { id_number, name, created_at, verified_at, .. } = overview;
     let masked_id = IdNumber::parse(&id_number).map(|id| id.masked()).unwrap_or_default();
+    // Reading a member's details is an operator action like any other (her name, registration
+    // and sign-in state are shown).
+    audit(
+        &state,
+        &ops,
+        Some(&operator.name),
+        "ops_account_view",
+        "succeeded",
+        Some(account_id),
+        Some(&masked_id),
+    )
+    .await?;
     let view = AccountView {
         page: ops.chrome(),
         account_id,
