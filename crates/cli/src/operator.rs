@@ -13,7 +13,7 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::Context;
 use huzhu_core::password_policy::PersonalData;
 use huzhu_store::Store;
-use huzhu_store::operators::operator_name;
+use huzhu_store::operators::{StateChange, operator_name};
 use huzhu_web::{Clock, Config, SystemClock, operator, password};
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
@@ -108,13 +108,19 @@ pub async fn list(store: &Store) -> anyhow::Result<()> {
 }
 
 /// `disable`: the operator can no longer sign in and her sessions end at once; `enable`: she
-/// can sign in again. Both audited.
+/// can sign in again. Both audited; asking for the state she is already in changes and audits
+/// nothing.
 pub async fn set_disabled(store: &Store, username: &str, disable: bool) -> anyhow::Result<()> {
     let username = &operator_name(username);
-    anyhow::ensure!(
-        operator::set_disabled(store, username, disable, SystemClock.now()).await?,
-        "there is no operator {username}"
-    );
+    match operator::set_disabled(store, username, disable, SystemClock.now()).await? {
+        StateChange::NoSuchOperator => anyhow::bail!("there is no operator {username}"),
+        StateChange::AlreadySo => {
+            let state = if disable { "disabled" } else { "enabled" };
+            println!("Operator {username} is already {state}; nothing changed.");
+            return Ok(());
+        }
+        StateChange::Changed => {}
+    }
     if disable {
         println!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
     } else {

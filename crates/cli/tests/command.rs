@@ -228,17 +228,24 @@ fn operator_list_shows_no_secret_and_disable_ends_sessions_until_enable() {
     assert!(disabled.status.success(), "{}", text(&disabled.stderr));
     let record = runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("still there");
     assert!(record.disabled);
+    // Disabling her again says so and writes no second audit record (counted below).
+    let again = huzhu_on(data.path(), &postgres, &["operator", "disable", "chen.mei"], &[]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(text(&again.stdout).contains("Operator chen.mei is already disabled; nothing changed."));
     let list = text(&huzhu_on(data.path(), &postgres, &["operator", "list"], &[]).stdout);
     let row = list.lines().find(|l| l.starts_with("chen.mei ")).expect("her row");
     assert!(row.contains("disabled since"), "{row}");
 
     let enabled = huzhu_on(data.path(), &postgres, &["operator", "enable", "chen.mei"], &[]);
     assert!(enabled.status.success(), "{}", text(&enabled.stderr));
+    let again = huzhu_on(data.path(), &postgres, &["operator", "enable", "chen.mei"], &[]);
+    assert!(text(&again.stdout).contains("Operator chen.mei is already enabled; nothing changed."));
     assert!(!runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("there").disabled);
     // Enabling does not bring the session back: disabling deleted it.
     assert_eq!(runtime.block_on(store.find_operator_session("a-session-of-chen-mei")).expect("reads"), None);
 
     runtime.block_on(async {
+        // One record each, though each command ran twice.
         for event in ["ops_disable", "ops_enable"] {
             let filter = huzhu_store::audit::AuditFilter { event: Some(event), ..Default::default() };
             let rows = store.search_audit(&filter, 10, 0).await.expect("reads");

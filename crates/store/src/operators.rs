@@ -62,6 +62,15 @@ impl std::fmt::Debug for OperatorSessionRow {
     }
 }
 
+/// What `disable` or `enable` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
+    NoSuchOperator,
+    /// She was already disabled (or enabled): nothing was written.
+    AlreadySo,
+    Changed,
+}
+
 /// How an operator name is kept and looked up: names are ASCII and case-insensitive, so
 /// `Chen.Mei` is `chen.mei` (migration 0012).
 pub fn operator_name(username: &str) -> String {
@@ -118,30 +127,36 @@ impl Store {
     }
 
     /// Disables an operator (`Some(now)`) and ends all her sessions in the same transaction, or
-    /// enables her again (`None`). An operator already disabled keeps the time she was first
-    /// disabled. False when there is no such operator.
+    /// enables her again (`None`). An operator already in the state asked for is left alone
+    /// (a disabled one keeps the time she was first disabled), and the answer says so.
     pub async fn set_operator_disabled(
         &self,
         username: &str,
         disabled_at: Option<i64>,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<StateChange> {
         let username = operator_name(username);
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let id: Option<(i64,)> = sqlx::query_as(
-                "UPDATE operator SET disabled_at = CASE WHEN $2 IS NULL THEN NULL
-                                                        ELSE COALESCE(disabled_at, $2) END
-                 WHERE username = $1 RETURNING operator_id",
+            let found: Option<(i64, bool)> = sqlx::query_as(
+                "SELECT operator_id, disabled_at IS NOT NULL FROM operator WHERE username = $1",
             )
             .bind(&username)
-            .bind(disabled_at)
             .fetch_optional(&mut *tx)
             .await?;
-            if let (Some((id,)), Some(_)) = (id, disabled_at) {
+            let Some((id, disabled)) = found else { return Ok(StateChange::NoSuchOperator) };
+            if disabled == disabled_at.is_some() {
+                return Ok(StateChange::AlreadySo);
+            }
+            sqlx::query("UPDATE operator SET disabled_at = $2 WHERE operator_id = $1")
+                .bind(id)
+                .bind(disabled_at)
+                .execute(&mut *tx)
+                .await?;
+            if disabled_at.is_some() {
                 sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok::<bool, sqlx::Error>(id.is_some())
+            Ok::<StateChange, sqlx::Error>(StateChange::Changed)
         }.await)
         .context("disabling or enabling an operator")
     }

@@ -230,7 +230,10 @@ async fn a_disabled_operator_is_signed_out_and_refused_with_the_usual_answer_unt
     assert_eq!(listed[0].last_sign_in_at, Some(START), "the sign-in is recorded at the app's clock");
 
     // What `huzhu operator disable` does.
-    assert!(huzhu_web::operator::set_disabled(&app.store, OPERATOR, true, START).await.expect("disables"));
+    assert_eq!(
+        huzhu_web::operator::set_disabled(&app.store, OPERATOR, true, START).await.expect("disables"),
+        huzhu_store::operators::StateChange::Changed
+    );
     assert_eq!(ops.get("/ops").await.headers()["location"], "/ops/login", "her open session has ended");
 
     // The right password and a fresh code: the same answer as a wrong password.
@@ -257,8 +260,9 @@ async fn a_disabled_operator_is_signed_out_and_refused_with_the_usual_answer_unt
     // Enabled again (after the 2-second wait the second failure set): the code tried while
     // disabled was not used up, and works now; the session from before stays ended.
     app.clock.advance(2);
-    assert!(
-        huzhu_web::operator::set_disabled(&app.store, OPERATOR, false, START + 30).await.expect("enables")
+    assert_eq!(
+        huzhu_web::operator::set_disabled(&app.store, OPERATOR, false, START + 30).await.expect("enables"),
+        huzhu_store::operators::StateChange::Changed
     );
     assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await.status(), 303);
     let old = new_client()
