@@ -999,3 +999,50 @@ async fn the_preview_says_an_empty_day_means_today() {
     // START is 2026-12-04 in Taiwan: the empty day shows it.
     assert!(page.contains("value=\"2026-12-04\""));
 }
+
+#[tokio::test]
+async fn a_taken_account_is_removed_after_a_reason_and_a_confirmation_and_the_person_stays() {
+    let app = app_with_operator().await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let found = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", NURSE_ID)]).await;
+    let account_page = found.headers()["location"].to_str().expect("text").to_owned();
+    let account_id: i64 = account_page.rsplit('/').next().expect("a number").parse().expect("digits");
+    let person_id = app.store.person_of_account(account_id).await.expect("reads").expect("her person");
+    let remove = format!("{account_page}/remove");
+    assert!(ops.text(&account_page).await.contains(&format!("href=\"{remove}\"")));
+
+    // No reason: named next to the field, nothing removed.
+    let missing = ops.submit(&remove, &remove, &[("reason", "  "), ("confirm", "yes")]).await;
+    assert_eq!(missing.status(), 200);
+    let page = missing.text().await.expect("a body");
+    assert!(page.contains("id=\"reason-error\"") && page.contains("請填寫刪除此帳號的原因"), "{page}");
+    // A reason without the confirmation: the page asks, nothing removed.
+    let reason = "他人冒名註冊；F223456786 本人已臨櫃確認";
+    let asked = ops.submit(&remove, &remove, &[("reason", reason)]).await;
+    let page = asked.text().await.expect("a body");
+    assert!(
+        page.contains("data-testid=\"remove-confirm\"") && page.contains("name=\"confirm\" value=\"yes\"")
+    );
+    // Without the session's CSRF token the confirmation is refused.
+    let forged = ops.post(&remove, &[("csrf", "forged"), ("reason", reason), ("confirm", "yes")]).await;
+    assert_ne!(forged.status(), 303);
+    assert!(app.store.account_overview(account_id).await.expect("reads").is_some(), "still there");
+
+    let done = ops.submit(&remove, &remove, &[("reason", reason), ("confirm", "yes")]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/ops/accounts?done=removed");
+    assert!(ops.text("/ops/accounts?done=removed").await.contains("帳號已刪除，本人可以重新註冊。"));
+    assert!(app.store.account_overview(account_id).await.expect("reads").is_none());
+    assert_eq!(app.get("/member").await.headers()["location"], "/login", "her session ended");
+    // The registry person stays, and so does the audit log of the account.
+    assert_eq!(app.store.person_keys().await.expect("reads").get(NURSE_ID), Some(&person_id));
+    let filter = AuditFilter { account_id: Some(account_id), ..AuditFilter::default() };
+    let rows = app.store.search_audit(&filter, 50, 0).await.expect("the audit log reads");
+    assert!(rows.iter().any(|row| row.event == "sign_in"), "her sign-in is still recorded");
+    let removal = rows.iter().find(|row| row.event == "ops_account_remove").expect("the removal record");
+    // The ID typed in the reason is masked like the subject's: 3 characters, 5 stars, 2.
+    assert_eq!(removal.subject.as_deref(), Some("F22*****86; 他人冒名註冊；F22*****86 本人已臨櫃確認"));
+    assert_eq!(removal.operator.as_deref(), Some(OPERATOR));
+}
