@@ -157,6 +157,20 @@ describe('the operator area in Chromium', () => {
     assert.match(await page.locator('main').textContent(), /A20\*{5}58/);
     await checkBothWidths(page, 'account');
 
+    // Removing an account: the reason is required, then a confirmation; cancelled here, since
+    // she signs in below (the removal itself is tested in crates/web/tests/web/operator.rs).
+    await clickAndWaitForNewDocument(page, page.getByRole('link', { name: '刪除此帳號…' }));
+    await checkBothWidths(page, 'account removal');
+    await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '繼續' }));
+    assert.match(await page.locator('#reason-error').textContent(), /請填寫刪除此帳號的原因/);
+    await checkBothWidths(page, 'account removal without a reason');
+    await page.locator('#reason').fill('他人冒名註冊，已臨櫃確認本人身分');
+    await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '繼續' }));
+    assert.match(await page.getByTestId('remove-confirm').textContent(), /無法復原/);
+    await checkBothWidths(page, 'account removal confirmation');
+    await clickAndWaitForNewDocument(page, page.getByRole('link', { name: '取消，回到帳號' }));
+    assert.match(page.url(), /\/ops\/accounts\/\d+$/);
+
     await clickAndWaitForNewDocument(page, page.getByRole('navigation', { name: '管理者功能' }).getByRole('link', { name: '稽核紀錄' }));
     await page.locator('#event').selectOption('ops_content_add');
     await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '查詢' }));

@@ -13,11 +13,13 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::Context;
 use huzhu_core::password_policy::PersonalData;
 use huzhu_store::Store;
+use huzhu_store::operators::{StateChange, operator_name};
 use huzhu_web::{Clock, Config, SystemClock, operator, password};
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
-/// The longest operator name; names are ASCII letters, digits, '.', '-' and '_'.
+/// The longest operator name; names are ASCII letters, digits, '.', '-' and '_', and do not
+/// depend on case: every command lowercases the name it is given.
 const MAX_NAME: usize = 64;
 
 /// Generated password characters: no 0/O, 1/l/I, so it can be read aloud or copied by hand.
@@ -25,6 +27,12 @@ const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ
 
 pub async fn add(store: &Store, config: &Config, username: &str, password_stdin: bool) -> anyhow::Result<()> {
     check_name(username)?;
+    let username = &operator_name(username);
+    if store.find_operator(username).await?.is_some() {
+        anyhow::bail!(
+            "there is already an operator {username} (names do not depend on case: is the name taken?)"
+        );
+    }
     let password = if password_stdin { read_password(config)? } else { generated_password() };
     let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
     let hash = password::hash_peppered(password.clone(), pepper.clone()).await?;
@@ -56,6 +64,7 @@ fn print_enrolment(enrolment: &operator::Enrolment) -> anyhow::Result<()> {
 /// A lost authenticator: a new TOTP key replaces the old one, whose codes stop working at once,
 /// and every session of the operator ends.
 pub async fn reenrol(store: &Store, config: &Config, username: &str) -> anyhow::Result<()> {
+    let username = &operator_name(username);
     let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
     let Some(enrolment) = operator::reenrol(store, username, SystemClock.now(), pepper.as_ref()).await?
     else {
@@ -69,6 +78,7 @@ pub async fn reenrol(store: &Store, config: &Config, username: &str) -> anyhow::
 }
 
 pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
+    let username = &operator_name(username);
     anyhow::ensure!(
         operator::unlock(store, username, SystemClock.now()).await?,
         "there is no operator {username}"
@@ -98,12 +108,19 @@ pub async fn list(store: &Store) -> anyhow::Result<()> {
 }
 
 /// `disable`: the operator can no longer sign in and her sessions end at once; `enable`: she
-/// can sign in again. Both audited.
+/// can sign in again. Both audited; asking for the state she is already in changes and audits
+/// nothing.
 pub async fn set_disabled(store: &Store, username: &str, disable: bool) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        operator::set_disabled(store, username, disable, SystemClock.now()).await?,
-        "there is no operator {username}"
-    );
+    let username = &operator_name(username);
+    match operator::set_disabled(store, username, disable, SystemClock.now()).await? {
+        StateChange::NoSuchOperator => anyhow::bail!("there is no operator {username}"),
+        StateChange::AlreadySo => {
+            let state = if disable { "disabled" } else { "enabled" };
+            println!("Operator {username} is already {state}; nothing changed.");
+            return Ok(());
+        }
+        StateChange::Changed => {}
+    }
     if disable {
         println!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
     } else {

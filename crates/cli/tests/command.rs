@@ -228,17 +228,24 @@ fn operator_list_shows_no_secret_and_disable_ends_sessions_until_enable() {
     assert!(disabled.status.success(), "{}", text(&disabled.stderr));
     let record = runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("still there");
     assert!(record.disabled);
+    // Disabling her again says so and writes no second audit record (counted below).
+    let again = huzhu_on(data.path(), &postgres, &["operator", "disable", "chen.mei"], &[]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(text(&again.stdout).contains("Operator chen.mei is already disabled; nothing changed."));
     let list = text(&huzhu_on(data.path(), &postgres, &["operator", "list"], &[]).stdout);
     let row = list.lines().find(|l| l.starts_with("chen.mei ")).expect("her row");
     assert!(row.contains("disabled since"), "{row}");
 
     let enabled = huzhu_on(data.path(), &postgres, &["operator", "enable", "chen.mei"], &[]);
     assert!(enabled.status.success(), "{}", text(&enabled.stderr));
+    let again = huzhu_on(data.path(), &postgres, &["operator", "enable", "chen.mei"], &[]);
+    assert!(text(&again.stdout).contains("Operator chen.mei is already enabled; nothing changed."));
     assert!(!runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("there").disabled);
     // Enabling does not bring the session back: disabling deleted it.
     assert_eq!(runtime.block_on(store.find_operator_session("a-session-of-chen-mei")).expect("reads"), None);
 
     runtime.block_on(async {
+        // One record each, though each command ran twice.
         for event in ["ops_disable", "ops_enable"] {
             let filter = huzhu_store::audit::AuditFilter { event: Some(event), ..Default::default() };
             let rows = store.search_audit(&filter, 10, 0).await.expect("reads");
@@ -253,6 +260,101 @@ fn operator_list_shows_no_secret_and_disable_ends_sessions_until_enable() {
         assert!(!unknown.status.success());
         assert!(text(&unknown.stderr).contains("there is no operator chen.nobody"));
     }
+}
+
+/// Runs `statements` on the test's database, one after another.
+fn execute(data_dir: &std::path::Path, postgres: &Option<String>, statements: &[&str]) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        match postgres {
+            Some(url) => {
+                let pool = sqlx::PgPool::connect(url).await.expect("PostgreSQL");
+                for statement in statements {
+                    sqlx::query(statement).execute(&pool).await.expect(statement);
+                }
+                pool.close().await;
+            }
+            None => {
+                let url = format!("sqlite://{}", data_dir.join("huzhu.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.expect("SQLite");
+                for statement in statements {
+                    sqlx::query(statement).execute(&pool).await.expect(statement);
+                }
+                pool.close().await;
+            }
+        }
+    });
+}
+
+#[test]
+fn operator_names_do_not_depend_on_case() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    let added = huzhu_on(data.path(), &postgres, &["operator", "add", "Chen.Mei"], &[]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    // Kept lowercase, and the authenticator's label says so.
+    assert!(text(&added.stdout).contains("Operator chen.mei created."), "{}", text(&added.stdout));
+    assert!(text(&added.stdout).contains("otpauth://totp/huzhu:chen.mei?"));
+    for twin in ["chen.mei", "CHEN.MEI", "cHEN.mEI"] {
+        let again = huzhu_on(data.path(), &postgres, &["operator", "add", twin], &[]);
+        assert!(!again.status.success(), "{twin} was added beside chen.mei");
+        assert!(
+            text(&again.stderr).contains("there is already an operator chen.mei"),
+            "{}",
+            text(&again.stderr)
+        );
+    }
+    let list = text(&huzhu_on(data.path(), &postgres, &["operator", "list"], &[]).stdout);
+    assert_eq!(list.lines().filter(|l| l.to_lowercase().starts_with("chen.mei ")).count(), 1, "{list}");
+    assert!(list.lines().any(|l| l.starts_with("chen.mei ")), "{list}");
+    // Every command finds her by any case; the audit row names her as she is kept.
+    let disabled = huzhu_on(data.path(), &postgres, &["operator", "disable", "CHEN.MEI"], &[]);
+    assert!(disabled.status.success(), "{}", text(&disabled.stderr));
+    assert!(text(&disabled.stdout).contains("Operator chen.mei is disabled"));
+    let url = postgres.clone().unwrap_or_else(|| huzhu_store::Store::sqlite_url_in(data.path()));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        let store = huzhu_store::Store::connect(&url).await.expect("the database");
+        // Sign-in looks her up the same way.
+        assert!(store.find_operator("Chen.MEI").await.expect("reads").expect("found").disabled);
+        let filter = huzhu_store::audit::AuditFilter { event: Some("ops_disable"), ..Default::default() };
+        let rows = store.search_audit(&filter, 10, 0).await.expect("reads");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].operator.as_deref(), Some("chen.mei"));
+        store.close().await;
+    });
+}
+
+#[test]
+fn migrate_lowercases_operator_names_and_refuses_names_that_differ_only_by_case() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    assert!(huzhu_on(data.path(), &postgres, &["migrate"], &[]).status.success());
+    // A database from before migration 0012, when `Chen.Mei` and `CHEN.MEI` could both be added.
+    execute(
+        data.path(),
+        &postgres,
+        &[
+            "DROP INDEX operator_username_lowercase",
+            "DELETE FROM _sqlx_migrations WHERE version = 12",
+            "INSERT INTO operator (username, password_hash, totp_secret, created_at) VALUES \
+             ('Chen.Mei', 'h', 's', 0), ('CHEN.MEI', 'h', 's', 0), ('Wang.Li', 'h', 's', 0)",
+        ],
+    );
+    let refused = huzhu_on(data.path(), &postgres, &["migrate"], &[]);
+    assert!(!refused.status.success());
+    // Named in the order lower(name), then name by byte: "CH…" before "Ch…", 'H' (72) < 'h' (104).
+    assert!(
+        text(&refused.stderr).contains("these names differ only by case: CHEN.MEI, Chen.Mei."),
+        "{}",
+        text(&refused.stderr)
+    );
+    execute(data.path(), &postgres, &["DELETE FROM operator WHERE username = 'CHEN.MEI'"]);
+    let migrated = huzhu_on(data.path(), &postgres, &["migrate"], &[]);
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    let list = text(&huzhu_on(data.path(), &postgres, &["operator", "list"], &[]).stdout);
+    let names: Vec<&str> = list.lines().skip(1).filter_map(|l| l.split(' ').next()).collect();
+    assert_eq!(names, ["chen.mei", "wang.li"]);
 }
 
 /// Starts `huzhu serve` on a free port, reads what it prints until it listens, then stops it.

@@ -494,6 +494,9 @@ fn credit_row(code: &str, points: &str) -> String {
 #[test]
 fn zero_points_are_refused_with_their_line_and_negative_ones_load_as_corrections() {
     let site = site_with_one_person();
+    // The 3 points that line 2's correction takes from.
+    let credit = format!("{CREDITS_HEADER}{}", credit_row("C1", "3"));
+    site.ok(&["import", "credits", path(&site.file("credit.csv", credit.as_bytes()))]);
     let mut credits = String::from(CREDITS_HEADER);
     for (code, points) in [("C1", "-1.5"), ("C2", "0"), ("C3", "0.00"), ("C4", "-0"), ("C5", "0.01")] {
         credits.push_str(&credit_row(code, points));
@@ -511,8 +514,51 @@ fn zero_points_are_refused_with_their_line_and_negative_ones_load_as_corrections
     }
     assert!(!printed.contains("line 2:"), "{printed}");
     assert_eq!(
-        site.lines("SELECT course_code || '|' || CAST(points AS TEXT) FROM credit ORDER BY course_code"),
-        ["C1|-150", "C5|1"]
+        site.lines(
+            "SELECT course_code || '|' || CAST(points AS TEXT) FROM credit ORDER BY course_code, points"
+        ),
+        ["C1|-150", "C1|300", "C5|1"]
+    );
+}
+
+#[test]
+fn a_correction_must_name_a_credit_she_has_and_take_back_no_more_than_it_gave() {
+    let site = site_with_one_person();
+    // Already loaded: C1 for 3 points and C2 for 2, both on 112/01/01: 300 + 200 = 500.
+    let loaded = format!("{CREDITS_HEADER}{}{}", credit_row("C1", "3"), credit_row("C2", "2"));
+    site.ok(&["import", "credits", path(&site.file("loaded.csv", loaded.as_bytes()))]);
+    let mut file = String::from(CREDITS_HEADER);
+    file.push_str(&credit_row("C9", "-1")); // line 2: a course she never took
+    file.push_str(&credit_row("C1", "-4")); // line 3: 4 points back from a 3-point credit
+    // Line 4: C2 was taken on 112/01/01, not 112/01/02: no credit of that day.
+    file.push_str("A200123458,C2,課程,公會,學會,1,attendee,pro,0,0,112/01/02,-1\n");
+    file.push_str(&credit_row("C3", "2")); // line 5: a new credit
+    file.push_str(&credit_row("C3", "-2")); // line 6: all of line 5 back, which is allowed
+    file.push_str(&credit_row("C1", "-1.5")); // line 7: half of the loaded C1
+    file.push_str(&credit_row("C4", "-1")); // line 8: its credit only comes on line 9
+    file.push_str(&credit_row("C4", "1")); // line 9
+    let printed = site.ok(&["import", "credits", path(&site.file("file.csv", file.as_bytes()))]);
+    // 8 rows; lines 2, 3, 4 and 8 refused; 5, 6, 7 and 9 loaded.
+    assert!(printed.contains("8 rows read, 4 loaded"), "{printed}");
+    assert!(printed.contains("4 rejected"), "{printed}");
+    let none = "更正列找不到所更正的積分";
+    for line in [2, 4, 8] {
+        assert!(printed.contains(&format!("line {line}: {none}")), "{printed}");
+    }
+    assert!(
+        printed.contains("line 3: 更正 -4.00 點超過所更正積分的 3.00 點 / the correction of -4.00 points"),
+        "{printed}"
+    );
+    for line in [5, 6, 7, 9] {
+        assert!(!printed.contains(&format!("line {line}:")), "{printed}");
+    }
+    // 500 loaded before, then + 200 - 200 (C3) - 150 (C1) + 100 (C4) = 450 hundredths.
+    assert_eq!(site.lines("SELECT CAST(SUM(points) AS TEXT) FROM credit"), ["450"]);
+    assert_eq!(
+        site.lines(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM credit WHERE course_code IN ('C9', 'C2') AND points < 0"
+        ),
+        ["0"]
     );
 }
 

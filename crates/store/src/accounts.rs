@@ -278,6 +278,39 @@ impl Store {
         Ok(ended)
     }
 
+    /// Removes an account for good, in one transaction: its sessions, mailed links, card link
+    /// and the account row. The registry person stays (she can register again), as do the audit
+    /// records that name the account's number. False when there is no such account.
+    ///
+    /// On SQLite an account number can be given again when the removed account had the highest
+    /// one (the table is not AUTOINCREMENT); the audit log's older records then share the
+    /// number with the new account, and the removal record says which was which.
+    pub async fn remove_account(&self, account_id: i64, throttle_key: &str) -> anyhow::Result<bool> {
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            for sql in [
+                "DELETE FROM session WHERE account_id = $1",
+                "DELETE FROM account_token WHERE account_id = $1",
+                "DELETE FROM card_binding WHERE account_id = $1",
+            ] {
+                sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")
+                .bind(throttle_key)
+                .execute(&mut *tx)
+                .await?;
+            let removed = sqlx::query("DELETE FROM account WHERE account_id = $1")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(removed)
+        }.await)
+        .context("removing an account")
+    }
+
     /// What an operator sees of an account when helping its member.
     pub async fn account_overview(&self, account_id: i64) -> anyhow::Result<Option<AccountOverview>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, AccountOverview>(

@@ -195,27 +195,26 @@ impl Store {
 
     /// Adds content shown every day.
     pub async fn add_content(&self, content: &NewContent<'_>) -> anyhow::Result<()> {
-        self.add_content_shown(content, Validity::default()).await
+        self.add_content_shown(content, Validity::default()).await.map(|_| ())
     }
 
-    /// Adds content shown on the days of `shown`.
-    pub async fn add_content_shown(&self, content: &NewContent<'_>, shown: Validity) -> anyhow::Result<()> {
+    /// Adds content shown on the days of `shown` and returns its number.
+    pub async fn add_content_shown(&self, content: &NewContent<'_>, shown: Validity) -> anyhow::Result<i64> {
         let Validity { from, until } = shown;
-        on_pool!(self, pool => match content {
+        let id = on_pool!(self, pool => match content {
             NewContent::Quote { text, source } => {
-                sqlx::query("INSERT INTO quote (text, source, shown_from, shown_until) VALUES ($1, $2, $3, $4)")
+                sqlx::query_as::<_, (i64,)>("INSERT INTO quote (text, source, shown_from, shown_until) VALUES ($1, $2, $3, $4) RETURNING quote_id")
                     .bind(text)
                     .bind(source)
                     .bind(from)
                     .bind(until)
-                    .execute(pool)
+                    .fetch_one(pool)
                     .await
-                    .map(|r| r.rows_affected())
             }
             NewContent::Video { title, platform, url, summary, position } => {
-                sqlx::query(
+                sqlx::query_as::<_, (i64,)>(
                     "INSERT INTO video (title, platform, url, summary, position, shown_from, shown_until)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING video_id",
                 )
                 .bind(title)
                 .bind(platform)
@@ -224,14 +223,13 @@ impl Store {
                 .bind(position)
                 .bind(from)
                 .bind(until)
-                .execute(pool)
+                .fetch_one(pool)
                 .await
-                .map(|r| r.rows_affected())
             }
             NewContent::Link { slot, title, url, position } => {
-                sqlx::query(
+                sqlx::query_as::<_, (i64,)>(
                     "INSERT INTO link (slot, title, url, position, shown_from, shown_until)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING link_id",
                 )
                 .bind(slot)
                 .bind(title)
@@ -239,23 +237,21 @@ impl Store {
                 .bind(position)
                 .bind(from)
                 .bind(until)
-                .execute(pool)
+                .fetch_one(pool)
                 .await
-                .map(|r| r.rows_affected())
             }
             NewContent::Notice { title, body } => {
-                sqlx::query("INSERT INTO notice (title, body, shown_from, shown_until) VALUES ($1, $2, $3, $4)")
+                sqlx::query_as::<_, (i64,)>("INSERT INTO notice (title, body, shown_from, shown_until) VALUES ($1, $2, $3, $4) RETURNING notice_id")
                     .bind(title)
                     .bind(body)
                     .bind(from)
                     .bind(until)
-                    .execute(pool)
+                    .fetch_one(pool)
                     .await
-                    .map(|r| r.rows_affected())
             }
         })
         .context("adding home page content")?;
-        Ok(())
+        Ok(id.0)
     }
 
     /// Every item of one kind, whatever its dates, for the operator's list.
@@ -265,6 +261,13 @@ impl Store {
             .await)
         .with_context(|| format!("listing the {}s", kind.name()))?;
         Ok(rows)
+    }
+
+    /// One item of one kind, for the audit record of a change to it.
+    pub async fn content_item(&self, kind: ContentKind, id: i64) -> anyhow::Result<Option<ContentItem>> {
+        // The lists are short (the home page shows a handful of each), so the list is read
+        // rather than a fifth statement per kind kept.
+        Ok(self.list_content(kind).await?.into_iter().find(|item| item.id == id))
     }
 
     /// Deletes one item; says whether it existed.

@@ -404,6 +404,27 @@ impl Store {
         Ok(rows.into_iter().map(|(authority, number, id)| ((authority, number), id)).collect())
     }
 
+    /// The points of the credit (not a correction) that `row` would correct: the same person,
+    /// course, category, role, day and marks. Asked once per correction row the file itself
+    /// does not explain; corrections are rare, so this is cheaper than reading every credit.
+    pub async fn corrected_credit_points(&self, row: &CreditRow) -> anyhow::Result<Option<i64>> {
+        let found: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT points FROM credit WHERE person_id = $1 AND course_code = $2 AND category = $3 \
+             AND role = $4 AND taken_on = $5 AND infection_control = $6 AND gender = $7 AND points > 0",
+        )
+        .bind(row.person_id)
+        .bind(&row.course_code)
+        .bind(row.category)
+        .bind(row.role)
+        .bind(row.taken_on)
+        .bind(row.infection_control)
+        .bind(row.gender)
+        .fetch_optional(pool)
+        .await)
+        .context("reading the credit a correction names")?;
+        Ok(found.map(|(points,)| points))
+    }
+
     /// The NHI codes of every known institution.
     pub async fn institution_codes(&self) -> anyhow::Result<HashSet<String>> {
         let rows: Vec<(String,)> =

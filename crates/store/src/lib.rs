@@ -126,11 +126,35 @@ impl Store {
 
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        let twins = self.operator_case_twins().await;
+        anyhow::ensure!(
+            twins.is_empty(),
+            "operator names are now case-insensitive, and these names differ only by case: {}. \
+             Rename all but one of each in the operator table (or delete the ones never used), \
+             then run the migration again",
+            twins.join(", ")
+        );
         match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
         }
         .context("running the database migrations")
+    }
+
+    /// Operator names that differ only by case, which migration 0012 cannot lowercase without
+    /// merging two operators. Empty on a new database, where the table does not exist yet and
+    /// the query fails: a database that fails for another reason fails in the migration.
+    async fn operator_case_twins(&self) -> Vec<String> {
+        let rows: Result<Vec<(String,)>, sqlx::Error> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT username FROM operator WHERE lower(username) IN \
+             (SELECT lower(username) FROM operator GROUP BY lower(username) HAVING COUNT(*) > 1)",
+        )
+        .fetch_all(pool)
+        .await);
+        let mut names: Vec<String> = rows.unwrap_or_default().into_iter().map(|(name,)| name).collect();
+        // Sorted here, by byte, so both engines name them in one order whatever their collation.
+        names.sort_by_key(|name| (name.to_ascii_lowercase(), name.clone()));
+        names
     }
 
     /// Answers when the database answers a trivial query.

@@ -62,8 +62,24 @@ impl std::fmt::Debug for OperatorSessionRow {
     }
 }
 
+/// What `disable` or `enable` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
+    NoSuchOperator,
+    /// She was already disabled (or enabled): nothing was written.
+    AlreadySo,
+    Changed,
+}
+
+/// How an operator name is kept and looked up: names are ASCII and case-insensitive, so
+/// `Chen.Mei` is `chen.mei` (migration 0012).
+pub fn operator_name(username: &str) -> String {
+    username.to_ascii_lowercase()
+}
+
 impl Store {
-    /// Creates an operator; fails when the name is taken.
+    /// Creates an operator under the lowercase of `username`; fails when the name is taken in
+    /// any case.
     pub async fn create_operator(
         &self,
         username: &str,
@@ -71,11 +87,12 @@ impl Store {
         totp_secret: &str,
         now: i64,
     ) -> anyhow::Result<i64> {
+        let username = operator_name(username);
         let id: (i64,) = on_pool!(self, pool => sqlx::query_as(
             "INSERT INTO operator (username, password_hash, totp_secret, created_at)
              VALUES ($1, $2, $3, $4) RETURNING operator_id",
         )
-        .bind(username)
+        .bind(&username)
         .bind(password_hash)
         .bind(totp_secret)
         .bind(now)
@@ -85,12 +102,14 @@ impl Store {
         Ok(id.0)
     }
 
+    /// The operator of `username` in any case.
     pub async fn find_operator(&self, username: &str) -> anyhow::Result<Option<OperatorLogin>> {
+        let username = operator_name(username);
         let row = on_pool!(self, pool => sqlx::query_as::<_, OperatorLogin>(
             "SELECT operator_id, username, password_hash, totp_secret, disabled_at IS NOT NULL AS disabled
              FROM operator WHERE username = $1",
         )
-        .bind(username)
+        .bind(&username)
         .fetch_optional(pool)
         .await)
         .context("looking up an operator")?;
@@ -108,29 +127,36 @@ impl Store {
     }
 
     /// Disables an operator (`Some(now)`) and ends all her sessions in the same transaction, or
-    /// enables her again (`None`). An operator already disabled keeps the time she was first
-    /// disabled. False when there is no such operator.
+    /// enables her again (`None`). An operator already in the state asked for is left alone
+    /// (a disabled one keeps the time she was first disabled), and the answer says so.
     pub async fn set_operator_disabled(
         &self,
         username: &str,
         disabled_at: Option<i64>,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<StateChange> {
+        let username = operator_name(username);
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let id: Option<(i64,)> = sqlx::query_as(
-                "UPDATE operator SET disabled_at = CASE WHEN $2 IS NULL THEN NULL
-                                                        ELSE COALESCE(disabled_at, $2) END
-                 WHERE username = $1 RETURNING operator_id",
+            let found: Option<(i64, bool)> = sqlx::query_as(
+                "SELECT operator_id, disabled_at IS NOT NULL FROM operator WHERE username = $1",
             )
-            .bind(username)
-            .bind(disabled_at)
+            .bind(&username)
             .fetch_optional(&mut *tx)
             .await?;
-            if let (Some((id,)), Some(_)) = (id, disabled_at) {
+            let Some((id, disabled)) = found else { return Ok(StateChange::NoSuchOperator) };
+            if disabled == disabled_at.is_some() {
+                return Ok(StateChange::AlreadySo);
+            }
+            sqlx::query("UPDATE operator SET disabled_at = $2 WHERE operator_id = $1")
+                .bind(id)
+                .bind(disabled_at)
+                .execute(&mut *tx)
+                .await?;
+            if disabled_at.is_some() {
                 sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok::<bool, sqlx::Error>(id.is_some())
+            Ok::<StateChange, sqlx::Error>(StateChange::Changed)
         }.await)
         .context("disabling or enabling an operator")
     }
@@ -140,13 +166,14 @@ impl Store {
     /// count restarts, since codes of the new key have never been used. False when there is no
     /// such operator.
     pub async fn replace_totp_secret(&self, username: &str, totp_secret: &str) -> anyhow::Result<bool> {
+        let username = operator_name(username);
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: Option<(i64,)> = sqlx::query_as(
                 "UPDATE operator SET totp_secret = $2, totp_last_step = 0 WHERE username = $1
                  RETURNING operator_id",
             )
-            .bind(username)
+            .bind(&username)
             .bind(totp_secret)
             .fetch_optional(&mut *tx)
             .await?;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
-use huzhu_store::operators::OperatorSessionRow;
+use huzhu_store::operators::{OperatorSessionRow, StateChange};
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -129,7 +129,8 @@ pub fn operator_key(operator_id: i64) -> String {
 /// The delay key of a typed operator name: its SHA-256, whether or not the name exists, so the
 /// wait tells nothing about which names are operators.
 pub fn name_key(name: &str) -> String {
-    format!("ops:name:{}", hash_token(name))
+    // Lowercased as names are kept: `CHEN.MEI` fails and waits on the same key as `chen.mei`.
+    format!("ops:name:{}", hash_token(&huzhu_store::operators::operator_name(name)))
 }
 
 /// Clears an operator's pause and the wait on her name, for `huzhu operator unlock`: the pause
@@ -154,16 +155,17 @@ pub async fn unlock(store: &huzhu_store::Store, username: &str, now: i64) -> any
 }
 
 /// Disables operator `username` and ends her sessions (`disable`), or lets her sign in again,
-/// for `huzhu operator disable` and `enable`. Audited as `ops_disable` / `ops_enable`. Says
-/// whether there is an operator of that name.
+/// for `huzhu operator disable` and `enable`. Audited as `ops_disable` / `ops_enable` when it
+/// changed something: disabling a disabled operator writes no second record.
 pub async fn set_disabled(
     store: &huzhu_store::Store,
     username: &str,
     disable: bool,
     now: i64,
-) -> anyhow::Result<bool> {
-    if !store.set_operator_disabled(username, disable.then_some(now)).await? {
-        return Ok(false);
+) -> anyhow::Result<StateChange> {
+    let change = store.set_operator_disabled(username, disable.then_some(now)).await?;
+    if change != StateChange::Changed {
+        return Ok(change);
     }
     let event = if disable { "ops_disable" } else { "ops_enable" };
     let audit = huzhu_store::audit::AuditRecord {
@@ -175,7 +177,7 @@ pub async fn set_disabled(
     };
     store.record_audit(&audit).await?;
     tracing::info!(event, operator = %username, "operator disabled or enabled");
-    Ok(true)
+    Ok(change)
 }
 
 /// Gives operator `username` a new TOTP key and ends her sessions (her authenticator was lost):

@@ -56,6 +56,8 @@ pub enum Reason {
     UnknownPerson,
     UnknownInstitution(String),
     UnknownLicence,
+    NoCreditCorrected,
+    CorrectionTooLarge { correction: Points, credit: Points },
     Duplicate { first_line: u64 },
 }
 
@@ -137,6 +139,16 @@ impl fmt::Display for Reason {
                 write!(f, "查無醫事機構代碼 {code} / unknown institution {code}")
             }
             Reason::UnknownLicence => write!(f, "查無此執業執照 / no licence has this authority and number"),
+            Reason::NoCreditCorrected => write!(
+                f,
+                "更正列找不到所更正的積分（同一人、課程代碼、類別、參與身分、日期、感控與性別註記），資料庫與本檔前列皆無 / \
+                 the correction names no credit (same person, course code, category, role, day, infection-control and gender marks) \
+                 in the database or on an earlier line of this file"
+            ),
+            Reason::CorrectionTooLarge { correction, credit } => write!(
+                f,
+                "更正 {correction} 點超過所更正積分的 {credit} 點 / the correction of {correction} points takes back more than the {credit} points of its credit"
+            ),
             Reason::Duplicate { first_line } => {
                 write!(f, "與第 {first_line} 行重複 / repeats line {first_line}")
             }

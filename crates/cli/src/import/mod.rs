@@ -10,7 +10,7 @@ mod fields;
 pub mod kinds;
 
 use std::collections::HashMap;
-use std::hash::RandomState;
+use std::hash::{BuildHasher, RandomState};
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -18,9 +18,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use huzhu_core::points::Points;
 use huzhu_store::Store;
 use huzhu_store::audit::AuditRecord;
-use huzhu_store::import::{ImportBatch, NewImportRun};
+use huzhu_store::import::{CreditRow, ImportBatch, NewImportRun};
 use huzhu_web::{Clock, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -82,7 +83,8 @@ pub async fn run(store: &Store, kind: Kind, path: &Path, options: &Options) -> a
     };
 
     let (reader, bytes_read) = decode::open(path, detected)?;
-    let mut messages = spawn_reader(kind, reader, lookups, options.batch_size.max(1));
+    let credits = CreditsSeen::new(store.clone());
+    let mut messages = spawn_reader(kind, reader, lookups, credits, options.batch_size.max(1));
     let progress = Progress::new(file_bytes, bytes_read);
     let mut writers = Writers::new(store);
     let mut accepted = 0;
@@ -213,11 +215,12 @@ fn spawn_reader(
     kind: Kind,
     reader: impl Read + Send + 'static,
     lookups: Lookups,
+    mut credits: CreditsSeen,
     batch_size: usize,
 ) -> tokio::sync::mpsc::Receiver<Message> {
     let (sender, receiver) = tokio::sync::mpsc::channel(2);
     std::thread::spawn(move || {
-        let done = match read_file(kind, reader, &lookups, batch_size, &sender) {
+        let done = match read_file(kind, reader, &lookups, &mut credits, batch_size, &sender) {
             Ok((read, rejected)) => Message::Done { read, rejected },
             Err(error) => Message::Failed(error),
         };
@@ -231,6 +234,7 @@ fn read_file(
     kind: Kind,
     reader: impl Read,
     lookups: &Lookups,
+    credits: &mut CreditsSeen,
     batch_size: usize,
     sender: &tokio::sync::mpsc::Sender<Message>,
 ) -> anyhow::Result<(u64, Vec<Rejection>)> {
@@ -258,8 +262,13 @@ fn read_file(
         }
         read += 1;
         let line = record.position().map_or(line, |p| p.line());
-        let parsed = kinds::parse(kind, &layout, lookups, &record)
-            .and_then(|row| seen.first_time(&row, line).map(|()| row));
+        let parsed = match kinds::parse(kind, &layout, lookups, &record) {
+            Ok(row) => credits.check(&row)?.and_then(|()| seen.first_time(&row, line)).map(|()| row),
+            Err(reason) => Err(reason),
+        };
+        if let Ok(row) = &parsed {
+            credits.remember(row);
+        }
         match parsed {
             Ok(row) => row.push_to(&mut batch),
             Err(reason) => rejected.push(Rejection { line, reason }),
@@ -300,6 +309,69 @@ impl Repeats {
                 slot.insert(line);
                 Ok(())
             }
+        }
+    }
+}
+
+/// The credits a correction row may name: those accepted earlier in this file (by a hash of
+/// what identifies them, as in `Repeats`) and, asked of the database, those already loaded. A
+/// correction must name one and may not take back more than it gave: the store keeps one
+/// correction beside each credit (see `huzhu_store::import::CreditRow`), so "the corrections
+/// of a credit" is that one row. A credit loaded later with fewer points than a correction
+/// already in the database is not checked against it.
+struct CreditsSeen {
+    hasher: RandomState,
+    points: HashMap<u64, i64>,
+    store: Store,
+    runtime: tokio::runtime::Handle,
+}
+
+impl CreditsSeen {
+    /// Made on the runtime, so the reading thread can ask the database through it.
+    fn new(store: Store) -> CreditsSeen {
+        let runtime = tokio::runtime::Handle::current();
+        CreditsSeen { hasher: RandomState::new(), points: HashMap::new(), store, runtime }
+    }
+
+    fn identity(&self, row: &CreditRow) -> u64 {
+        self.hasher.hash_one((
+            row.person_id,
+            &row.course_code,
+            row.category,
+            row.role,
+            row.taken_on,
+            row.infection_control,
+            row.gender,
+        ))
+    }
+
+    /// Whether a correction row names a credit that can bear it; any other row passes.
+    fn check(&self, row: &kinds::Row) -> anyhow::Result<Result<(), Reason>> {
+        let kinds::Row::Credit(row) = row else { return Ok(Ok(())) };
+        if row.points >= 0 {
+            return Ok(Ok(()));
+        }
+        let credit = match self.points.get(&self.identity(row)) {
+            Some(points) => Some(*points),
+            None => self.runtime.block_on(self.store.corrected_credit_points(row))?,
+        };
+        Ok(match credit {
+            None => Err(Reason::NoCreditCorrected),
+            Some(points) if -row.points > points => Err(Reason::CorrectionTooLarge {
+                correction: Points::from_hundredths(row.points),
+                credit: Points::from_hundredths(points),
+            }),
+            Some(_) => Ok(()),
+        })
+    }
+
+    /// Notes an accepted credit (not a correction) for the corrections after it.
+    fn remember(&mut self, row: &kinds::Row) {
+        if let kinds::Row::Credit(row) = row
+            && row.points > 0
+        {
+            let key = self.identity(row);
+            self.points.insert(key, row.points);
         }
     }
 }

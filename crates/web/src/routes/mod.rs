@@ -111,6 +111,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ops/accounts/{account_id}", get(ops::accounts::account))
         .route("/ops/accounts/{account_id}/unlock", post(ops::accounts::unlock))
         .route("/ops/accounts/{account_id}/end-sessions", post(ops::accounts::end_sessions))
+        .route(
+            "/ops/accounts/{account_id}/remove",
+            get(ops::accounts::remove_form).post(ops::accounts::remove),
+        )
         .route(paths::OPS_AUDIT, get(ops::audit::page))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), security::same_origin_middleware))

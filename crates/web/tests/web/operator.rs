@@ -230,7 +230,10 @@ async fn a_disabled_operator_is_signed_out_and_refused_with_the_usual_answer_unt
     assert_eq!(listed[0].last_sign_in_at, Some(START), "the sign-in is recorded at the app's clock");
 
     // What `huzhu operator disable` does.
-    assert!(huzhu_web::operator::set_disabled(&app.store, OPERATOR, true, START).await.expect("disables"));
+    assert_eq!(
+        huzhu_web::operator::set_disabled(&app.store, OPERATOR, true, START).await.expect("disables"),
+        huzhu_store::operators::StateChange::Changed
+    );
     assert_eq!(ops.get("/ops").await.headers()["location"], "/ops/login", "her open session has ended");
 
     // The right password and a fresh code: the same answer as a wrong password.
@@ -257,8 +260,9 @@ async fn a_disabled_operator_is_signed_out_and_refused_with_the_usual_answer_unt
     // Enabled again (after the 2-second wait the second failure set): the code tried while
     // disabled was not used up, and works now; the session from before stays ended.
     app.clock.advance(2);
-    assert!(
-        huzhu_web::operator::set_disabled(&app.store, OPERATOR, false, START + 30).await.expect("enables")
+    assert_eq!(
+        huzhu_web::operator::set_disabled(&app.store, OPERATOR, false, START + 30).await.expect("enables"),
+        huzhu_store::operators::StateChange::Changed
     );
     assert_eq!(ops.sign_in_with(OPERATOR, OPERATOR_PASSWORD, &code).await.status(), 303);
     let old = new_client()
@@ -874,4 +878,171 @@ async fn with_a_pepper_the_totp_key_is_sealed_in_the_database_and_still_signs_in
     assert!(!stored.totp_secret.contains(RFC_KEY_BASE32));
     // The RFC key's code, computed by the test's own HOTP, signs her in.
     assert_eq!(Ops::new(&app).sign_in_with(OPERATOR, OPERATOR_PASSWORD, &totp(START, 6)).await.status(), 303);
+}
+
+/// The subjects of the audit records of `event`, oldest first.
+async fn subjects(app: &TestApp, event: &str) -> Vec<String> {
+    let filter = AuditFilter { event: Some(event), ..AuditFilter::default() };
+    let mut rows = app.store.search_audit(&filter, 50, 0).await.expect("the audit log reads");
+    rows.reverse();
+    rows.into_iter().map(|row| row.subject.unwrap_or_default()).collect()
+}
+
+/// The action of the first form on `page` whose address ends with `suffix`.
+fn form_action(page: &str, suffix: &str) -> String {
+    page.split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with(suffix))
+        .expect("a form")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn content_changes_name_their_item_and_dates_in_the_audit_log() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let added = ops
+        .submit(
+            "/ops/content/notice",
+            "/ops/content/notice",
+            &[("title", "系統維護公告"), ("body", "週六停機"), ("shown_from", "115/12/05")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let dates = form_action(&ops.text("/ops/content/notice").await, "/dates");
+    // /ops/content/notice/<id>/dates
+    let id = dates.split('/').nth(4).expect("the item's number").to_owned();
+    // ROC 115/12/05 is 2026-12-05 (1911 + 115); no last day is written "-".
+    assert_eq!(
+        subjects(&app, "ops_content_add").await,
+        [format!("notice {id}「系統維護公告」 2026-12-05..-")]
+    );
+
+    assert_eq!(
+        ops.submit("/ops/content/notice", &dates, &[("shown_until", "2026-12-31")]).await.status(),
+        303
+    );
+    assert_eq!(
+        subjects(&app, "ops_content_dates").await,
+        [format!("notice {id}「系統維護公告」 -..2026-12-31")]
+    );
+
+    let delete = form_action(&ops.text("/ops/content/notice").await, "/delete");
+    assert_eq!(ops.submit("/ops/content/notice", &delete, &[]).await.status(), 303);
+    assert_eq!(
+        subjects(&app, "ops_content_delete").await,
+        [format!("notice {id}「系統維護公告」 -..2026-12-31")]
+    );
+
+    // A quote of 35 characters (3 × 10 + 5) keeps its first 30 and an ellipsis.
+    let text = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十甲乙丙丁戊";
+    assert_eq!(text.chars().count(), 35);
+    ops.submit("/ops/content/quote", "/ops/content/quote", &[("text", text), ("source", "某人")]).await;
+    let quote = form_action(&ops.text("/ops/content/quote").await, "/delete");
+    let quote_id = quote.split('/').nth(4).expect("the item's number").to_owned();
+    let first_30: String = text.chars().take(30).collect();
+    assert_eq!(first_30, "一二三四五六七八九十".repeat(3));
+    assert_eq!(subjects(&app, "ops_content_add").await[1], format!("quote {quote_id}「{first_30}…」 -..-"));
+}
+
+#[tokio::test]
+async fn opening_an_account_and_reading_the_log_are_audited_and_bad_filters_named() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let found = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", NURSE_ID)]).await;
+    let account_page = found.headers()["location"].to_str().expect("text").to_owned();
+    let account_id: i64 = account_page.rsplit('/').next().expect("a number").parse().expect("digits");
+    assert!(subjects(&app, "ops_account_view").await.is_empty(), "finding is not opening");
+    assert_eq!(ops.get(&account_page).await.status(), 200);
+    let filter = AuditFilter { event: Some("ops_account_view"), ..AuditFilter::default() };
+    let views = app.store.search_audit(&filter, 10, 0).await.expect("the audit log reads");
+    assert_eq!(views.len(), 1);
+    // F223456786 masked as the rest of the log shows it: 3 characters, 5 stars, the last 2.
+    assert_eq!(
+        (views[0].account_id, views[0].subject.as_deref(), views[0].operator.as_deref()),
+        (Some(account_id), Some("F22*****86"), Some(OPERATOR))
+    );
+
+    let read = ops.text("/ops/audit?event=sign_in&from=2026-12-04&to=115/12/04&account=1").await;
+    assert!(!read.contains("error-text"), "good filters");
+    assert_eq!(
+        subjects(&app, "ops_audit_view").await,
+        ["event=sign_in from=2026-12-04 to=115/12/04 account=1 page=1"]
+    );
+
+    // The last day before the first, and account numbers that no account has, are named next
+    // to their fields instead of finding nothing, and are no read of the log.
+    let backwards = ops.text("/ops/audit?from=2026-12-05&to=2026-12-04").await;
+    assert!(
+        backwards.contains("id=\"to-error\"") && backwards.contains("結束日不能早於開始日"),
+        "{backwards}"
+    );
+    for account in ["-3", "0", "1.5", "abc"] {
+        let page = ops.text(&format!("/ops/audit?account={account}")).await;
+        assert!(
+            page.contains("id=\"account-error\"") && page.contains("帳號號碼須為 1 以上的整數"),
+            "{account}"
+        );
+    }
+    assert_eq!(subjects(&app, "ops_audit_view").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_preview_says_an_empty_day_means_today() {
+    let app = app_with_operator().await;
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let page = ops.text("/ops/preview?date=").await;
+    assert!(page.contains("空白表示今天") && !page.contains("空白表示不限"));
+    // START is 2026-12-04 in Taiwan: the empty day shows it.
+    assert!(page.contains("value=\"2026-12-04\""));
+}
+
+#[tokio::test]
+async fn a_taken_account_is_removed_after_a_reason_and_a_confirmation_and_the_person_stays() {
+    let app = app_with_operator().await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let found = ops.submit("/ops/accounts", "/ops/accounts", &[("id_number", NURSE_ID)]).await;
+    let account_page = found.headers()["location"].to_str().expect("text").to_owned();
+    let account_id: i64 = account_page.rsplit('/').next().expect("a number").parse().expect("digits");
+    let person_id = app.store.person_of_account(account_id).await.expect("reads").expect("her person");
+    let remove = format!("{account_page}/remove");
+    assert!(ops.text(&account_page).await.contains(&format!("href=\"{remove}\"")));
+
+    // No reason: named next to the field, nothing removed.
+    let missing = ops.submit(&remove, &remove, &[("reason", "  "), ("confirm", "yes")]).await;
+    assert_eq!(missing.status(), 200);
+    let page = missing.text().await.expect("a body");
+    assert!(page.contains("id=\"reason-error\"") && page.contains("請填寫刪除此帳號的原因"), "{page}");
+    // A reason without the confirmation: the page asks, nothing removed.
+    let reason = "他人冒名註冊；F223456786 本人已臨櫃確認";
+    let asked = ops.submit(&remove, &remove, &[("reason", reason)]).await;
+    let page = asked.text().await.expect("a body");
+    assert!(
+        page.contains("data-testid=\"remove-confirm\"") && page.contains("name=\"confirm\" value=\"yes\"")
+    );
+    // Without the session's CSRF token the confirmation is refused.
+    let forged = ops.post(&remove, &[("csrf", "forged"), ("reason", reason), ("confirm", "yes")]).await;
+    assert_ne!(forged.status(), 303);
+    assert!(app.store.account_overview(account_id).await.expect("reads").is_some(), "still there");
+
+    let done = ops.submit(&remove, &remove, &[("reason", reason), ("confirm", "yes")]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/ops/accounts?done=removed");
+    assert!(ops.text("/ops/accounts?done=removed").await.contains("帳號已刪除，本人可以重新註冊。"));
+    assert!(app.store.account_overview(account_id).await.expect("reads").is_none());
+    assert_eq!(app.get("/member").await.headers()["location"], "/login", "her session ended");
+    // The registry person stays, and so does the audit log of the account.
+    assert_eq!(app.store.person_keys().await.expect("reads").get(NURSE_ID), Some(&person_id));
+    let filter = AuditFilter { account_id: Some(account_id), ..AuditFilter::default() };
+    let rows = app.store.search_audit(&filter, 50, 0).await.expect("the audit log reads");
+    assert!(rows.iter().any(|row| row.event == "sign_in"), "her sign-in is still recorded");
+    let removal = rows.iter().find(|row| row.event == "ops_account_remove").expect("the removal record");
+    // The ID typed in the reason is masked like the subject's: 3 characters, 5 stars, 2.
+    assert_eq!(removal.subject.as_deref(), Some("F22*****86; 他人冒名註冊；F22*****86 本人已臨櫃確認"));
+    assert_eq!(removal.operator.as_deref(), Some(OPERATOR));
 }

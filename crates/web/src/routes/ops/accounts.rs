@@ -1,5 +1,6 @@
 //! Helping a member: find her account by national ID, see whether its password path is paused
-//! and how many sessions it has, clear the pause, end its sessions.
+//! and how many sessions it has, clear the pause, end its sessions, or remove an account that
+//! someone else registered in her name.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -26,17 +27,26 @@ pub struct FindView {
     id_number: String,
     id_error: Option<&'static str>,
     not_found: bool,
+    removed: bool,
 }
 
 fn find_view(ops: &OpsCtx) -> FindView {
-    FindView { page: ops.chrome(), id_number: String::new(), id_error: None, not_found: false }
+    FindView {
+        page: ops.chrome(),
+        id_number: String::new(),
+        id_error: None,
+        not_found: false,
+        removed: false,
+    }
 }
 
-pub async fn find_form(ops: OpsCtx) -> Result<Response, AppError> {
+pub async fn find_form(ops: OpsCtx, Query(query): Query<DoneQuery>) -> Result<Response, AppError> {
     if ops.operator().is_none() {
         return Ok(to_login());
     }
-    Ok(find_view(&ops).into_response())
+    let mut view = find_view(&ops);
+    view.removed = query.done.as_deref() == Some("removed");
+    Ok(view.into_response())
 }
 
 #[derive(Deserialize)]
@@ -114,9 +124,9 @@ pub async fn account(
     Path(account_id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    if ops.operator().is_none() {
+    let Some(operator) = ops.operator() else {
         return Ok(to_login());
-    }
+    };
     let Some(overview) = state.store.account_overview(account_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -130,6 +140,18 @@ pub async fn account(
     };
     let AccountOverview { id_number, name, created_at, verified_at, .. } = overview;
     let masked_id = IdNumber::parse(&id_number).map(|id| id.masked()).unwrap_or_default();
+    // Reading a member's details is an operator action like any other (her name, registration
+    // and sign-in state are shown).
+    audit(
+        &state,
+        &ops,
+        Some(&operator.name),
+        "ops_account_view",
+        "succeeded",
+        Some(account_id),
+        Some(&masked_id),
+    )
+    .await?;
     let view = AccountView {
         page: ops.chrome(),
         account_id,
@@ -193,4 +215,132 @@ pub async fn end_sessions(
 async fn masked_id_of(state: &AppState, account_id: i64) -> Result<String, AppError> {
     let overview = state.store.account_overview(account_id).await?.ok_or(AppError::NotFound)?;
     Ok(IdNumber::parse(&overview.id_number).map(|id| id.masked()).unwrap_or_default())
+}
+
+/// The longest reason for removing an account, in characters.
+const REASON_CHARS: usize = 500;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops_account_remove.html")]
+pub struct RemoveView {
+    page: Chrome,
+    account_id: i64,
+    masked_id: String,
+    name: String,
+    reason: String,
+    reason_error: Option<&'static str>,
+    /// The reason was accepted: the page asks to confirm.
+    confirming: bool,
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn remove_view(state: &AppState, ops: &OpsCtx, account_id: i64) -> Result<RemoveView, AppError> {
+    let overview = state.store.account_overview(account_id).await?.ok_or(AppError::NotFound)?;
+    Ok(RemoveView {
+        page: ops.chrome(),
+        account_id,
+        masked_id: IdNumber::parse(&overview.id_number).map(|id| id.masked()).unwrap_or_default(),
+        name: overview.name,
+        reason: String::new(),
+        reason_error: None,
+        confirming: false,
+    })
+}
+
+/// The first step of removing an account: the reason.
+pub async fn remove_form(
+    State(state): State<AppState>,
+    ops: OpsCtx,
+    Path(account_id): Path<i64>,
+) -> Result<Response, AppError> {
+    if ops.operator().is_none() {
+        return Ok(to_login());
+    }
+    Ok(remove_view(&state, &ops, account_id).await?.into_response())
+}
+
+/// The message key of a reason that cannot be kept, if any.
+fn check_reason(reason: &str) -> Option<&'static str> {
+    if reason.is_empty() {
+        Some("ops.remove_reason_missing")
+    } else if reason.chars().count() > REASON_CHARS {
+        Some("ops.field_too_long")
+    } else if reason.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        Some("ops.field_control")
+    } else {
+        None
+    }
+}
+
+/// A reason as the audit log keeps it: on one line, and with any valid national ID in it
+/// masked, since no full ID may reach the log (operators may well type the one they checked).
+fn reason_for_log(reason: &str) -> String {
+    let chars: Vec<char> = reason.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut kept = String::with_capacity(reason.len());
+    let mut at = 0;
+    while at < chars.len() {
+        let window: String = chars[at..chars.len().min(at + 10)].iter().collect();
+        match IdNumber::parse(&window.to_ascii_uppercase()) {
+            Ok(id) if window.chars().count() == 10 => {
+                kept.push_str(&id.masked());
+                at += 10;
+            }
+            _ => {
+                kept.push(chars[at]);
+                at += 1;
+            }
+        }
+    }
+    kept
+}
+
+/// Removes an account someone registered in another person's name:
+/// a reason, then a confirmation, then the account, its sessions, links and card link go in
+/// one transaction. She can register again once the help desk has checked who she is.
+pub async fn remove(
+    State(state): State<AppState>,
+    ops: OpsCtx,
+    Path(account_id): Path<i64>,
+    Form(form): Form<RemoveForm>,
+) -> Result<Response, AppError> {
+    let Some(operator) = ops.operator() else {
+        return Ok(to_login());
+    };
+    ops.check_csrf(&form.csrf)?;
+    let mut view = remove_view(&state, &ops, account_id).await?;
+    let reason = form.reason.trim();
+    view.reason =
+        reason.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).take(REASON_CHARS).collect();
+    view.reason_error = check_reason(reason);
+    if view.reason_error.is_some() || form.confirm != "yes" {
+        view.confirming = view.reason_error.is_none();
+        return Ok(view.into_response());
+    }
+    let overview = state.store.account_overview(account_id).await?.ok_or(AppError::NotFound)?;
+    if !state.store.remove_account(account_id, &account_key(account_id)).await? {
+        return Err(AppError::NotFound);
+    }
+    // The growing wait on her ID number ends too: she starts again from nothing.
+    crate::throttle::clear(&state, account_id, &overview.id_number).await?;
+    let subject = format!("{}; {}", view.masked_id, reason_for_log(reason));
+    audit(
+        &state,
+        &ops,
+        Some(&operator.name),
+        "ops_account_remove",
+        "removed",
+        Some(account_id),
+        Some(&subject),
+    )
+    .await?;
+    Ok(see_other(&format!("{}?done=removed", paths::OPS_ACCOUNTS)))
 }

@@ -87,6 +87,19 @@ fn row_view(row: AuditRow) -> RowView {
     }
 }
 
+/// The filters of a read of the log as its own audit record keeps them, e.g.
+/// `event=ops_unlock from=2026-12-01 to=2026-12-04 account=12 page=1`; an empty filter as `-`.
+fn filters_read(view: &AuditView, page: i64) -> String {
+    let shown = |value: &str| if value.trim().is_empty() { "-".to_owned() } else { value.trim().to_owned() };
+    format!(
+        "event={} from={} to={} account={} page={page}",
+        shown(&view.event),
+        shown(&view.from),
+        shown(&view.to),
+        shown(&view.account)
+    )
+}
+
 /// The address of another page of the same search.
 fn page_link(query: &AuditQuery, page: i64) -> String {
     let pairs = [
@@ -110,7 +123,17 @@ pub async fn page(
     let from = parse_day(&query.from);
     let to = parse_day(&query.to);
     let account = query.account.trim();
-    let account_id = if account.is_empty() { Ok(None) } else { account.parse::<i64>().map(Some) };
+    // Account numbers start at 1: a negative number or zero is refused like a word would be.
+    let account_id = if account.is_empty() {
+        Ok(None)
+    } else {
+        account.parse::<i64>().ok().filter(|n| *n > 0).map(Some).ok_or(())
+    };
+    // A last day before the first finds nothing: said next to the last day instead.
+    let to = match (from, to) {
+        (Ok(Some(first)), Ok(Some(last))) if last < first => Err("ops.to_before_from"),
+        (_, to) => to,
+    };
     let page_number = query.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000);
 
     let mut view = AuditView {
@@ -152,6 +175,8 @@ pub async fn page(
         view.previous = Some(page_link(&query, page_number - 1));
     }
     view.rows = rows.into_iter().map(row_view).collect();
-    audit(&state, &ops, Some(&operator.name), "ops_audit_view", "succeeded", account_id, None).await?;
+    let subject = filters_read(&view, page_number);
+    audit(&state, &ops, Some(&operator.name), "ops_audit_view", "succeeded", account_id, Some(&subject))
+        .await?;
     Ok(view.into_response())
 }

@@ -382,6 +382,22 @@ fn new_content<'a>(kind: ContentKind, fields: &'a [FieldView]) -> NewContent<'a>
     }
 }
 
+/// Characters of a title or quote an audit record keeps.
+const EXCERPT_CHARS: usize = 30;
+
+/// What the audit record of a change says about its item: kind and number, the start of its
+/// title (of its text for a quote) and the days it is shown after the change (`-` for no
+/// limit), e.g. `notice 7「停電通知」 2026-12-01..-`. Line breaks become spaces.
+fn content_subject(kind: ContentKind, id: i64, headline: &str, shown: Validity) -> String {
+    let mut excerpt: String =
+        headline.chars().take(EXCERPT_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if headline.chars().count() > EXCERPT_CHARS {
+        excerpt.push('…');
+    }
+    let day = |day: Option<NaiveDate>| day.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    format!("{} {id}「{excerpt}」 {}..{}", kind.name(), day(shown.from), day(shown.until))
+}
+
 pub async fn add(
     State(state): State<AppState>,
     ops: OpsCtx,
@@ -401,9 +417,11 @@ pub async fn add(
         from: parse_day(value(&fields, "shown_from")),
         until: parse_day(value(&fields, "shown_until")),
     };
-    state.store.add_content_shown(&new_content(kind, &fields), shown).await?;
+    let id = state.store.add_content_shown(&new_content(kind, &fields), shown).await?;
     state.forget_home_content();
-    audit(&state, &ops, Some(&operator.name), "ops_content_add", kind.name(), None, None).await?;
+    let headline = value(&fields, if kind == ContentKind::Quote { "text" } else { "title" });
+    let subject = content_subject(kind, id, headline, shown);
+    audit(&state, &ops, Some(&operator.name), "ops_content_add", kind.name(), None, Some(&subject)).await?;
     Ok(see_other(&format!("{}/{}?done=added", paths::OPS_CONTENT, kind.name())))
 }
 
@@ -424,11 +442,15 @@ pub async fn delete(
     };
     ops.check_csrf(&form.csrf)?;
     let kind = kind_of(&kind)?;
+    let item = state.store.content_item(kind, id).await?.ok_or(AppError::NotFound)?;
     if !state.store.delete_content(kind, id).await? {
         return Err(AppError::NotFound);
     }
     state.forget_home_content();
-    audit(&state, &ops, Some(&operator.name), "ops_content_delete", kind.name(), None, None).await?;
+    let shown = Validity { from: item.shown_from, until: item.shown_until };
+    let subject = content_subject(kind, id, &item.title, shown);
+    audit(&state, &ops, Some(&operator.name), "ops_content_delete", kind.name(), None, Some(&subject))
+        .await?;
     Ok(see_other(&format!("{}/{}?done=deleted", paths::OPS_CONTENT, kind.name())))
 }
 
@@ -484,11 +506,13 @@ pub async fn set_dates(
             return render(&state, &ops, kind, empty_fields(kind), None, Some(problem)).await;
         }
     };
+    let item = state.store.content_item(kind, id).await?.ok_or(AppError::NotFound)?;
     if !state.store.set_content_dates(kind, id, shown).await? {
         return Err(AppError::NotFound);
     }
     state.forget_home_content();
-    audit(&state, &ops, Some(&operator.name), "ops_content_dates", kind.name(), None, None).await?;
+    let subject = content_subject(kind, id, &item.title, shown);
+    audit(&state, &ops, Some(&operator.name), "ops_content_dates", kind.name(), None, Some(&subject)).await?;
     Ok(see_other(&format!("{}/{}?done=dates", paths::OPS_CONTENT, kind.name())))
 }
 
