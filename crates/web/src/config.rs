@@ -98,6 +98,10 @@ pub struct Config {
     pub sign_in_delay_max_seconds: i64,
     /// Failures from one client address before its sign-ins start to wait too.
     pub address_delay_after: i64,
+    /// How long a device cookie (proof that a browser signed in to an account before) lasts.
+    pub device_cookie_days: i64,
+    /// Failed sign-ins with one device cookie after which it is no longer trusted.
+    pub device_cookie_failures: i64,
     /// Registration and reset requests one client address may send in an hour.
     pub form_rate_limit: i64,
     /// Captcha images one client address may draw in an hour.
@@ -170,6 +174,8 @@ impl Default for Config {
             sign_in_delay_seconds: 1,
             sign_in_delay_max_seconds: 60,
             address_delay_after: 10,
+            device_cookie_days: 180,
+            device_cookie_failures: 5,
             form_rate_limit: 20,
             captcha_rate_limit: 600,
             trusted_proxies: Vec::new(),
@@ -257,6 +263,8 @@ impl Config {
             ("sign_in_delay_seconds", self.sign_in_delay_seconds, 0, 60),
             ("sign_in_delay_max_seconds", self.sign_in_delay_max_seconds, 0, 3600),
             ("address_delay_after", self.address_delay_after, 1, i64::MAX),
+            ("device_cookie_days", self.device_cookie_days, 1, 400),
+            ("device_cookie_failures", self.device_cookie_failures, 1, 100),
             ("form_rate_limit", self.form_rate_limit, 1, i64::MAX),
             ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
             ("card_challenge_seconds", self.card_challenge_seconds, 30, 600),

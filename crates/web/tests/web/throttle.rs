@@ -5,13 +5,13 @@ use huzhu_web::Config;
 use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp};
 use crate::smtp::MailServer;
 
-const WRONG: &str = "not her password at all";
+pub(crate) const WRONG: &str = "not her password at all";
 
 fn captcha(n: usize) -> String {
     format!("C{n:04}")
 }
 
-async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServer) {
+pub(crate) async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServer) {
     let smtp = MailServer::start();
     let url = smtp.url();
     let app = TestApp::spawn_with(move |config| {
@@ -25,7 +25,7 @@ async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServ
 }
 
 /// Signs in with the n-th captcha; returns the status and the page (the ID taken out).
-async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, String) {
+pub(crate) async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, String) {
     let response = app.sign_in(id, password, &captcha(n)).await;
     let status = response.status().as_u16();
     (status, response.text().await.expect("a body").replace(id, "<ID>"))
@@ -33,12 +33,12 @@ async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, Str
 
 /// Waits out the delay the `failures`-th failure set with the default settings:
 /// 1 s after the first, doubled with each further one (1, 2, 4, 8, 16, 32, then 60 at most).
-fn wait_after(app: &TestApp, failures: u32) {
+pub(crate) fn wait_after(app: &TestApp, failures: u32) {
     app.clock.advance((1_i64 << (failures - 1)).min(60));
 }
 
 /// `count` failures on `id`, each after the previous one's delay.
-async fn fail_times(app: &TestApp, id: &str, count: u32, first_captcha: usize) -> String {
+pub(crate) async fn fail_times(app: &TestApp, id: &str, count: u32, first_captcha: usize) -> String {
     let mut page = String::new();
     for n in 1..=count {
         if n > 1 {
@@ -311,7 +311,7 @@ async fn an_unknown_id_waits_exactly_as_long_as_a_registered_one() {
 #[tokio::test]
 async fn failures_from_one_address_make_every_sign_in_from_it_wait() {
     // From its third failure, the address waits 1 s (then 2, 4 …), whatever the ID.
-    let (app, _smtp) = spawn(|config| config.address_delay_after = 3).await;
+    let (mut app, _smtp) = spawn(|config| config.address_delay_after = 3).await;
     let ids: Vec<String> = ["T10000000", "A12345678", "B12345678"]
         .iter()
         .map(|nine| huzhu_core::id::IdNumber::with_check_digit(nine).expect("a valid ID").as_str().to_owned())
@@ -323,6 +323,9 @@ async fn failures_from_one_address_make_every_sign_in_from_it_wait() {
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 3).await.0, 303);
     let home = app.get_text("/member").await;
     app.post_form("/logout", &[("csrf", &crate::helpers::csrf_of(&home))]).await;
+    // Another browser at the same address: hers now holds a device cookie, which would lift
+    // the wait (crate::device_cookies).
+    app.client = crate::helpers::new_browser();
 
     attempt(&app, &ids[2], WRONG, 4).await;
     let (status, page) = attempt(&app, NURSE_ID, NURSE_PASSWORD, 5).await;
