@@ -280,6 +280,7 @@ impl Config {
         if let Some(pepper) = &self.password_pepper {
             crate::password::Pepper::from_hex(pepper).context("the setting password_pepper")?;
         }
+        check_relay_encrypted(&self.smtp_url)?;
         anyhow::ensure!(
             matches!(self.card_stale_crl.as_str(), "fail_closed" | "fail_open"),
             "the setting card_stale_crl is {:?}; it must be fail_closed or fail_open",
@@ -361,4 +362,34 @@ fn is_plain_origin(origin: &str) -> bool {
         !rest.is_empty()
             && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
     })
+}
+
+/// Refuses a mail relay reached without encryption: the relay's password and the reset links
+/// would cross the network in clear. `smtps://` (TLS) and `smtp://…?tls=required` (STARTTLS
+/// that cannot be stripped) are accepted anywhere; a plain or opportunistic `smtp://` only to
+/// a relay on this machine (a loopback address or `localhost`).
+fn check_relay_encrypted(smtp_url: &str) -> anyhow::Result<()> {
+    if smtp_url.is_empty() {
+        return Ok(());
+    }
+    let url = url::Url::parse(smtp_url).context("the setting smtp_url is not a URL")?;
+    let required = url.query_pairs().any(|(key, value)| key == "tls" && value == "required");
+    if url.scheme() == "smtps" || required {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        // smtp is not a scheme the URL standard knows, so its IPv4 hosts come as names.
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|a| a.is_loopback())
+        }
+        Some(url::Host::Ipv4(addr)) => addr.is_loopback(),
+        Some(url::Host::Ipv6(addr)) => addr.is_loopback(),
+        None => false,
+    };
+    anyhow::ensure!(
+        loopback,
+        "the setting smtp_url sends mail unencrypted to another machine; use smtps://host:465 (TLS) \
+         or smtp://host:587?tls=required (STARTTLS), or a relay on this machine (127.0.0.1)"
+    );
+    Ok(())
 }
