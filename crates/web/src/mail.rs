@@ -59,6 +59,18 @@ impl Letter {
         }
     }
 
+    /// Puts `{name}` values (the configured durations) into the subject and paragraphs.
+    pub fn with_args(mut self, args: &[(&str, &str)]) -> Letter {
+        for (name, value) in args {
+            let placeholder = format!("{{{name}}}");
+            self.subject = self.subject.replace(&placeholder, value);
+            for paragraph in &mut self.paragraphs {
+                *paragraph = paragraph.replace(&placeholder, value);
+            }
+        }
+        self
+    }
+
     fn footer(&self) -> &'static str {
         self.lang.messages().get("mail.footer")
     }

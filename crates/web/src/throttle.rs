@@ -188,7 +188,9 @@ pub async fn record_failure(
     if locked {
         audit(state, ctx, "lock", "account", Some(account_id), Some(id_number)).await?;
         if let Some(contact) = state.store.contact_by_account(account_id).await? {
-            let letter = Letter::from_catalog(ctx.lang, "locked", 2, None);
+            let minutes = state.config.lock_minutes.to_string();
+            let letter =
+                Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
             mail::queue(state, &contact.email, &letter).await?;
         }
     }

@@ -935,3 +935,30 @@ async fn wrong_passwords_on_the_verification_page_wait_and_pause_like_sign_in() 
     expected.extend(["locked", "locked", "succeeded"]);
     assert_eq!(verify_audit(&app).await, expected);
 }
+
+#[tokio::test]
+async fn the_configured_link_lifetimes_are_said_on_the_pages_and_in_the_mails() {
+    let smtp = MailServer::start();
+    let url = smtp.url();
+    // Not the defaults (30 minutes, 24 hours).
+    let app = TestApp::spawn_with(move |config| {
+        with_mail(url)(config);
+        config.reset_link_minutes = 45;
+        config.verify_link_hours = 48;
+    })
+    .await;
+
+    let answer = ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let page = answer.text().await.expect("a body");
+    assert!(page.contains("連結 45 分鐘內有效"), "{page}");
+    assert!(smtp.wait_for(1).await[0].text().contains("請在 45 分鐘內開啟下面的連結"));
+
+    let id = add_person(&app, unregistered_midwife()).await;
+    let answer =
+        register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0002").await;
+    let page = answer.text().await.expect("a body");
+    assert!(page.contains("請於 48 小時內開啟信中的連結"), "{page}");
+    let mails = smtp.wait_for(2).await;
+    let verify = mails.iter().find(|m| m.to == vec!["chen@example.org".to_owned()]).expect("the mail");
+    assert!(verify.text().contains("請在 48 小時內開啟下面的連結"));
+}

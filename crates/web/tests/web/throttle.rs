@@ -351,3 +351,12 @@ async fn rows_of_failures_quiet_for_two_days_are_purged_and_running_waits_are_ke
     // A second later its wait is over too: it goes.
     assert_eq!(app.store.purge_sign_in_throttle(now + 1, now + 1).await.expect("a purge"), 1);
 }
+
+#[tokio::test]
+async fn the_lock_mail_says_the_configured_pause() {
+    // 20 minutes, not the default 15.
+    let (app, smtp) = spawn(|config| config.lock_minutes = 20).await;
+    fail_times(&app, NURSE_ID, 5, 1).await;
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].text().contains("密碼登入暫停 20 分鐘"), "{}", mails[0].text());
+}
