@@ -113,7 +113,13 @@ pub async fn change(
     }
     let birth_date = chrono::NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
-    let new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
+    let mut new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
+    // A change, forced by stricter rules or not, must change something: the current password
+    // typed again as the new one is refused (compared as stored, NFC-normalized).
+    if current_ok && new_ok && normalize(&form.password) == normalize(&form.current_password) {
+        view.error("password", "account.password_same");
+        new_ok = false;
+    }
     if !current_ok || !new_ok {
         audit(&state, &ctx, "password_change", "refused", Some(account_id), None).await?;
         return Ok(view.into_response());
