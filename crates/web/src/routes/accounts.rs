@@ -160,10 +160,12 @@ pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValu
     response
 }
 
-/// The answer once a client address has sent too many requests of one kind in an hour.
-fn too_many(ctx: &Ctx) -> Response {
+/// The answer once a client address has sent too many requests of one kind in an hour,
+/// audited as `event` with the outcome `rate_limited` (no ID: the form was not read).
+async fn too_many(state: &AppState, ctx: &Ctx, event: &str) -> Result<Response, AppError> {
+    audit(state, ctx, event, "rate_limited", None, None).await?;
     let page = notice(ctx, "account.too_many_title", vec!["account.too_many"]);
-    (StatusCode::TOO_MANY_REQUESTS, page).into_response()
+    Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
 }
 
 /// A link to a page of the portal, built from the configured address, never from the request.
@@ -348,7 +350,7 @@ pub async fn register(
     }
     ctx.check_csrf(&form.csrf)?;
     if throttle::over_rate(&state, &ctx, "register", state.config.form_rate_limit).await? {
-        return Ok(too_many(&ctx));
+        return too_many(&state, &ctx, "register").await;
     }
 
     let mut view = keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
@@ -688,7 +690,7 @@ pub async fn forgot(
     }
     ctx.check_csrf(&form.csrf)?;
     if throttle::over_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await? {
-        return Ok(too_many(&ctx));
+        return too_many(&state, &ctx, "reset_requested").await;
     }
 
     let id_number = check_id(&mut view, &form.id_number);

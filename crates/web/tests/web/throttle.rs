@@ -188,6 +188,11 @@ async fn reset_requests_from_one_address_are_limited_per_hour() {
         .await;
     assert_eq!(answer.status(), 429);
     assert!(answer.text().await.expect("a body").contains("請稍後再試"));
+    // The refusal is audited, with no ID (the form is not read once the limit is reached).
+    let audit = app.store.recent_audit(1).await.expect("the audit log");
+    let refused = &audit[0];
+    assert_eq!((refused.event.as_str(), refused.outcome.as_str()), ("reset_requested", "rate_limited"));
+    assert_eq!((refused.account_id, refused.subject.as_deref()), (None, None));
     // An hour later the address may ask again.
     app.clock.advance(3600);
     assert_eq!(forgot(&app, 5).await, 200);
@@ -359,4 +364,22 @@ async fn the_lock_mail_says_the_configured_pause() {
     fail_times(&app, NURSE_ID, 5, 1).await;
     let mails = smtp.wait_for(1).await;
     assert!(mails[0].text().contains("密碼登入暫停 20 分鐘"), "{}", mails[0].text());
+}
+
+#[tokio::test]
+async fn registrations_refused_for_their_rate_are_audited_without_an_id() {
+    let (app, _smtp) = spawn(|config| config.form_rate_limit = 2).await;
+    let page = app.get_text("/register").await;
+    let form = [("csrf", crate::helpers::csrf_of(&page)), ("id_number", NURSE_ID.to_owned())];
+    // Two sends within the allowance (answered with the form's own errors), then the third.
+    for expected in [200, 200, 429] {
+        assert_eq!(
+            app.post_form("/register", &[(form[0].0, &form[0].1), (form[1].0, &form[1].1)]).await.status(),
+            expected
+        );
+    }
+    let audit = app.store.recent_audit(1).await.expect("the audit log");
+    let refused = &audit[0];
+    assert_eq!((refused.event.as_str(), refused.outcome.as_str()), ("register", "rate_limited"));
+    assert_eq!((refused.account_id, refused.subject.as_deref()), (None, None));
 }
