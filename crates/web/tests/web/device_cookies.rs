@@ -180,3 +180,16 @@ async fn a_paused_id_does_not_stop_her_changing_her_password_in_her_own_browser(
     // ... and the right one changes it at once.
     assert!(change(NURSE_PASSWORD).await.contains("密碼已變更"));
 }
+
+#[tokio::test]
+async fn a_device_cookie_row_is_purged_when_it_expires_and_not_before() {
+    use huzhu_web::Clock as _;
+    let (app, _smtp) = spawn(|_| {}).await;
+    let signed_in_at = app.clock.now();
+    sign_in_and_out(&app, 1).await;
+    // It expires 180 days (180 × 86 400 = 15 552 000 s) after the sign-in. The housekeeping
+    // task (state::delete_expired) runs this purge with the current time.
+    let expires = signed_in_at + 15_552_000;
+    assert_eq!(app.store.purge_device_cookies(expires - 1).await.expect("a purge"), 0);
+    assert_eq!(app.store.purge_device_cookies(expires).await.expect("a purge"), 1);
+}
