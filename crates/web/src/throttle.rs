@@ -322,11 +322,13 @@ pub struct Device {
 /// The device cookie the request brings, if it is trusted for `account_id`: given to this
 /// browser after a password sign-in to that very account, not expired, and with fewer than
 /// `device_cookie_failures` failures. A cookie of another account, a made-up one, an expired
-/// or a used-up one gives nothing, and the usual waits and pauses apply.
+/// or a used-up one gives nothing, and the usual waits and pauses apply. The cookie is looked
+/// up whether or not the typed ID has an account (`None`), so the time taken tells nothing
+/// about who is registered.
 pub async fn trusted_device(
     state: &AppState,
     headers: &HeaderMap,
-    account_id: i64,
+    account_id: Option<i64>,
 ) -> Result<Option<Device>, AppError> {
     let name = device_cookie_name(state);
     let nonce = headers
@@ -343,7 +345,7 @@ pub async fn trusted_device(
     let nonce_hash = crate::session::hash_token(&nonce);
     let config = &state.config;
     let owner = state.store.trusted_device(&nonce_hash, state.now(), config.device_cookie_failures).await?;
-    Ok(owner.filter(|owner| *owner == account_id).map(|_| Device { nonce_hash }))
+    Ok(owner.filter(|owner| Some(*owner) == account_id).map(|_| Device { nonce_hash }))
 }
 
 /// After a password sign-in: a new device cookie for this browser and account, replacing the

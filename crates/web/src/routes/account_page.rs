@@ -83,7 +83,7 @@ pub async fn change(
     // The current password is guessed at like a sign-in: the same growing wait and lock, and
     // an attempt during either is refused without looking at the password. As for a sign-in,
     // her browser's device cookie exempts her from both and counts its own failures.
-    let device = throttle::trusted_device(&state, &headers, account_id).await?;
+    let device = throttle::trusted_device(&state, &headers, Some(account_id)).await?;
     let paused = match device {
         Some(_) => None,
         None => pause(&state, &ctx, account_id, &id_number).await?,

@@ -138,10 +138,7 @@ pub async fn login(
     let known_account = record.as_ref().map(|r| r.account_id);
     // A browser that signed in to this very account before is exempt from the ID's and the
     // address's waits and pauses, which strangers can cause (see crate::throttle).
-    let device = match known_account {
-        Some(account_id) => throttle::trusted_device(&state, &headers, account_id).await?,
-        None => None,
-    };
+    let device = throttle::trusted_device(&state, &headers, known_account).await?;
 
     // Too soon after a failure on this ID or from this address: answered at once, without
     // looking at the password (see crate::throttle).
