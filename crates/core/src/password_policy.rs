@@ -130,14 +130,15 @@ pub fn normalize(password: &str) -> String {
     password.nfc().collect()
 }
 
-/// How many of upper case, lower case, digits and other characters appear.
+/// How many of upper case, lower case, digits and symbols appear. A space is not a symbol:
+/// every passphrase has some, so counting them would make the rule ask one class less.
 fn character_classes(password: &str) -> usize {
     let has = |test: fn(&char) -> bool| password.chars().any(|c| test(&c));
     [
         has(|c| c.is_uppercase()),
         has(|c| c.is_lowercase()),
         has(|c| c.is_ascii_digit()),
-        has(|c| !c.is_alphanumeric()),
+        has(|c| !c.is_alphanumeric() && !c.is_whitespace()),
     ]
     .into_iter()
     .filter(|present| *present)

@@ -100,13 +100,31 @@ fn the_email_name_is_refused() {
 
 #[test]
 fn composition_rules_are_off_by_default_and_on_in_the_government_baseline() {
-    // Lower case letters and spaces only: two classes (lower case, other).
+    // Lower case letters and spaces only: one class (lower case; a space is no symbol).
     let passphrase = "marigold tapestry kettle ferry";
     assert_eq!(PasswordPolicy::default().check(passphrase, &nurse()), None);
     let baseline = PasswordPolicy::government_baseline();
     assert_eq!(baseline.check(passphrase, &nurse()), Some(Problem::TooFewClasses { min: 3 }));
-    // Upper, lower, other: three classes.
-    assert_eq!(baseline.check("Marigold tapestry kettle ferry", &nurse()), None);
+    // Upper, lower, symbol ("!"): three classes.
+    assert_eq!(baseline.check("Marigold tapestry kettle ferry!", &nurse()), None);
+}
+
+#[test]
+fn a_space_is_not_counted_as_a_symbol_in_the_government_baseline() {
+    let baseline = PasswordPolicy::government_baseline();
+    // Upper case, lower case and spaces: two classes, not three.
+    assert_eq!(
+        baseline.check("Marigold tapestry kettle ferry", &nurse()),
+        Some(Problem::TooFewClasses { min: 3 })
+    );
+    // A digit makes the third class: upper, lower, digit.
+    assert_eq!(baseline.check("Marigold tapestry kettle ferry 7", &nurse()), None);
+    // So does a symbol; a tab or a full-width space (U+3000) does not.
+    assert_eq!(baseline.check("Marigold tapestry kettle ferry.", &nurse()), None);
+    assert_eq!(
+        baseline.check("Marigold\ttapestry\u{3000}kettle ferry", &nurse()),
+        Some(Problem::TooFewClasses { min: 3 })
+    );
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub mod bulk;
 pub mod card;
 pub mod ce;
 pub mod content;
+pub mod device_cookies;
 pub mod import;
 pub mod maintenance;
 pub mod member;

@@ -98,6 +98,10 @@ pub struct Config {
     pub sign_in_delay_max_seconds: i64,
     /// Failures from one client address before its sign-ins start to wait too.
     pub address_delay_after: i64,
+    /// How long a device cookie (proof that a browser signed in to an account before) lasts.
+    pub device_cookie_days: i64,
+    /// Failed sign-ins with one device cookie after which it is no longer trusted.
+    pub device_cookie_failures: i64,
     /// Registration and reset requests one client address may send in an hour.
     pub form_rate_limit: i64,
     /// Captcha images one client address may draw in an hour.
@@ -170,6 +174,8 @@ impl Default for Config {
             sign_in_delay_seconds: 1,
             sign_in_delay_max_seconds: 60,
             address_delay_after: 10,
+            device_cookie_days: 180,
+            device_cookie_failures: 5,
             form_rate_limit: 20,
             captcha_rate_limit: 600,
             trusted_proxies: Vec::new(),
@@ -257,6 +263,8 @@ impl Config {
             ("sign_in_delay_seconds", self.sign_in_delay_seconds, 0, 60),
             ("sign_in_delay_max_seconds", self.sign_in_delay_max_seconds, 0, 3600),
             ("address_delay_after", self.address_delay_after, 1, i64::MAX),
+            ("device_cookie_days", self.device_cookie_days, 1, 400),
+            ("device_cookie_failures", self.device_cookie_failures, 1, 100),
             ("form_rate_limit", self.form_rate_limit, 1, i64::MAX),
             ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
             ("card_challenge_seconds", self.card_challenge_seconds, 30, 600),
@@ -272,6 +280,7 @@ impl Config {
         if let Some(pepper) = &self.password_pepper {
             crate::password::Pepper::from_hex(pepper).context("the setting password_pepper")?;
         }
+        check_relay_encrypted(&self.smtp_url)?;
         anyhow::ensure!(
             matches!(self.card_stale_crl.as_str(), "fail_closed" | "fail_open"),
             "the setting card_stale_crl is {:?}; it must be fail_closed or fail_open",
@@ -353,4 +362,34 @@ fn is_plain_origin(origin: &str) -> bool {
         !rest.is_empty()
             && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
     })
+}
+
+/// Refuses a mail relay reached without encryption: the relay's password and the reset links
+/// would cross the network in clear. `smtps://` (TLS) and `smtp://…?tls=required` (STARTTLS
+/// that cannot be stripped) are accepted anywhere; a plain or opportunistic `smtp://` only to
+/// a relay on this machine (a loopback address or `localhost`).
+fn check_relay_encrypted(smtp_url: &str) -> anyhow::Result<()> {
+    if smtp_url.is_empty() {
+        return Ok(());
+    }
+    let url = url::Url::parse(smtp_url).context("the setting smtp_url is not a URL")?;
+    let required = url.query_pairs().any(|(key, value)| key == "tls" && value == "required");
+    if url.scheme() == "smtps" || required {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        // smtp is not a scheme the URL standard knows, so its IPv4 hosts come as names.
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|a| a.is_loopback())
+        }
+        Some(url::Host::Ipv4(addr)) => addr.is_loopback(),
+        Some(url::Host::Ipv6(addr)) => addr.is_loopback(),
+        None => false,
+    };
+    anyhow::ensure!(
+        loopback,
+        "the setting smtp_url sends mail unencrypted to another machine; use smtps://host:465 (TLS) \
+         or smtp://host:587?tls=required (STARTTLS), or a relay on this machine (127.0.0.1)"
+    );
+    Ok(())
 }

@@ -59,6 +59,18 @@ impl Letter {
         }
     }
 
+    /// Puts `{name}` values (the configured durations) into the subject and paragraphs.
+    pub fn with_args(mut self, args: &[(&str, &str)]) -> Letter {
+        for (name, value) in args {
+            let placeholder = format!("{{{name}}}");
+            self.subject = self.subject.replace(&placeholder, value);
+            for paragraph in &mut self.paragraphs {
+                *paragraph = paragraph.replace(&placeholder, value);
+            }
+        }
+        self
+    }
+
     fn footer(&self) -> &'static str {
         self.lang.messages().get("mail.footer")
     }
@@ -170,7 +182,13 @@ fn tls_trusting(smtp_url: &str, ca_file: &Path) -> anyhow::Result<Tls> {
 
 fn build_message(from: &Mailbox, mail: &OutboxMail) -> anyhow::Result<Message> {
     let to: Mailbox = mail.recipient.parse().context("reading a queued recipient")?;
+    // A Message-ID of 128 random bits at the sender's domain (not this machine's name, which
+    // lettre would use). Made at each attempt, so a mail retried after a relay accepted it
+    // without answering carries a new one; such a duplicate is rare and harmless.
+    let random: [u8; 16] = rand::random();
+    let message_id = format!("<{}@{}>", hex::encode(random), from.email.domain());
     Message::builder()
+        .message_id(Some(message_id))
         .from(from.clone())
         .to(to)
         .subject(&mail.subject)

@@ -265,5 +265,6 @@ pub async fn delete_expired(state: &AppState) -> anyhow::Result<u64> {
     let failures = state.store.purge_sign_in_throttle(now - remembered, now).await?;
     let operator_sessions = state.store.delete_expired_operator_sessions(now, idle_before).await?;
     let challenges = state.store.delete_expired_card_challenges(now).await?;
-    Ok(sessions + tokens + failures + operator_sessions + challenges)
+    let devices = state.store.purge_device_cookies(now).await?;
+    Ok(sessions + tokens + failures + operator_sessions + challenges + devices)
 }

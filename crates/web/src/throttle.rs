@@ -16,6 +16,11 @@
 //! attempts is cheap to refuse. The delay is keyed on the ID number as typed, whether or not it
 //! has an account, so the wait tells nothing about who is registered; it is short and ends by
 //! itself, so it cannot keep a nurse out.
+//!
+//! Both can be started by a stranger who knows her ID or shares her hospital's address, so a
+//! browser that signed in to the account with its password before is exempt from them: it holds
+//! a device cookie ([`trusted_device`]) and counts its failures on that cookie alone, until
+//! `device_cookie_failures` make the cookie untrusted.
 
 use std::net::IpAddr;
 
@@ -183,7 +188,9 @@ pub async fn record_failure(
     if locked {
         audit(state, ctx, "lock", "account", Some(account_id), Some(id_number)).await?;
         if let Some(contact) = state.store.contact_by_account(account_id).await? {
-            let letter = Letter::from_catalog(ctx.lang, "locked", 2, None);
+            let minutes = state.config.lock_minutes.to_string();
+            let letter =
+                Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
             mail::queue(state, &contact.email, &letter).await?;
         }
     }
@@ -297,6 +304,84 @@ pub async fn count_card_failure(state: &AppState, ctx: &Ctx) -> Result<(), AppEr
     if let Some(key) = card_key(ctx) {
         let limit = Limit { threshold: state.config.card_rate_limit, lock_seconds: 3600 };
         state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    }
+    Ok(())
+}
+
+/// The device cookie's name: `__Host-` prefixed over https, like the session cookie.
+fn device_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() { "__Host-huzhu_device" } else { "huzhu_device" }
+}
+
+/// A browser that signed in to an account with its password before, shown by its device
+/// cookie (OWASP's "device cookies"): the SHA-256 of the cookie's nonce.
+pub struct Device {
+    nonce_hash: String,
+}
+
+/// The device cookie the request brings, if it is trusted for `account_id`: given to this
+/// browser after a password sign-in to that very account, not expired, and with fewer than
+/// `device_cookie_failures` failures. A cookie of another account, a made-up one, an expired
+/// or a used-up one gives nothing, and the usual waits and pauses apply. The cookie is looked
+/// up whether or not the typed ID has an account (`None`), so the time taken tells nothing
+/// about who is registered.
+pub async fn trusted_device(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: Option<i64>,
+) -> Result<Option<Device>, AppError> {
+    let name = device_cookie_name(state);
+    let nonce = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned());
+    let Some(nonce) = nonce.filter(|n| !n.is_empty() && n.len() <= 64) else {
+        return Ok(None);
+    };
+    let nonce_hash = crate::session::hash_token(&nonce);
+    let config = &state.config;
+    let owner = state.store.trusted_device(&nonce_hash, state.now(), config.device_cookie_failures).await?;
+    Ok(owner.filter(|owner| Some(*owner) == account_id).map(|_| Device { nonce_hash }))
+}
+
+/// After a password sign-in: a new device cookie for this browser and account, replacing the
+/// one it came with (so its failure count starts again). Only the nonce's hash is stored.
+pub async fn issue_device_cookie(
+    state: &AppState,
+    account_id: i64,
+    previous: Option<&Device>,
+) -> Result<axum::http::HeaderValue, AppError> {
+    if let Some(previous) = previous {
+        state.store.delete_device_cookie(&previous.nonce_hash).await?;
+    }
+    let (nonce, nonce_hash) = crate::session::new_token();
+    let seconds = state.config.device_cookie_days * 86_400;
+    state.store.add_device_cookie(&nonce_hash, account_id, state.now() + seconds).await?;
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let value = format!(
+        "{}={nonce}; Path=/; Max-Age={seconds}; HttpOnly; SameSite=Lax{secure}",
+        device_cookie_name(state)
+    );
+    Ok(axum::http::HeaderValue::from_str(&value).map_err(anyhow::Error::from)?)
+}
+
+/// Counts a failed sign-in with a trusted device cookie, on the cookie alone: the ID's and the
+/// address's counts are left alone, so a stranger's guesses elsewhere and hers do not add up.
+/// At `device_cookie_failures` the cookie stops being trusted, which is audited.
+pub async fn device_failure(
+    state: &AppState,
+    ctx: &Ctx,
+    device: &Device,
+    account_id: i64,
+    id_number: &IdNumber,
+) -> Result<(), AppError> {
+    let failures = state.store.device_cookie_failure(&device.nonce_hash).await?;
+    if failures >= state.config.device_cookie_failures {
+        audit(state, ctx, "device_cookie", "distrusted", Some(account_id), Some(id_number)).await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
@@ -66,6 +67,7 @@ pub struct ChangeForm {
 pub async fn change(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
     let Some(account_id) = ctx.account_id() else {
@@ -79,8 +81,14 @@ pub async fn change(
         .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
 
     // The current password is guessed at like a sign-in: the same growing wait and lock, and
-    // an attempt during either is refused without looking at the password.
-    if let Some(pause) = pause(&state, &ctx, account_id, &id_number).await? {
+    // an attempt during either is refused without looking at the password. As for a sign-in,
+    // her browser's device cookie exempts her from both and counts its own failures.
+    let device = throttle::trusted_device(&state, &headers, Some(account_id)).await?;
+    let paused = match device {
+        Some(_) => None,
+        None => pause(&state, &ctx, account_id, &id_number).await?,
+    };
+    if let Some(pause) = paused {
         view.error("current_password", "account.current_wait");
         if let Pause::Wait(seconds) = pause {
             let seconds = seconds.to_string();
@@ -94,14 +102,24 @@ pub async fn change(
         state.verify_password(normalize(&form.current_password), contact.password_hash.clone()).await?;
     if !current_ok {
         view.error("current_password", "account.current_wrong");
-        throttle::delay_id(&state, &id_number).await?;
-        if throttle::record_failure(&state, &ctx, Some(account_id), &id_number).await? {
-            return end_guessing_session(&state, &ctx, account_id).await;
+        if let Some(device) = &device {
+            throttle::device_failure(&state, &ctx, device, account_id, &id_number).await?;
+        } else {
+            throttle::delay_id(&state, &id_number).await?;
+            if throttle::record_failure(&state, &ctx, Some(account_id), &id_number).await? {
+                return end_guessing_session(&state, &ctx, account_id).await;
+            }
         }
     }
     let birth_date = chrono::NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
-    let new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
+    let mut new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
+    // A change, forced by stricter rules or not, must change something: the current password
+    // typed again as the new one is refused (compared as stored, NFC-normalized).
+    if current_ok && new_ok && normalize(&form.password) == normalize(&form.current_password) {
+        view.error("password", "account.password_same");
+        new_ok = false;
+    }
     if !current_ok || !new_ok {
         audit(&state, &ctx, "password_change", "refused", Some(account_id), None).await?;
         return Ok(view.into_response());

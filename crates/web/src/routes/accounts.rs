@@ -136,10 +136,20 @@ pub struct NoticeView {
     pub(crate) title_key: &'static str,
     pub(crate) body_keys: Vec<&'static str>,
     pub(crate) link: Option<(&'static str, &'static str)>,
+    /// Values for `{name}` placeholders in the body, such as a configured duration.
+    pub(crate) args: Vec<(&'static str, String)>,
+}
+
+impl NoticeView {
+    /// A paragraph of the body, with the placeholders filled in.
+    fn body(&self, key: &str) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(name, value)| (*name, value.as_str())).collect();
+        self.page.lang.messages().format(key, &args)
+    }
 }
 
 pub(crate) fn notice(ctx: &Ctx, title_key: &'static str, body_keys: Vec<&'static str>) -> NoticeView {
-    NoticeView { page: Chrome::new(ctx), title_key, body_keys, link: None }
+    NoticeView { page: Chrome::new(ctx), title_key, body_keys, link: None, args: Vec::new() }
 }
 
 pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValue>) -> Response {
@@ -150,10 +160,12 @@ pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValu
     response
 }
 
-/// The answer once a client address has sent too many requests of one kind in an hour.
-fn too_many(ctx: &Ctx) -> Response {
+/// The answer once a client address has sent too many requests of one kind in an hour,
+/// audited as `event` with the outcome `rate_limited` (no ID: the form was not read).
+async fn too_many(state: &AppState, ctx: &Ctx, event: &str) -> Result<Response, AppError> {
+    audit(state, ctx, event, "rate_limited", None, None).await?;
     let page = notice(ctx, "account.too_many_title", vec!["account.too_many"]);
-    (StatusCode::TOO_MANY_REQUESTS, page).into_response()
+    Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
 }
 
 /// A link to a page of the portal, built from the configured address, never from the request.
@@ -338,7 +350,7 @@ pub async fn register(
     }
     ctx.check_csrf(&form.csrf)?;
     if throttle::over_rate(&state, &ctx, "register", state.config.form_rate_limit).await? {
-        return Ok(too_many(&ctx));
+        return too_many(&state, &ctx, "register").await;
     }
 
     let mut view = keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
@@ -359,6 +371,7 @@ pub async fn register(
 
     let mut page = notice(&ctx, "account.register_title", vec!["account.register_sent", "account.mail_help"]);
     page.link = Some((paths::LOGIN, "account.to_login"));
+    page.args = vec![("hours", state.config.verify_link_hours.to_string())];
     Ok(page.into_response())
 }
 
@@ -420,7 +433,9 @@ async fn enrol(
     let now = state.now();
     let expires = now + state.config.verify_link_hours * 3600;
     state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
-    let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)));
+    let hours = state.config.verify_link_hours.to_string();
+    let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)))
+        .with_args(&[("hours", &hours)]);
     mail::queue(state, &registration.email, &letter).await?;
     Ok(outcome)
 }
@@ -675,7 +690,7 @@ pub async fn forgot(
     }
     ctx.check_csrf(&form.csrf)?;
     if throttle::over_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await? {
-        return Ok(too_many(&ctx));
+        return too_many(&state, &ctx, "reset_requested").await;
     }
 
     let id_number = check_id(&mut view, &form.id_number);
@@ -693,7 +708,9 @@ pub async fn forgot(
     let outcome = if matched.is_some() { "mailed" } else { "no_match" };
     let account_id = matched.map(|c| c.account_id);
     audit(&state, &ctx, "reset_requested", outcome, account_id, Some(&id_number)).await?;
-    Ok(notice(&ctx, "account.forgot_title", vec!["account.forgot_sent", "account.mail_help"]).into_response())
+    let mut page = notice(&ctx, "account.forgot_title", vec!["account.forgot_sent", "account.mail_help"]);
+    page.args = vec![("minutes", state.config.reset_link_minutes.to_string())];
+    Ok(page.into_response())
 }
 
 /// Mails a new reset link; any earlier link stops working.
@@ -702,7 +719,9 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     let now = state.now();
     let expires = now + state.config.reset_link_minutes * 60;
     state.store.replace_token(contact.account_id, Purpose::ResetPassword, &token_hash, now, expires).await?;
-    let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)));
+    let minutes = state.config.reset_link_minutes.to_string();
+    let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)))
+        .with_args(&[("minutes", &minutes)]);
     mail::queue(state, &contact.email, &letter).await?;
     Ok(())
 }

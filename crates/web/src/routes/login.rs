@@ -4,8 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -105,6 +105,7 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     mut ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let Some(session) = ctx.session.clone() else {
@@ -133,9 +134,17 @@ pub async fn login(
         return Ok(view.into_response());
     };
 
+    let record = state.store.find_login(id_number.as_str()).await?;
+    let known_account = record.as_ref().map(|r| r.account_id);
+    // A browser that signed in to this very account before is exempt from the ID's and the
+    // address's waits and pauses, which strangers can cause (see crate::throttle).
+    let device = throttle::trusted_device(&state, &headers, known_account).await?;
+
     // Too soon after a failure on this ID or from this address: answered at once, without
     // looking at the password (see crate::throttle).
-    if let Some(wait) = throttle::wait_seconds(&state, &ctx, &id_number).await? {
+    if device.is_none()
+        && let Some(wait) = throttle::wait_seconds(&state, &ctx, &id_number).await?
+    {
         audit(&state, &ctx, "sign_in", "delayed", None, Some(&id_number)).await?;
         let seconds = wait.to_string();
         view.notice = Some(ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
@@ -143,16 +152,21 @@ pub async fn login(
         return Ok(view.into_response());
     }
 
-    let record = state.store.find_login(id_number.as_str()).await?;
-    let known_account = record.as_ref().map(|r| r.account_id);
-    let locked = throttle::is_locked(&state, &ctx, known_account).await?;
+    let locked = device.is_none() && throttle::is_locked(&state, &ctx, known_account).await?;
     // Verified even while locked, so a pause costs the same time as a wrong password.
     let verified = verify_credentials(&state, ticket, record, form.password).await?;
     let Some(account_id) = verified.filter(|_| !locked) else {
         let outcome = if locked { "locked" } else { "failed" };
-        throttle::delay_id(&state, &id_number).await?;
-        if !locked {
-            throttle::record_failure(&state, &ctx, known_account, &id_number).await?;
+        match (&device, known_account) {
+            (Some(device), Some(account_id)) => {
+                throttle::device_failure(&state, &ctx, device, account_id, &id_number).await?;
+            }
+            _ => {
+                throttle::delay_id(&state, &id_number).await?;
+                if !locked {
+                    throttle::record_failure(&state, &ctx, known_account, &id_number).await?;
+                }
+            }
         }
         audit(&state, &ctx, "sign_in", outcome, known_account, Some(&id_number)).await?;
         view.notice = Some(ctx.lang.messages().get("login.failed").to_owned());
@@ -160,6 +174,7 @@ pub async fn login(
         return Ok(view.into_response());
     };
     throttle::clear(&state, account_id, id_number.as_str()).await?;
+    let device_cookie = throttle::issue_device_cookie(&state, account_id, device.as_ref()).await?;
 
     let (token, token_hash) = session::new_token();
     let mut signed_in = session::new_session_row(&state, token_hash, Some(account_id));
@@ -170,6 +185,7 @@ pub async fn login(
 
     let mut response = see_other(paths::MEMBER);
     response.headers_mut().append(SET_COOKIE, session::session_cookie(&state, &token));
+    response.headers_mut().append(SET_COOKIE, device_cookie);
     Ok(response)
 }
 

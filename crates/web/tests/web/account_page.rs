@@ -88,6 +88,9 @@ async fn password_change_audit(app: &TestApp) -> Vec<String> {
 async fn guessing_the_current_password_waits_like_a_sign_in_and_ends_the_session_at_the_lock() {
     let (app, smtp) = spawn(|_| {}).await;
     assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    // A session taken to another browser: without her device cookie, which would exempt the
+    // guesses from the waits (crate::device_cookies). Forgotten on the server here.
+    app.store.purge_device_cookies(i64::MAX).await.expect("the device cookies are forgotten");
     let before = app.argon2_count();
 
     let first = change(&app, "guess number one", NEW_PASSWORD).await.text().await.expect("a body");
@@ -183,4 +186,24 @@ async fn the_account_pages_need_a_signed_in_session() {
         assert_eq!(response.status(), 303, "{path}");
         assert_eq!(response.headers()["location"], "/login");
     }
+}
+
+#[tokio::test]
+async fn a_forced_change_refuses_the_current_password_as_the_new_one_in_both_languages() {
+    // Her password was set under version 1; the rules in force are version 2.
+    let (app, _smtp) = spawn(|config| config.password_policy_version = 2).await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+
+    let page = change(&app, NURSE_PASSWORD, NURSE_PASSWORD).await.text().await.expect("a body");
+    assert!(page.contains("新密碼不能與目前的密碼相同"), "{page}");
+    assert!(page.contains("aria-invalid=\"true\""));
+    // Still to be replaced: the member pages send her back to the form.
+    assert_eq!(app.get("/member").await.headers()["location"], "/member/password");
+
+    assert_eq!(app.get("/lang?to=en").await.status(), 303);
+    let page = change(&app, NURSE_PASSWORD, NURSE_PASSWORD).await.text().await.expect("a body");
+    assert!(page.contains("The new password must differ from the current one"), "{page}");
+
+    change(&app, NURSE_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(app.get("/member").await.status(), 200);
 }

@@ -935,3 +935,52 @@ async fn wrong_passwords_on_the_verification_page_wait_and_pause_like_sign_in() 
     expected.extend(["locked", "locked", "succeeded"]);
     assert_eq!(verify_audit(&app).await, expected);
 }
+
+#[tokio::test]
+async fn the_configured_link_lifetimes_are_said_on_the_pages_and_in_the_mails() {
+    let smtp = MailServer::start();
+    let url = smtp.url();
+    // Not the defaults (30 minutes, 24 hours).
+    let app = TestApp::spawn_with(move |config| {
+        with_mail(url)(config);
+        config.reset_link_minutes = 45;
+        config.verify_link_hours = 48;
+    })
+    .await;
+
+    let answer = ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let page = answer.text().await.expect("a body");
+    assert!(page.contains("連結 45 分鐘內有效"), "{page}");
+    assert!(smtp.wait_for(1).await[0].text().contains("請在 45 分鐘內開啟下面的連結"));
+
+    let id = add_person(&app, unregistered_midwife()).await;
+    let answer =
+        register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0002").await;
+    let page = answer.text().await.expect("a body");
+    assert!(page.contains("請於 48 小時內開啟信中的連結"), "{page}");
+    let mails = smtp.wait_for(2).await;
+    let verify = mails.iter().find(|m| m.to == vec!["chen@example.org".to_owned()]).expect("the mail");
+    assert!(verify.text().contains("請在 48 小時內開啟下面的連結"));
+}
+
+#[tokio::test]
+async fn each_mail_has_a_message_id_of_its_own_at_the_senders_domain() {
+    let (app, smtp) = spawn_with_mail().await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0002").await;
+    let mails = smtp.wait_for(2).await;
+    let ids: Vec<String> = mails
+        .iter()
+        .map(|mail| {
+            let line = mail.raw.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:"));
+            line.expect("a Message-ID header").split_once(':').expect("a value").1.trim().to_owned()
+        })
+        .collect();
+    for id in &ids {
+        // The default mail_from is no-reply@localhost: 32 hex digits (128 bits) @localhost.
+        let inner = id.strip_prefix('<').and_then(|i| i.strip_suffix("@localhost>")).expect("<…@localhost>");
+        assert_eq!(inner.len(), 32, "{id}");
+        assert!(inner.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    }
+    assert_ne!(ids[0], ids[1]);
+}

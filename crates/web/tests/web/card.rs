@@ -416,6 +416,9 @@ impl CardWorld {
     /// pauses her password path (lock_threshold 5) and sets a 16 s wait on her ID. Captchas
     /// C0002 to C0006.
     async fn pause_her_password_path(&self) {
+        // As if from a stranger's browser: the device cookie hers got at the password sign-in
+        // that linked the card would exempt it from the pause (crate::device_cookies).
+        self.app.store.purge_device_cookies(i64::MAX).await.expect("the device cookies are forgotten");
         for (n, wait) in [(2, 0), (3, 1), (4, 2), (5, 4), (6, 8)] {
             self.app.clock.advance(wait);
             let response = self.app.sign_in(NURSE_ID, "not her password at all", &format!("C{n:04}")).await;

@@ -175,11 +175,7 @@ impl TestApp {
         let argon2_runs = app.argon2_runs();
         tokio::spawn(app.run_until(std::future::pending()));
 
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
+        let client = new_browser();
         TestApp { base, database_url: config_url, client, clock, store, argon2_runs, _data: data }
     }
 
@@ -258,6 +254,29 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// A client with a cookie store of its own, as another browser: no session, no device cookie.
+pub fn new_browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
+
+/// A browser that brings the cookie `name=value` to `base`, as if it had been set earlier.
+pub fn browser_with_cookie(base: &str, name: &str, value: &str) -> reqwest::Client {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &format!("{name}={value}; Path=/"),
+        &base.parse::<reqwest::Url>().expect("the app's address"),
+    );
+    reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
 }
 
 /// The database a test runs on: a SQLite file in its data folder, or, when

@@ -59,6 +59,16 @@ async fn no_password_token_session_captcha_or_full_id_is_logged() {
     app.clock.advance(1); // the wait after a failure
     let signed_in = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await;
     let cookie = session_cookie(&signed_in).expect("a session cookie");
+    let device_nonce = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("huzhu_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("a device cookie")
+        .to_owned();
+    let device_hash = huzhu_web::session::hash_token(&device_nonce);
     let home = app.get_text("/member").await;
     app.post_form("/logout", &[("csrf", &csrf_of(&home))]).await;
 
@@ -94,7 +104,16 @@ async fn no_password_token_session_captcha_or_full_id_is_logged() {
     let text = String::from_utf8_lossy(&logs.0.lock().expect("the log lock")).into_owned();
     assert!(text.contains("security event"), "the capture works: {} bytes", text.len());
     let session_token = cookie.split('=').nth(1).expect("a token").to_owned();
-    for secret in [NURSE_PASSWORD, "wrong-password-typed", new_password, &token, &session_token, NURSE_ID] {
+    let secrets = [
+        NURSE_PASSWORD,
+        "wrong-password-typed",
+        new_password,
+        &token,
+        &session_token,
+        NURSE_ID,
+        &device_nonce,
+    ];
+    for secret in secrets.into_iter().chain([device_hash.as_str()]) {
         assert!(!text.contains(secret), "the logs contain a secret ({} characters)", secret.len());
     }
     for captcha in ["C0001", "C0002", "C0003"] {
@@ -106,6 +125,8 @@ async fn no_password_token_session_captcha_or_full_id_is_logged() {
     assert!(audit.iter().any(|a| a.event == "reset_completed" && a.outcome == "succeeded"));
     assert!(audit.iter().all(|a| a.subject.as_deref().is_none_or(|s| !s.contains(NURSE_ID))));
     assert!(audit.iter().any(|a| a.subject.as_deref() == Some("F22*****86")));
+    let audit_text = format!("{audit:?}");
+    assert!(!audit_text.contains(&device_nonce) && !audit_text.contains(&device_hash));
     assert_eq!(app.unsent_mail_after_delivery().await, 0);
 }
 

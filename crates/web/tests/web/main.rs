@@ -5,6 +5,7 @@ mod accounts;
 mod card;
 mod catalogs;
 mod ce;
+mod device_cookies;
 mod helpers;
 mod home;
 mod login;

@@ -128,3 +128,25 @@ fn settings_out_of_range_are_refused_with_their_name() {
     assert!(config.validate().is_err());
     assert!(huzhu_web::Config::default().validate().is_ok());
 }
+
+#[test]
+fn a_mail_relay_without_encryption_is_refused_unless_it_is_on_this_machine() {
+    let with = |url: &str| huzhu_web::Config { smtp_url: url.to_owned(), ..huzhu_web::Config::default() };
+    // 192.0.2.25 is a documentation address, never connected to here: validate() only reads.
+    for plain in ["smtp://user:secret@192.0.2.25:587", "smtp://mail.example.org:25?tls=opportunistic"] {
+        let error = with(plain).validate().expect_err("refused").to_string();
+        assert!(error.contains("smtp_url") && error.contains("unencrypted"), "{error}");
+        assert!(!error.contains("secret"), "the relay password is not repeated: {error}");
+    }
+    for accepted in [
+        "smtps://user:secret@mail.example.org:465",
+        "smtp://user:secret@mail.example.org:587?tls=required",
+        "smtp://127.0.0.1:25",
+        "smtp://[::1]:25",
+        "smtp://localhost:25",
+        "",
+    ] {
+        let result = with(accepted).validate();
+        assert!(result.is_ok(), "{accepted}: {result:?}");
+    }
+}

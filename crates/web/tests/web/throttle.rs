@@ -5,13 +5,13 @@ use huzhu_web::Config;
 use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp};
 use crate::smtp::MailServer;
 
-const WRONG: &str = "not her password at all";
+pub(crate) const WRONG: &str = "not her password at all";
 
 fn captcha(n: usize) -> String {
     format!("C{n:04}")
 }
 
-async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServer) {
+pub(crate) async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServer) {
     let smtp = MailServer::start();
     let url = smtp.url();
     let app = TestApp::spawn_with(move |config| {
@@ -25,7 +25,7 @@ async fn spawn(adjust: impl FnOnce(&mut Config) + 'static) -> (TestApp, MailServ
 }
 
 /// Signs in with the n-th captcha; returns the status and the page (the ID taken out).
-async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, String) {
+pub(crate) async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, String) {
     let response = app.sign_in(id, password, &captcha(n)).await;
     let status = response.status().as_u16();
     (status, response.text().await.expect("a body").replace(id, "<ID>"))
@@ -33,12 +33,12 @@ async fn attempt(app: &TestApp, id: &str, password: &str, n: usize) -> (u16, Str
 
 /// Waits out the delay the `failures`-th failure set with the default settings:
 /// 1 s after the first, doubled with each further one (1, 2, 4, 8, 16, 32, then 60 at most).
-fn wait_after(app: &TestApp, failures: u32) {
+pub(crate) fn wait_after(app: &TestApp, failures: u32) {
     app.clock.advance((1_i64 << (failures - 1)).min(60));
 }
 
 /// `count` failures on `id`, each after the previous one's delay.
-async fn fail_times(app: &TestApp, id: &str, count: u32, first_captcha: usize) -> String {
+pub(crate) async fn fail_times(app: &TestApp, id: &str, count: u32, first_captcha: usize) -> String {
     let mut page = String::new();
     for n in 1..=count {
         if n > 1 {
@@ -188,6 +188,11 @@ async fn reset_requests_from_one_address_are_limited_per_hour() {
         .await;
     assert_eq!(answer.status(), 429);
     assert!(answer.text().await.expect("a body").contains("請稍後再試"));
+    // The refusal is audited, with no ID (the form is not read once the limit is reached).
+    let audit = app.store.recent_audit(1).await.expect("the audit log");
+    let refused = &audit[0];
+    assert_eq!((refused.event.as_str(), refused.outcome.as_str()), ("reset_requested", "rate_limited"));
+    assert_eq!((refused.account_id, refused.subject.as_deref()), (None, None));
     // An hour later the address may ask again.
     app.clock.advance(3600);
     assert_eq!(forgot(&app, 5).await, 200);
@@ -311,7 +316,7 @@ async fn an_unknown_id_waits_exactly_as_long_as_a_registered_one() {
 #[tokio::test]
 async fn failures_from_one_address_make_every_sign_in_from_it_wait() {
     // From its third failure, the address waits 1 s (then 2, 4 …), whatever the ID.
-    let (app, _smtp) = spawn(|config| config.address_delay_after = 3).await;
+    let (mut app, _smtp) = spawn(|config| config.address_delay_after = 3).await;
     let ids: Vec<String> = ["T10000000", "A12345678", "B12345678"]
         .iter()
         .map(|nine| huzhu_core::id::IdNumber::with_check_digit(nine).expect("a valid ID").as_str().to_owned())
@@ -323,6 +328,9 @@ async fn failures_from_one_address_make_every_sign_in_from_it_wait() {
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 3).await.0, 303);
     let home = app.get_text("/member").await;
     app.post_form("/logout", &[("csrf", &crate::helpers::csrf_of(&home))]).await;
+    // Another browser at the same address: hers now holds a device cookie, which would lift
+    // the wait (crate::device_cookies).
+    app.client = crate::helpers::new_browser();
 
     attempt(&app, &ids[2], WRONG, 4).await;
     let (status, page) = attempt(&app, NURSE_ID, NURSE_PASSWORD, 5).await;
@@ -347,4 +355,31 @@ async fn rows_of_failures_quiet_for_two_days_are_purged_and_running_waits_are_ke
     assert_eq!(app.store.purge_sign_in_throttle(now + 1, now).await.expect("a purge"), 3);
     // A second later its wait is over too: it goes.
     assert_eq!(app.store.purge_sign_in_throttle(now + 1, now + 1).await.expect("a purge"), 1);
+}
+
+#[tokio::test]
+async fn the_lock_mail_says_the_configured_pause() {
+    // 20 minutes, not the default 15.
+    let (app, smtp) = spawn(|config| config.lock_minutes = 20).await;
+    fail_times(&app, NURSE_ID, 5, 1).await;
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].text().contains("密碼登入暫停 20 分鐘"), "{}", mails[0].text());
+}
+
+#[tokio::test]
+async fn registrations_refused_for_their_rate_are_audited_without_an_id() {
+    let (app, _smtp) = spawn(|config| config.form_rate_limit = 2).await;
+    let page = app.get_text("/register").await;
+    let form = [("csrf", crate::helpers::csrf_of(&page)), ("id_number", NURSE_ID.to_owned())];
+    // Two sends within the allowance (answered with the form's own errors), then the third.
+    for expected in [200, 200, 429] {
+        assert_eq!(
+            app.post_form("/register", &[(form[0].0, &form[0].1), (form[1].0, &form[1].1)]).await.status(),
+            expected
+        );
+    }
+    let audit = app.store.recent_audit(1).await.expect("the audit log");
+    let refused = &audit[0];
+    assert_eq!((refused.event.as_str(), refused.outcome.as_str()), ("register", "rate_limited"));
+    assert_eq!((refused.account_id, refused.subject.as_deref()), (None, None));
 }
