@@ -126,13 +126,13 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Moves the database being replaced to `<database>.before-restore-<seconds>` with all its rows.
-/// Its write-ahead log is folded in first (the exclusive lock means no huzhu process has it
+/// Moves the database being replaced to `<database>.before-restore-<seconds>` (with `-2`, `-3`…
+/// after it when a copy of that second is already kept) with all its rows. Its write-ahead log is folded in first (the exclusive lock means no huzhu process has it
 /// open), so the kept file opens whole on its own. Should that fail (a damaged database, say),
 /// the log and its index move beside the kept copy, where SQLite finds them when it is opened.
 async fn set_aside(database: &Path) -> anyhow::Result<()> {
     let folded = fold_wal(database).await;
-    let kept = sibling(database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
+    let kept = unused_kept_name(database)?;
     std::fs::rename(database, &kept).context("setting the old database aside")?;
     println!("the database it replaces is kept as {}", kept.display());
     if let Err(error) = folded {
@@ -140,6 +140,21 @@ async fn set_aside(database: &Path) -> anyhow::Result<()> {
         eprintln!("note: {error:#}; its write-ahead log is kept beside it");
     }
     Ok(())
+}
+
+/// The first `<database>.before-restore-<seconds>[-n]` that names no file, so that two restores
+/// within one second never overwrite the copy the first one kept. A restore holds the database's
+/// exclusive lock, so no other restore of it picks a name at the same time.
+fn unused_kept_name(database: &Path) -> anyhow::Result<PathBuf> {
+    let base = format!(".before-restore-{}", chrono::Utc::now().timestamp());
+    let candidates = std::iter::once(base.clone()).chain((2..1000).map(|n| format!("{base}-{n}")));
+    for suffix in candidates {
+        let kept = sibling(database, &suffix);
+        if std::fs::symlink_metadata(&kept).is_err() {
+            return Ok(kept);
+        }
+    }
+    anyhow::bail!("too many copies named {}{base}-n are kept already; move some away", database.display())
 }
 
 /// Moves the write-ahead log and its index of `database` beside the copy kept as `kept`.

@@ -243,3 +243,45 @@ fn a_refusal_is_one_line_without_a_stack_trace_even_with_rust_backtrace_set() {
         ["error: huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)"]
     );
 }
+
+#[test]
+fn a_restore_never_overwrites_a_copy_kept_earlier() {
+    let site = Site::sqlite();
+    site.ok(&["migrate"]);
+    let backup = site.data.path().join("backup.db");
+    site.ok(&["backup", path(&backup)]);
+    let folder = site.database_path().parent().expect("a folder").to_owned();
+    // Copies kept by earlier restores, named for this second and the next two minutes, so the
+    // restore below runs within one of their seconds however slow the machine is.
+    let now = chrono::Utc::now().timestamp();
+    for second in now..now + 120 {
+        std::fs::write(folder.join(format!("huzhu.db.before-restore-{second}")), b"kept earlier")
+            .expect("a file");
+    }
+    site.ok(&[
+        "import",
+        "people",
+        path(&site.file("one.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes())),
+    ]);
+
+    let printed = site.ok(&["restore", path(&backup)]);
+    let kept: Vec<_> = std::fs::read_dir(&folder)
+        .expect("the data folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| {
+            p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("huzhu.db.before-restore-"))
+        })
+        .collect();
+    // 120 earlier copies + the one this restore kept = 121, none of the earlier ones touched.
+    assert_eq!(kept.len(), 121, "{printed}");
+    let unchanged = kept.iter().filter(|p| std::fs::read(p).expect("a file") == b"kept earlier").count();
+    assert_eq!(unchanged, 120);
+    let new =
+        kept.iter().find(|p| std::fs::read(p).expect("a file") != b"kept earlier").expect("the new copy");
+    let copy = Site { data: tempfile::tempdir().expect("a folder"), postgres: None };
+    std::fs::create_dir_all(copy.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::copy(new, copy.database_path()).expect("a copy of the kept file");
+    // The replaced database held the one imported person.
+    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["1"]);
+}
