@@ -18,9 +18,11 @@ use huzhu_web::{Clock, Config, SystemClock, operator, password};
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
-/// The longest operator name; names are ASCII letters, digits, '.', '-' and '_', and do not
-/// depend on case: every command lowercases the name it is given.
-const MAX_NAME: usize = 64;
+/// The longest operator name, short enough for `operator list` to keep its columns. Names are
+/// ASCII letters, digits, '.', '-' and '_', start with a letter or digit (so `.`, `..`, `-x` or
+/// `--help` never become names), and do not depend on case: every command lowercases the name
+/// it is given.
+const MAX_NAME: usize = 32;
 
 /// Generated password characters: no 0/O, 1/l/I, so it can be read aloud or copied by hand.
 const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ";
@@ -95,14 +97,14 @@ pub async fn list(store: &Store) -> anyhow::Result<()> {
         println!("There are no operators; add one with `huzhu operator add <name>`.");
         return Ok(());
     }
-    println!("{:<24} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
+    println!("{:<MAX_NAME$} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
     for operator in operators {
         let state = match operator.disabled_at {
             Some(at) => format!("disabled since {}", utc(at)),
             None => "enabled".to_owned(),
         };
         let last = operator.last_sign_in_at.map_or_else(|| "never".to_owned(), utc);
-        println!("{:<24} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
+        println!("{:<MAX_NAME$} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
     }
     Ok(())
 }
@@ -137,9 +139,11 @@ fn utc(seconds: i64) -> String {
 
 fn check_name(username: &str) -> anyhow::Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let starts_well = username.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     anyhow::ensure!(
-        !username.is_empty() && username.len() <= MAX_NAME && username.chars().all(allowed),
-        "an operator name is 1 to {MAX_NAME} ASCII letters, digits, '.', '-' or '_'"
+        starts_well && username.len() <= MAX_NAME && username.chars().all(allowed),
+        "an operator name is 1 to {MAX_NAME} ASCII letters, digits, '.', '-' or '_', \
+         starting with a letter or digit"
     );
     Ok(())
 }
