@@ -75,7 +75,7 @@ pub async fn backup(store: &Store, target: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     store.backup_sqlite(target).await?;
     let bytes = std::fs::metadata(target).map(|m| m.len()).unwrap_or(0);
-    println!(
+    out!(
         "backed up to {} ({:.1} MB) in {:.1} s",
         target.display(),
         bytes as f64 / 1_000_000.0,
@@ -122,7 +122,7 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(sibling(&database, suffix));
     }
     std::fs::rename(&staged, &database).context("putting the backup in place")?;
-    println!("restored {} from {}", database.display(), backup.display());
+    out!("restored {} from {}", database.display(), backup.display());
     Ok(())
 }
 
@@ -134,7 +134,7 @@ async fn set_aside(database: &Path) -> anyhow::Result<()> {
     let folded = fold_wal(database).await;
     let kept = unused_kept_name(database)?;
     std::fs::rename(database, &kept).context("setting the old database aside")?;
-    println!("the database it replaces is kept as {}", kept.display());
+    out!("the database it replaces is kept as {}", kept.display());
     if let Err(error) = folded {
         keep_wal(database, &kept)?;
         eprintln!("note: {error:#}; its write-ahead log is kept beside it");
@@ -229,17 +229,17 @@ pub async fn check_schema(database_url: &str) -> anyhow::Result<()> {
     store.close().await;
     let status = status?;
     if status.is_current() {
-        println!("The database schema is current.");
+        out!("The database schema is current.");
         return Ok(());
     }
     for (version, description) in &status.pending {
-        println!("not applied: {version:04} {description}");
+        out!("not applied: {version:04} {description}");
     }
     for version in &status.unknown {
-        println!("applied but unknown to this huzhu (a newer release?): {version:04}");
+        out!("applied but unknown to this huzhu (a newer release?): {version:04}");
     }
     for version in &status.changed {
-        println!("applied from a different text: {version:04}");
+        out!("applied from a different text: {version:04}");
     }
     anyhow::bail!("the database schema is not current; run `huzhu migrate`")
 }

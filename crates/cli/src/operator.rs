@@ -40,25 +40,44 @@ pub async fn add(store: &Store, config: &Config, username: &str, password_stdin:
     let hash = password::hash_peppered(password.clone(), pepper.clone()).await?;
     let enrolment = operator::enrol(username)?;
     let sealed = operator::seal_totp_key(&enrolment.secret_base32, pepper.as_ref())?;
-    store.create_operator(username, &hash, &sealed, SystemClock.now()).await?;
 
-    println!("Operator {username} created.");
-    if !password_stdin {
-        println!("Password (shown once): {password}");
+    // The secrets are shown before the operator is created: when they cannot be written (its
+    // output went to a pipe that closed), no operator is left that nobody can sign in as. A
+    // reader that takes the lines and then drops them cannot be told from one that kept them.
+    let shown = show_secrets(username, (!password_stdin).then_some(password.as_str()), &enrolment);
+    if let Err(error) = shown {
+        anyhow::bail!(
+            "{error:#}; operator {username} was not created, since her password and TOTP key could not \
+             be shown: run the command again with its output on a terminal or into a file"
+        );
     }
-    print_enrolment(&enrolment)?;
-    println!("Then sign in at /ops/login with the name, the password and the app's code.");
+    store.create_operator(username, &hash, &sealed, SystemClock.now()).await?;
+    out!("Operator {username} created.");
+    out!("Then sign in at /ops/login with the name, the password and the app's code.");
     Ok(())
+}
+
+fn show_secrets(
+    username: &str,
+    password: Option<&str>,
+    enrolment: &operator::Enrolment,
+) -> anyhow::Result<()> {
+    out!("Enrolment of operator {username}:");
+    if let Some(password) = password {
+        out!("Password (shown once): {password}");
+    }
+    print_enrolment(enrolment)?;
+    std::io::Write::flush(&mut std::io::stdout()).context("writing to standard output")
 }
 
 /// The TOTP key as text and as an otpauth:// address, and as a QR code on a terminal.
 fn print_enrolment(enrolment: &operator::Enrolment) -> anyhow::Result<()> {
-    println!("TOTP key (shown once): {}", enrolment.secret_base32);
-    println!("Add it to an authenticator app with this address:");
-    println!("{}", enrolment.uri);
+    out!("TOTP key (shown once): {}", enrolment.secret_base32);
+    out!("Add it to an authenticator app with this address:");
+    out!("{}", enrolment.uri);
     if std::io::stdout().is_terminal() {
         let code = QrCode::new(enrolment.uri.as_bytes()).context("drawing the QR code")?;
-        println!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
+        out!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
     }
     Ok(())
 }
@@ -72,9 +91,7 @@ pub async fn reenrol(store: &Store, config: &Config, username: &str) -> anyhow::
     else {
         anyhow::bail!("there is no operator {username}");
     };
-    println!(
-        "Operator {username} has a new TOTP key; the old one no longer works and her sessions have ended."
-    );
+    out!("Operator {username} has a new TOTP key; the old one no longer works and her sessions have ended.");
     print_enrolment(&enrolment)?;
     Ok(())
 }
@@ -85,7 +102,7 @@ pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
         operator::unlock(store, username, SystemClock.now()).await?,
         "there is no operator {username}"
     );
-    println!("The sign-in pause of operator {username} is cleared.");
+    out!("The sign-in pause of operator {username} is cleared.");
     Ok(())
 }
 
@@ -94,17 +111,17 @@ pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
 pub async fn list(store: &Store) -> anyhow::Result<()> {
     let operators = store.list_operators().await?;
     if operators.is_empty() {
-        println!("There are no operators; add one with `huzhu operator add <name>`.");
+        out!("There are no operators; add one with `huzhu operator add <name>`.");
         return Ok(());
     }
-    println!("{:<MAX_NAME$} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
+    out!("{:<MAX_NAME$} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
     for operator in operators {
         let state = match operator.disabled_at {
             Some(at) => format!("disabled since {}", utc(at)),
             None => "enabled".to_owned(),
         };
         let last = operator.last_sign_in_at.map_or_else(|| "never".to_owned(), utc);
-        println!("{:<MAX_NAME$} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
+        out!("{:<MAX_NAME$} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
     }
     Ok(())
 }
@@ -118,15 +135,15 @@ pub async fn set_disabled(store: &Store, username: &str, disable: bool) -> anyho
         StateChange::NoSuchOperator => anyhow::bail!("there is no operator {username}"),
         StateChange::AlreadySo => {
             let state = if disable { "disabled" } else { "enabled" };
-            println!("Operator {username} is already {state}; nothing changed.");
+            out!("Operator {username} is already {state}; nothing changed.");
             return Ok(());
         }
         StateChange::Changed => {}
     }
     if disable {
-        println!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
+        out!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
     } else {
-        println!("Operator {username} is enabled: she can sign in again.");
+        out!("Operator {username} is enabled: she can sign in again.");
     }
     Ok(())
 }

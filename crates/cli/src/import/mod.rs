@@ -430,21 +430,21 @@ impl Progress {
 }
 
 /// Prints the report: every refused row with its line, then one line of totals.
-pub fn print_summary(summary: &Summary, dry_run: bool) {
+pub fn print_summary(summary: &Summary, dry_run: bool) -> anyhow::Result<()> {
     for rejection in &summary.rejected {
-        println!("第 {} 行 line {}: {}", rejection.line, rejection.line, rejection.reason);
+        out!("第 {} 行 line {}: {}", rejection.line, rejection.line, rejection.reason);
     }
     let rate = summary.read as f64 / summary.seconds.max(1e-9);
     let loaded = summary.read - summary.rejected.len() as u64;
     if dry_run {
-        println!(
+        out!(
             "dry run ({}): {} rows read, {loaded} good, {} rejected; nothing written",
             summary.encoding,
             summary.read,
             summary.rejected.len()
         );
     } else {
-        println!(
+        out!(
             "imported ({}): {} rows read, {loaded} loaded ({} new or changed, {} unchanged), {} rejected in {:.1} s ({rate:.0} rows/s)",
             summary.encoding,
             summary.read,
@@ -454,4 +454,5 @@ pub fn print_summary(summary: &Summary, dry_run: bool) {
             summary.seconds,
         );
     }
+    Ok(())
 }
