@@ -219,12 +219,27 @@ pub async fn reach(store: &Store) -> anyhow::Result<()> {
 }
 
 /// `huzhu migrate --check`: whether the schema is current, without changing it.
+/// Opens a database that must already hold huzhu's schema, read-only (see
+/// [`Store::connect_read_only`]).
+pub async fn open_read_only(database_url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect_read_only(database_url).await?;
+    let schema = match reach(&store).await {
+        Ok(()) => store.has_huzhu_schema().await,
+        Err(error) => Err(error),
+    };
+    if !schema.as_ref().is_ok_and(|has| *has) {
+        store.close().await;
+        schema?;
+        anyhow::bail!("the database holds no huzhu schema (an empty file?); create it with `huzhu migrate`");
+    }
+    Ok(store)
+}
+
 pub async fn check_schema(database_url: &str) -> anyhow::Result<()> {
     if let Some(database) = sqlite_path(database_url) {
         anyhow::ensure!(database.exists(), "there is no database at {}", database.display());
     }
-    let store = Store::connect(database_url).await?;
-    reach(&store).await?;
+    let store = open_read_only(database_url).await?;
     let status = store.schema_status().await;
     store.close().await;
     let status = status?;

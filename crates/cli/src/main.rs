@@ -255,8 +255,8 @@ async fn open_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLoc
     Ok((store, lock))
 }
 
-/// Opens the configured database as it is, creating and migrating nothing: for commands that
-/// only read it. A SQLite file must already exist.
+/// Opens the configured database as it is, read-only, creating and migrating nothing: for
+/// commands that only read it. A SQLite file must already exist and hold huzhu's schema.
 async fn open_existing_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLock)> {
     let url = config.database_url();
     if let Some(database) = huzhu_store::maintenance::sqlite_path(&url) {
@@ -267,8 +267,7 @@ async fn open_existing_store(config: &Config) -> anyhow::Result<(Store, care::Da
         );
     }
     let lock = care::use_database(&url)?;
-    let store = Store::connect(&url).await?;
-    care::reach(&store).await?;
+    let store = care::open_read_only(&url).await?;
     Ok((store, lock))
 }
 
