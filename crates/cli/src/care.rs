@@ -75,7 +75,7 @@ pub async fn backup(store: &Store, target: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     store.backup_sqlite(target).await?;
     let bytes = std::fs::metadata(target).map(|m| m.len()).unwrap_or(0);
-    println!(
+    out!(
         "backed up to {} ({:.1} MB) in {:.1} s",
         target.display(),
         bytes as f64 / 1_000_000.0,
@@ -122,24 +122,39 @@ pub async fn restore(database_url: &str, backup: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(sibling(&database, suffix));
     }
     std::fs::rename(&staged, &database).context("putting the backup in place")?;
-    println!("restored {} from {}", database.display(), backup.display());
+    out!("restored {} from {}", database.display(), backup.display());
     Ok(())
 }
 
-/// Moves the database being replaced to `<database>.before-restore-<seconds>` with all its rows.
-/// Its write-ahead log is folded in first (the exclusive lock means no huzhu process has it
+/// Moves the database being replaced to `<database>.before-restore-<seconds>` (with `-2`, `-3`…
+/// after it when a copy of that second is already kept) with all its rows. Its write-ahead log is folded in first (the exclusive lock means no huzhu process has it
 /// open), so the kept file opens whole on its own. Should that fail (a damaged database, say),
 /// the log and its index move beside the kept copy, where SQLite finds them when it is opened.
 async fn set_aside(database: &Path) -> anyhow::Result<()> {
     let folded = fold_wal(database).await;
-    let kept = sibling(database, &format!(".before-restore-{}", chrono::Utc::now().timestamp()));
+    let kept = unused_kept_name(database)?;
     std::fs::rename(database, &kept).context("setting the old database aside")?;
-    println!("the database it replaces is kept as {}", kept.display());
+    out!("the database it replaces is kept as {}", kept.display());
     if let Err(error) = folded {
         keep_wal(database, &kept)?;
         eprintln!("note: {error:#}; its write-ahead log is kept beside it");
     }
     Ok(())
+}
+
+/// The first `<database>.before-restore-<seconds>[-n]` that names no file, so that two restores
+/// within one second never overwrite the copy the first one kept. A restore holds the database's
+/// exclusive lock, so no other restore of it picks a name at the same time.
+fn unused_kept_name(database: &Path) -> anyhow::Result<PathBuf> {
+    let base = format!(".before-restore-{}", chrono::Utc::now().timestamp());
+    let candidates = std::iter::once(base.clone()).chain((2..1000).map(|n| format!("{base}-{n}")));
+    for suffix in candidates {
+        let kept = sibling(database, &suffix);
+        if std::fs::symlink_metadata(&kept).is_err() {
+            return Ok(kept);
+        }
+    }
+    anyhow::bail!("too many copies named {}{base}-n are kept already; move some away", database.display())
 }
 
 /// Moves the write-ahead log and its index of `database` beside the copy kept as `kept`.
@@ -204,27 +219,42 @@ pub async fn reach(store: &Store) -> anyhow::Result<()> {
 }
 
 /// `huzhu migrate --check`: whether the schema is current, without changing it.
+/// Opens a database that must already hold huzhu's schema, read-only (see
+/// [`Store::connect_read_only`]).
+pub async fn open_read_only(database_url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect_read_only(database_url).await?;
+    let schema = match reach(&store).await {
+        Ok(()) => store.has_huzhu_schema().await,
+        Err(error) => Err(error),
+    };
+    if !schema.as_ref().is_ok_and(|has| *has) {
+        store.close().await;
+        schema?;
+        anyhow::bail!("the database holds no huzhu schema (an empty file?); create it with `huzhu migrate`");
+    }
+    Ok(store)
+}
+
 pub async fn check_schema(database_url: &str) -> anyhow::Result<()> {
     if let Some(database) = sqlite_path(database_url) {
         anyhow::ensure!(database.exists(), "there is no database at {}", database.display());
     }
-    let store = Store::connect(database_url).await?;
-    reach(&store).await?;
+    let store = open_read_only(database_url).await?;
     let status = store.schema_status().await;
     store.close().await;
     let status = status?;
     if status.is_current() {
-        println!("The database schema is current.");
+        out!("The database schema is current.");
         return Ok(());
     }
     for (version, description) in &status.pending {
-        println!("not applied: {version:04} {description}");
+        out!("not applied: {version:04} {description}");
     }
     for version in &status.unknown {
-        println!("applied but unknown to this huzhu (a newer release?): {version:04}");
+        out!("applied but unknown to this huzhu (a newer release?): {version:04}");
     }
     for version in &status.changed {
-        println!("applied from a different text: {version:04}");
+        out!("applied from a different text: {version:04}");
     }
     anyhow::bail!("the database schema is not current; run `huzhu migrate`")
 }

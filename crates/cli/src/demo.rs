@@ -148,18 +148,19 @@ async fn add_content(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn print_accounts(accounts: &[PrintedAccount]) {
-    println!("Demo accounts (national ID, password, name):");
+pub fn print_accounts(accounts: &[PrintedAccount]) -> anyhow::Result<()> {
+    out!("Demo accounts (national ID, password, name):");
     for account in accounts {
-        println!("  {}  {}  {}", account.id_number, huzhu_demo::DEMO_PASSWORD, account.name);
+        out!("  {}  {}  {}", account.id_number, huzhu_demo::DEMO_PASSWORD, account.name);
     }
     let person = huzhu_demo::not_yet_registered();
-    println!(
+    out!(
         "To try registering (註冊社群), a nurse in the registry without an account: ID {}, name {}, born {}",
         person.id_number.as_str(),
         person.name,
         person.birth_date
     );
+    Ok(())
 }
 
 /// A progress bar on a terminal, plain lines every 10% elsewhere (logs, CI).

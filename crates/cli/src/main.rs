@@ -1,5 +1,15 @@
 //! `huzhu`: the portal's one command.
 
+/// `println!` that returns an error instead of panicking when standard output is gone (a pipe
+/// into `head` that closed, say), so the command ends with one line on standard error.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+            .map_err(|error| anyhow::anyhow!("writing to standard output: {error}"))?
+    }};
+}
+
 mod care;
 mod demo;
 mod import;
@@ -163,7 +173,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate { check: true } => care::check_schema(&config.database_url()).await,
         Command::Migrate { check: false } => {
             let (store, _lock) = open_store(&config).await?;
-            println!("The database schema is up to date.");
+            out!("The database schema is up to date.");
             store.close().await;
             Ok(())
         }
@@ -174,8 +184,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let options = import::Options { dry_run, batch_size, encoding };
             let summary = import::run(&store, kind, &file, &options).await;
             store.close().await;
-            import::print_summary(&summary?, dry_run);
-            Ok(())
+            import::print_summary(&summary?, dry_run)
         }
         Command::Backup { file } => {
             care::refuse_postgres_backup(&config.database_url())?;
@@ -191,8 +200,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let result = demo::generate(&store, members, seed, today).await;
             store.close().await;
             let accounts = result?;
-            demo::print_accounts(&accounts);
-            Ok(())
+            demo::print_accounts(&accounts)
         }
         Command::Operator { command: OperatorCommand::Add { username, password_stdin } } => {
             let (store, _lock) = open_store(&config).await?;
@@ -247,8 +255,8 @@ async fn open_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLoc
     Ok((store, lock))
 }
 
-/// Opens the configured database as it is, creating and migrating nothing: for commands that
-/// only read it. A SQLite file must already exist.
+/// Opens the configured database as it is, read-only, creating and migrating nothing: for
+/// commands that only read it. A SQLite file must already exist and hold huzhu's schema.
 async fn open_existing_store(config: &Config) -> anyhow::Result<(Store, care::DatabaseLock)> {
     let url = config.database_url();
     if let Some(database) = huzhu_store::maintenance::sqlite_path(&url) {
@@ -259,8 +267,7 @@ async fn open_existing_store(config: &Config) -> anyhow::Result<(Store, care::Da
         );
     }
     let lock = care::use_database(&url)?;
-    let store = Store::connect(&url).await?;
-    care::reach(&store).await?;
+    let store = care::open_read_only(&url).await?;
     Ok((store, lock))
 }
 
@@ -291,7 +298,7 @@ async fn serve(config: Config, demo: bool, demo_members: usize) -> anyhow::Resul
     let (store, _lock) = open_store(&config).await?;
     if demo && store.count_people().await? == 0 {
         let accounts = demo::generate(&store, demo_members, 2026, SystemClock.today()).await?;
-        demo::print_accounts(&accounts);
+        demo::print_accounts(&accounts)?;
     }
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

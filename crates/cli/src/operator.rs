@@ -18,9 +18,11 @@ use huzhu_web::{Clock, Config, SystemClock, operator, password};
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
-/// The longest operator name; names are ASCII letters, digits, '.', '-' and '_', and do not
-/// depend on case: every command lowercases the name it is given.
-const MAX_NAME: usize = 64;
+/// The longest operator name, short enough for `operator list` to keep its columns. Names are
+/// ASCII letters, digits, '.', '-' and '_', start with a letter or digit (so `.`, `..`, `-x` or
+/// `--help` never become names), and do not depend on case: every command lowercases the name
+/// it is given.
+const MAX_NAME: usize = 32;
 
 /// Generated password characters: no 0/O, 1/l/I, so it can be read aloud or copied by hand.
 const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ";
@@ -38,25 +40,44 @@ pub async fn add(store: &Store, config: &Config, username: &str, password_stdin:
     let hash = password::hash_peppered(password.clone(), pepper.clone()).await?;
     let enrolment = operator::enrol(username)?;
     let sealed = operator::seal_totp_key(&enrolment.secret_base32, pepper.as_ref())?;
-    store.create_operator(username, &hash, &sealed, SystemClock.now()).await?;
 
-    println!("Operator {username} created.");
-    if !password_stdin {
-        println!("Password (shown once): {password}");
+    // The secrets are shown before the operator is created: when they cannot be written (its
+    // output went to a pipe that closed), no operator is left that nobody can sign in as. A
+    // reader that takes the lines and then drops them cannot be told from one that kept them.
+    let shown = show_secrets(username, (!password_stdin).then_some(password.as_str()), &enrolment);
+    if let Err(error) = shown {
+        anyhow::bail!(
+            "{error:#}; operator {username} was not created, since her password and TOTP key could not \
+             be shown: run the command again with its output on a terminal or into a file"
+        );
     }
-    print_enrolment(&enrolment)?;
-    println!("Then sign in at /ops/login with the name, the password and the app's code.");
+    store.create_operator(username, &hash, &sealed, SystemClock.now()).await?;
+    out!("Operator {username} created.");
+    out!("Then sign in at /ops/login with the name, the password and the app's code.");
     Ok(())
+}
+
+fn show_secrets(
+    username: &str,
+    password: Option<&str>,
+    enrolment: &operator::Enrolment,
+) -> anyhow::Result<()> {
+    out!("Enrolment of operator {username}:");
+    if let Some(password) = password {
+        out!("Password (shown once): {password}");
+    }
+    print_enrolment(enrolment)?;
+    std::io::Write::flush(&mut std::io::stdout()).context("writing to standard output")
 }
 
 /// The TOTP key as text and as an otpauth:// address, and as a QR code on a terminal.
 fn print_enrolment(enrolment: &operator::Enrolment) -> anyhow::Result<()> {
-    println!("TOTP key (shown once): {}", enrolment.secret_base32);
-    println!("Add it to an authenticator app with this address:");
-    println!("{}", enrolment.uri);
+    out!("TOTP key (shown once): {}", enrolment.secret_base32);
+    out!("Add it to an authenticator app with this address:");
+    out!("{}", enrolment.uri);
     if std::io::stdout().is_terminal() {
         let code = QrCode::new(enrolment.uri.as_bytes()).context("drawing the QR code")?;
-        println!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
+        out!("{}", code.render::<Dense1x2>().quiet_zone(true).build());
     }
     Ok(())
 }
@@ -70,9 +91,7 @@ pub async fn reenrol(store: &Store, config: &Config, username: &str) -> anyhow::
     else {
         anyhow::bail!("there is no operator {username}");
     };
-    println!(
-        "Operator {username} has a new TOTP key; the old one no longer works and her sessions have ended."
-    );
+    out!("Operator {username} has a new TOTP key; the old one no longer works and her sessions have ended.");
     print_enrolment(&enrolment)?;
     Ok(())
 }
@@ -83,7 +102,7 @@ pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
         operator::unlock(store, username, SystemClock.now()).await?,
         "there is no operator {username}"
     );
-    println!("The sign-in pause of operator {username} is cleared.");
+    out!("The sign-in pause of operator {username} is cleared.");
     Ok(())
 }
 
@@ -92,17 +111,17 @@ pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
 pub async fn list(store: &Store) -> anyhow::Result<()> {
     let operators = store.list_operators().await?;
     if operators.is_empty() {
-        println!("There are no operators; add one with `huzhu operator add <name>`.");
+        out!("There are no operators; add one with `huzhu operator add <name>`.");
         return Ok(());
     }
-    println!("{:<24} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
+    out!("{:<MAX_NAME$} {:<20} {:<20} state", "name", "created (UTC)", "last sign-in (UTC)");
     for operator in operators {
         let state = match operator.disabled_at {
             Some(at) => format!("disabled since {}", utc(at)),
             None => "enabled".to_owned(),
         };
         let last = operator.last_sign_in_at.map_or_else(|| "never".to_owned(), utc);
-        println!("{:<24} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
+        out!("{:<MAX_NAME$} {:<20} {:<20} {state}", operator.username, utc(operator.created_at), last);
     }
     Ok(())
 }
@@ -116,15 +135,15 @@ pub async fn set_disabled(store: &Store, username: &str, disable: bool) -> anyho
         StateChange::NoSuchOperator => anyhow::bail!("there is no operator {username}"),
         StateChange::AlreadySo => {
             let state = if disable { "disabled" } else { "enabled" };
-            println!("Operator {username} is already {state}; nothing changed.");
+            out!("Operator {username} is already {state}; nothing changed.");
             return Ok(());
         }
         StateChange::Changed => {}
     }
     if disable {
-        println!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
+        out!("Operator {username} is disabled: she cannot sign in, and her sessions have ended.");
     } else {
-        println!("Operator {username} is enabled: she can sign in again.");
+        out!("Operator {username} is enabled: she can sign in again.");
     }
     Ok(())
 }
@@ -137,9 +156,11 @@ fn utc(seconds: i64) -> String {
 
 fn check_name(username: &str) -> anyhow::Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let starts_well = username.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     anyhow::ensure!(
-        !username.is_empty() && username.len() <= MAX_NAME && username.chars().all(allowed),
-        "an operator name is 1 to {MAX_NAME} ASCII letters, digits, '.', '-' or '_'"
+        starts_well && username.len() <= MAX_NAME && username.chars().all(allowed),
+        "an operator name is 1 to {MAX_NAME} ASCII letters, digits, '.', '-' or '_', \
+         starting with a letter or digit"
     );
     Ok(())
 }

@@ -243,3 +243,98 @@ fn a_refusal_is_one_line_without_a_stack_trace_even_with_rust_backtrace_set() {
         ["error: huzhu backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README)"]
     );
 }
+
+#[test]
+fn a_restore_never_overwrites_a_copy_kept_earlier() {
+    let site = Site::sqlite();
+    site.ok(&["migrate"]);
+    let backup = site.data.path().join("backup.db");
+    site.ok(&["backup", path(&backup)]);
+    let folder = site.database_path().parent().expect("a folder").to_owned();
+    // Copies kept by earlier restores, named for this second and the next two minutes, so the
+    // restore below runs within one of their seconds however slow the machine is.
+    let now = chrono::Utc::now().timestamp();
+    for second in now..now + 120 {
+        std::fs::write(folder.join(format!("huzhu.db.before-restore-{second}")), b"kept earlier")
+            .expect("a file");
+    }
+    site.ok(&[
+        "import",
+        "people",
+        path(&site.file("one.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes())),
+    ]);
+
+    let printed = site.ok(&["restore", path(&backup)]);
+    let kept: Vec<_> = std::fs::read_dir(&folder)
+        .expect("the data folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| {
+            p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("huzhu.db.before-restore-"))
+        })
+        .collect();
+    // 120 earlier copies + the one this restore kept = 121, none of the earlier ones touched.
+    assert_eq!(kept.len(), 121, "{printed}");
+    let unchanged = kept.iter().filter(|p| std::fs::read(p).expect("a file") == b"kept earlier").count();
+    assert_eq!(unchanged, 120);
+    let new =
+        kept.iter().find(|p| std::fs::read(p).expect("a file") != b"kept earlier").expect("the new copy");
+    let copy = Site { data: tempfile::tempdir().expect("a folder"), postgres: None };
+    std::fs::create_dir_all(copy.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::copy(new, copy.database_path()).expect("a copy of the kept file");
+    // The replaced database held the one imported person.
+    assert_eq!(copy.lines("SELECT CAST(COUNT(*) AS TEXT) FROM person"), ["1"]);
+}
+
+/// The commands that only read the database, each given a file name of its own for `backup`.
+fn read_only_commands<'a>(people: &'a str, backup: &'a str) -> [Vec<&'a str>; 3] {
+    [vec!["import", "people", people, "--dry-run"], vec!["migrate", "--check"], vec!["backup", backup]]
+}
+
+#[test]
+fn read_only_commands_leave_the_database_file_byte_for_byte_as_it_was() {
+    let made = Site::sqlite();
+    made.ok(&["migrate"]);
+    let copy = made.data.path().join("copy.db");
+    made.ok(&["backup", path(&copy)]);
+    // A database file in rollback-journal mode, as a backup (and so a restore) leaves it:
+    // header bytes 18 and 19 (write and read format) are 1; WAL would make them 2.
+    let site = Site::sqlite();
+    std::fs::create_dir_all(site.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::copy(&copy, site.database_path()).expect("the copy in place");
+    let before = std::fs::read(site.database_path()).expect("the file");
+    assert_eq!(&before[18..20], &[1, 1]);
+
+    let people =
+        site.file("people.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes());
+    for (n, args) in read_only_commands(path(&people), "").into_iter().enumerate() {
+        let target = site.data.path().join(format!("backup-{n}.db"));
+        let args: Vec<&str> =
+            args.into_iter().map(|a| if a.is_empty() { path(&target) } else { a }).collect();
+        site.ok(&args);
+        // Compared whole, without printing the bytes of a differing file.
+        let after = std::fs::read(site.database_path()).expect("the file");
+        assert!(
+            after == before,
+            "huzhu {args:?} changed it (header bytes 18-19 now {:?})",
+            after.get(18..20)
+        );
+    }
+}
+
+#[test]
+fn read_only_commands_refuse_an_empty_file_and_leave_it_empty() {
+    let site = Site::sqlite();
+    std::fs::create_dir_all(site.database_path().parent().expect("a folder")).expect("a data folder");
+    std::fs::write(site.database_path(), b"").expect("an empty file");
+    let people =
+        site.file("people.csv", "id_number,name,birth_date,sex\nA123456789,王,1980-01-01,M\n".as_bytes());
+    let backup = site.data.path().join("backup.db");
+    for args in read_only_commands(path(&people), path(&backup)) {
+        let output = site.huzhu(&args);
+        assert!(!output.status.success(), "huzhu {args:?} accepted an empty file");
+        assert!(text(&output.stderr).contains("holds no huzhu schema"), "{args:?}: {}", text(&output.stderr));
+        assert_eq!(std::fs::metadata(site.database_path()).expect("the file").len(), 0, "{args:?}");
+    }
+    assert!(!backup.exists(), "no backup of an empty file");
+}

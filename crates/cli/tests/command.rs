@@ -137,7 +137,30 @@ fn operator_add_prints_a_password_and_an_otpauth_address_once_and_refuses_a_take
 
     let bad = huzhu_on(data.path(), &postgres, &["operator", "add", "chen mei"], &[]);
     assert!(!bad.status.success());
-    assert!(text(&bad.stderr).contains("an operator name is 1 to 64"));
+    assert!(text(&bad.stderr).contains("an operator name is 1 to 32"));
+}
+
+#[test]
+fn operator_names_start_with_a_letter_or_digit_and_fit_the_list() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    // 33 characters is one more than the list's name column of 32.
+    let long = "a".repeat(33);
+    for name in [".", "..", "-", "_", "--help", ".hidden", long.as_str()] {
+        let refused = huzhu_on(data.path(), &postgres, &["operator", "add", "--", name], &[]);
+        assert!(!refused.status.success(), "{name} was accepted");
+        assert!(
+            text(&refused.stderr).contains("starting with a letter or digit"),
+            "{name}: {}",
+            text(&refused.stderr)
+        );
+    }
+    let listed = huzhu_on(data.path(), &postgres, &["operator", "list"], &[]);
+    assert!(!text(&listed.stdout).contains("enabled"), "no operator was created: {}", text(&listed.stdout));
+
+    let longest = "7".repeat(32);
+    let accepted = huzhu_on(data.path(), &postgres, &["operator", "add", &longest], &[]);
+    assert!(accepted.status.success(), "{}", text(&accepted.stderr));
 }
 
 #[test]

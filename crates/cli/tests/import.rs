@@ -827,3 +827,87 @@ fn the_example_files_of_the_readme_load_without_a_refused_row() {
     // 1.5 + 0.5 + 2.25 + 12 points = 1625 hundredths.
     assert_eq!(site.lines("SELECT CAST(SUM(points) AS TEXT) FROM credit"), ["1625"]);
 }
+
+/// The member's CE figures as every page works them out: her records of 2022 to 2024 read by
+/// the store (on SQLite through its in-place reader) and judged by the rule.
+fn evaluation_of_the_one_person(site: &Site) -> huzhu_core::rules::Evaluation {
+    use huzhu_core::licence::Window;
+    use huzhu_core::points::Points;
+    let person: i64 = site.lines("SELECT CAST(person_id AS TEXT) FROM person")[0].parse().expect("an id");
+    let url = site.postgres.clone().unwrap_or_else(|| format!("sqlite://{}", site.database_path().display()));
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+    let window = Window { first_day: day(2022, 1, 1), last_day: day(2024, 12, 31) };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let credits = runtime.block_on(async {
+        let store = huzhu_store::Store::connect(&url).await.expect("the database");
+        let credits =
+            store.credits_between(person, window.first_day, window.last_day).await.expect("records");
+        store.close().await;
+        credits
+    });
+    let rules = huzhu_core::rules::RuleSet::nurses_and_midwives(Points::whole(80), Points::whole(80));
+    huzhu_core::rules::evaluate(&rules, window, &credits)
+}
+
+/// The credit row of `credit_row` with a last column for the source's invalid mark.
+const CREDITS_WITH_INVALID: &str = "id_number,course_code,title,organiser,reviewer,activity,role,category,infection_control,gender,taken_on,points,invalid_reason\n";
+
+fn marked_row(code: &str, points: &str, invalid: &str) -> String {
+    format!("A200123458,{code},課程,公會,學會,1,attendee,pro,0,0,112/01/01,{points},{invalid}\n")
+}
+
+#[test]
+fn a_correction_of_a_credit_marked_invalid_is_refused_and_takes_nothing_off_whatever_the_order() {
+    let site = site_with_one_person();
+    // C2 (5 points) always counts; C1 (3 points) is loaded valid, then corrected by -3.
+    let first = format!("{CREDITS_HEADER}{}{}", credit_row("C1", "3"), credit_row("C2", "5"));
+    site.ok(&["import", "credits", path(&site.file("first.csv", first.as_bytes()))]);
+    let correction = format!("{CREDITS_HEADER}{}", credit_row("C1", "-3"));
+    site.ok(&["import", "credits", path(&site.file("correction.csv", correction.as_bytes()))]);
+    // A later export marks C1 invalid: it counts 0, so its correction has nothing to take.
+    let invalid = format!("{CREDITS_WITH_INVALID}{}", marked_row("C1", "3", "重複登錄"));
+    site.ok(&["import", "credits", path(&site.file("invalid.csv", invalid.as_bytes()))]);
+
+    let evaluation = evaluation_of_the_one_person(&site);
+    // C2 5 + C1 0 (invalid) + its correction 0 = 5.00 (not 5 - 3 = 2.00).
+    assert_eq!(evaluation.total.to_string(), "5.00");
+    let corrections: Vec<_> = evaluation.outcomes.iter().filter(|o| o.points.hundredths() < 0).collect();
+    assert_eq!(corrections.len(), 1);
+    assert!(corrections[0].counted.is_zero());
+    assert_eq!(corrections[0].not_counted.len(), 1);
+    assert_eq!(corrections[0].not_counted[0].1, huzhu_core::rules::Reason::CorrectsInvalidCredit);
+
+    // A new correction of the invalid credit is refused at the import; C3 beside it loads.
+    let again = format!("{CREDITS_WITH_INVALID}{}{}", marked_row("C1", "-1", ""), marked_row("C3", "2", ""));
+    let printed = site.ok(&["import", "credits", path(&site.file("again.csv", again.as_bytes()))]);
+    assert!(printed.contains("2 rows read, 1 loaded"), "{printed}");
+    assert!(printed.contains("line 2: 所更正的積分已標示無效"), "{printed}");
+    // The stored correction is still the -3.00 one: -300 hundredths.
+    assert_eq!(site.lines("SELECT CAST(points AS TEXT) FROM credit WHERE points < 0"), ["-300"]);
+}
+
+#[test]
+fn a_credit_reloaded_with_fewer_points_than_its_correction_counts_zero_not_less() {
+    let site = site_with_one_person();
+    let first = format!("{CREDITS_HEADER}{}{}", credit_row("C1", "4"), credit_row("C2", "5"));
+    site.ok(&["import", "credits", path(&site.file("first.csv", first.as_bytes()))]);
+    let correction = format!("{CREDITS_HEADER}{}", credit_row("C1", "-2"));
+    site.ok(&["import", "credits", path(&site.file("correction.csv", correction.as_bytes()))]);
+    // The credit system re-exports C1 with 1 point: the -2 correction is now larger than it.
+    let reloaded = format!("{CREDITS_HEADER}{}", credit_row("C1", "1"));
+    site.ok(&["import", "credits", path(&site.file("reloaded.csv", reloaded.as_bytes()))]);
+
+    let evaluation = evaluation_of_the_one_person(&site);
+    // C1: 1 - min(2, 1) = 0.00 (not 1 - 2 = -1.00); with C2: 0 + 5 = 5.00.
+    assert_eq!(evaluation.total.to_string(), "5.00");
+    let correction = evaluation.outcomes.iter().find(|o| o.points.hundredths() < 0).expect("the correction");
+    // It takes back 1.00 of its 2.00; the other -1.00 is not counted.
+    assert_eq!(correction.counted.hundredths(), -100);
+    assert_eq!(
+        correction.not_counted,
+        vec![(
+            huzhu_core::points::Points::from_hundredths(-100),
+            huzhu_core::rules::Reason::OverCorrectedCredit
+        )]
+    );
+}

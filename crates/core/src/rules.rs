@@ -7,6 +7,8 @@
 //! annex of art. 14 (DOMAIN §1.4) caps some activity types per cycle. Every page, export and
 //! report uses [`evaluate`], so they can never disagree.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +117,11 @@ pub struct Credit {
     pub points: Points,
     /// Set when the source system marked the record invalid (無效積分).
     pub invalid_reason: Option<String>,
+    /// For a correction (negative points): the id of the credit it corrects, when the ledger
+    /// holds one. A correction takes back at most what that credit counts, and nothing when
+    /// the credit is invalid or missing.
+    #[serde(default)]
+    pub corrects: Option<i64>,
 }
 
 /// Over what span an activity cap applies.
@@ -191,6 +198,12 @@ pub enum Reason {
     OverActivityCap(ActivityCap),
     /// Categories 2 to 4 already reached their cap with earlier records.
     OverOtherCap,
+    /// A correction whose credit is not in the ledger (or not among the records evaluated).
+    CorrectsNoCredit,
+    /// A correction of a credit the source system marked invalid, which gives nothing to take.
+    CorrectsInvalidCredit,
+    /// The part of a correction beyond what its credit counts.
+    OverCorrectedCredit,
 }
 
 /// What happened to one record: how much counted, and why the rest did not.
@@ -273,21 +286,23 @@ impl Evaluation {
 /// The 24-point cap does not undo a topic, since the course was taken.
 ///
 /// A negative record (a correction row) takes its points off the counts it would have added to,
-/// and never satisfies a topic.
+/// and never satisfies a topic. It takes back at most what its credit counts (after the caps,
+/// less what other corrections of it took), and nothing when its credit is invalid or missing,
+/// so the figures are right whatever order the ledger's files were loaded in. On its day it is
+/// taken after the credits, so the credit it corrects has been counted.
 pub fn evaluate(rules: &RuleSet, window: Window, credits: &[Credit]) -> Evaluation {
     let mut order: Vec<&Credit> = credits.iter().collect();
-    order.sort_by_key(|c| (c.date, c.id));
+    order.sort_by_key(|c| (c.date, c.points < Points::ZERO, c.id));
 
     let mut slots: Vec<CapSlot> = Vec::new();
+    let mut taken_back: HashMap<i64, Points> = HashMap::new();
     let mut evaluation = Evaluation::empty(rules, window, order.len());
     for credit in order {
         let outcome = match exclusion(credit, window) {
-            Some(reason) => Outcome {
-                credit_id: credit.id,
-                points: credit.points,
-                counted: Points::ZERO,
-                not_counted: vec![(credit.points, reason)],
-            },
+            Some(reason) => not_counted(credit, reason),
+            None if credit.points < Points::ZERO => {
+                correct(rules, credit, &mut slots, &mut evaluation, &mut taken_back)
+            }
             None => count(rules, credit, &mut slots, &mut evaluation),
         };
         evaluation.outcomes.push(outcome);
@@ -331,6 +346,46 @@ fn exclusion(credit: &Credit, window: Window) -> Option<Reason> {
     } else {
         None
     }
+}
+
+fn not_counted(credit: &Credit, reason: Reason) -> Outcome {
+    Outcome {
+        credit_id: credit.id,
+        points: credit.points,
+        counted: Points::ZERO,
+        not_counted: vec![(credit.points, reason)],
+    }
+}
+
+/// Counts one correction inside the window: what is left of its credit's counted points
+/// (`taken_back` holds what earlier corrections of each credit took), no more.
+fn correct(
+    rules: &RuleSet,
+    credit: &Credit,
+    slots: &mut Vec<CapSlot>,
+    evaluation: &mut Evaluation,
+    taken_back: &mut HashMap<i64, Points>,
+) -> Outcome {
+    let corrected = credit.corrects.and_then(|id| evaluation.outcomes.iter().find(|o| o.credit_id == id));
+    let Some(corrected) = corrected else {
+        return not_counted(credit, Reason::CorrectsNoCredit);
+    };
+    if corrected.not_counted.iter().any(|(_, reason)| matches!(reason, Reason::InvalidAtSource(_))) {
+        return not_counted(credit, Reason::CorrectsInvalidCredit);
+    }
+    let (id, counted) = (corrected.credit_id, corrected.counted);
+    let already = taken_back.entry(id).or_default();
+    let asked = Points::ZERO - credit.points;
+    let take = asked.min(counted.saturating_sub(*already));
+    *already += take;
+
+    let clamped = Credit { points: Points::ZERO - take, ..credit.clone() };
+    let mut outcome = count(rules, &clamped, slots, evaluation);
+    outcome.points = credit.points;
+    if take < asked {
+        outcome.not_counted.push((credit.points + take, Reason::OverCorrectedCredit));
+    }
+    outcome
 }
 
 /// Counts one valid record inside the window: activity cap, then the cap of categories 2–4.

@@ -25,6 +25,7 @@ fn credit(id: i64, on: NaiveDate, category: Category, points: &str) -> Credit {
         gender: false,
         points: points.parse().expect("points"),
         invalid_reason: None,
+        corrects: None,
     }
 }
 

@@ -204,6 +204,9 @@ fn random_credit(rng: &mut Xorshift, id: i64) -> Credit {
         gender: rng.below(4) == 0,
         points: Points::from_hundredths(hundredths),
         invalid_reason: (rng.below(10) == 0).then(|| String::from("無效")),
+        // Any id of the batch (ids repeat every 40 records), or none: the rule must hold
+        // whatever a correction names, itself included.
+        corrects: (rng.below(2) == 0).then(|| i64::try_from(rng.below(40)).expect("small")),
     }
 }
 

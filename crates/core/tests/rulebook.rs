@@ -60,6 +60,7 @@ fn every_record_gets_an_outcome_even_one_the_evaluation_never_saw() {
         gender: false,
         points: Points::whole(3),
         invalid_reason: None,
+        corrects: None,
     };
     let before = Credit { id: 2, date: date(2021, 5, 30), ..inside.clone() };
     let invalid_before =

@@ -55,6 +55,7 @@ fn course(id: i64, on: NaiveDate, category: Category, points: &str) -> Credit {
         gender: false,
         points: pts(points),
         invalid_reason: None,
+        corrects: None,
     }
 }
 
@@ -591,7 +592,7 @@ fn a_negative_correction_row_takes_points_off_and_proves_no_topic() {
     let credits = [
         course(1, date(2019, 1, 1), Category::Professional, "110"),
         gender(course(2, date(2019, 2, 1), Category::Law, "12")),
-        infection(course(3, date(2019, 3, 1), Category::Quality, "-1")),
+        Credit { corrects: Some(2), ..infection(course(3, date(2019, 2, 1), Category::Law, "-1")) },
     ];
     let evaluation = evaluate(&rules_80(), window(), &credits);
     // Categories 2–4: 12 - 1 = 11; total 110 + 11 = 121; one point short of the minimum.
@@ -600,6 +601,43 @@ fn a_negative_correction_row_takes_points_off_and_proves_no_topic() {
     assert_eq!(evaluation.missing_other(), pts("1"));
     assert!(evaluation.missing_infection_control());
     assert!(!evaluation.is_met());
+}
+
+#[test]
+fn a_correction_of_an_invalid_credit_takes_nothing_off() {
+    let credits = [
+        course(1, date(2019, 1, 1), Category::Professional, "10"),
+        Credit {
+            invalid_reason: Some(String::from("重複登錄")),
+            ..course(2, date(2019, 2, 1), Category::Professional, "3")
+        },
+        Credit { corrects: Some(2), ..course(3, date(2019, 2, 1), Category::Professional, "-3") },
+    ];
+    let evaluation = evaluate(&rules_80(), window(), &credits);
+    // 10 + 0 (invalid) + 0 (nothing to take back) = 10.
+    assert_eq!(evaluation.total, pts("10"));
+    assert_eq!(outcome(&evaluation, 3).counted, Points::ZERO);
+    assert_eq!(outcome(&evaluation, 3).not_counted, vec![(pts("-3"), Reason::CorrectsInvalidCredit)]);
+}
+
+#[test]
+fn a_correction_takes_back_no_more_than_its_credit_counts_and_nothing_without_one() {
+    let credits = [
+        course(1, date(2019, 1, 1), Category::Professional, "10"),
+        // Listed before its credit, and with a smaller id: still judged after it.
+        Credit { corrects: Some(5), ..course(2, date(2019, 2, 1), Category::Professional, "-2") },
+        course(5, date(2019, 2, 1), Category::Professional, "1"),
+        // A correction that names no record among these.
+        Credit { corrects: Some(99), ..course(3, date(2019, 3, 1), Category::Professional, "-4") },
+        course(4, date(2019, 3, 1), Category::Professional, "-1"),
+    ];
+    let evaluation = evaluate(&rules_80(), window(), &credits);
+    // 10 + 1 - min(2, 1) + 0 + 0 = 10: the corrected course counts 0, not 1 - 2 = -1.
+    assert_eq!(evaluation.total, pts("10"));
+    assert_eq!(outcome(&evaluation, 2).counted, pts("-1"));
+    assert_eq!(outcome(&evaluation, 2).not_counted, vec![(pts("-1"), Reason::OverCorrectedCredit)]);
+    assert_eq!(outcome(&evaluation, 3).not_counted, vec![(pts("-4"), Reason::CorrectsNoCredit)]);
+    assert_eq!(outcome(&evaluation, 4).not_counted, vec![(pts("-1"), Reason::CorrectsNoCredit)]);
 }
 
 #[test]

@@ -52,6 +52,7 @@ fn evaluation(person: &Person) -> rules::Evaluation {
             gender: c.gender,
             points: c.points,
             invalid_reason: c.invalid_reason.clone(),
+            corrects: None,
         })
         .collect();
     rules::evaluate(&rules, window, &credits)

@@ -243,6 +243,9 @@ fn record_from_row(row: RecordRow) -> CreditRecord {
             gender: row.gender,
             points: Points::from_hundredths(row.points),
             invalid_reason,
+            // The page takes each record's outcome from the evaluation of `credits_between`,
+            // which links corrections to their credits; this copy only names the record.
+            corrects: None,
         },
         course_code: row.course_code,
         title: row.title,

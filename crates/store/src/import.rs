@@ -404,12 +404,13 @@ impl Store {
         Ok(rows.into_iter().map(|(authority, number, id)| ((authority, number), id)).collect())
     }
 
-    /// The points of the credit (not a correction) that `row` would correct: the same person,
-    /// course, category, role, day and marks. Asked once per correction row the file itself
-    /// does not explain; corrections are rare, so this is cheaper than reading every credit.
-    pub async fn corrected_credit_points(&self, row: &CreditRow) -> anyhow::Result<Option<i64>> {
-        let found: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT points FROM credit WHERE person_id = $1 AND course_code = $2 AND category = $3 \
+    /// The points of the credit (not a correction) that `row` would correct, and whether the
+    /// source marked it invalid: the same person, course, category, role, day and marks. Asked
+    /// once per correction row the file itself does not explain; corrections are rare, so this
+    /// is cheaper than reading every credit.
+    pub async fn corrected_credit_points(&self, row: &CreditRow) -> anyhow::Result<Option<(i64, bool)>> {
+        let found: Option<(i64, bool)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT points, invalid_reason IS NOT NULL FROM credit WHERE person_id = $1 AND course_code = $2 AND category = $3 \
              AND role = $4 AND taken_on = $5 AND infection_control = $6 AND gender = $7 AND points > 0",
         )
         .bind(row.person_id)
@@ -422,7 +423,7 @@ impl Store {
         .fetch_optional(pool)
         .await)
         .context("reading the credit a correction names")?;
-        Ok(found.map(|(points,)| points))
+        Ok(found)
     }
 
     /// The NHI codes of every known institution.

@@ -114,6 +114,27 @@ impl Store {
     }
 
     /// The SQLite address of a database file in `folder`.
+    /// Connects to `url` for commands that only read it (`backup`, `migrate --check`, a dry
+    /// run of `import`). A SQLite file is opened read-only as it is: never created, and its
+    /// journal mode left alone, so its bytes do not change. PostgreSQL connects as usual.
+    pub async fn connect_read_only(url: &str) -> anyhow::Result<Store> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            return Store::connect(url).await;
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .context("reading the SQLite address")?
+            .read_only(true)
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_with(options)
+            .await
+            .context("opening the SQLite database read-only")?;
+        Ok(Store { db: Db::Sqlite(pool), reader: None })
+    }
+
     pub fn sqlite_url_in(folder: &Path) -> String {
         format!("sqlite://{}", folder.join("huzhu.db").display())
     }

@@ -69,6 +69,12 @@ impl Store {
         Ok(status)
     }
 
+    /// Whether any of huzhu's migrations was ever applied: false for an empty file (or one of
+    /// another program), which the read-only commands refuse rather than treat as a database.
+    pub async fn has_huzhu_schema(&self) -> anyhow::Result<bool> {
+        Ok(!self.applied_migrations().await?.is_empty())
+    }
+
     /// Versions and checksums of the migrations applied so far; none on an empty database.
     async fn applied_migrations(&self) -> anyhow::Result<Vec<(i64, Vec<u8>)>> {
         let exists_sql = match self.engine() {

@@ -94,6 +94,7 @@ struct CreditRow {
     gender: bool,
     points: i64,
     invalid_reason: Option<String>,
+    corrects: Option<i64>,
 }
 
 impl CreditRow {
@@ -108,6 +109,7 @@ impl CreditRow {
             gender: row.get(5)?,
             points: row.get(6)?,
             invalid_reason: row.get(7)?,
+            corrects: row.get(8)?,
         })
     }
 }
@@ -157,17 +159,25 @@ impl Store {
 
     /// The member's CE records dated from `first_day` to `last_day` inclusive, as the rule
     /// reads them. A record with a category or activity the rule does not know is reported as
-    /// invalid rather than dropped, so it still shows up with a reason.
+    /// invalid rather than dropped, so it still shows up with a reason. A correction comes with
+    /// the id of the credit it corrects (same natural key but positive points, as the import
+    /// matches them), so the rule takes back no more than that credit counts. The same text
+    /// runs on both engines and on the SQLite reader.
     pub async fn credits_between(
         &self,
         person_id: i64,
         first_day: NaiveDate,
         last_day: NaiveDate,
     ) -> anyhow::Result<Vec<Credit>> {
-        const SQL: &str =
-            "SELECT credit_id, taken_on, activity, category, infection_control, gender, points, invalid_reason
-             FROM credit WHERE person_id = $1 AND taken_on >= $2 AND taken_on <= $3
-             ORDER BY taken_on, credit_id";
+        const SQL: &str = "SELECT c.credit_id, c.taken_on, c.activity, c.category, c.infection_control,
+                    c.gender, c.points, c.invalid_reason,
+                    (SELECT MIN(k.credit_id) FROM credit k
+                     WHERE c.points < 0 AND k.person_id = c.person_id AND k.course_code = c.course_code
+                       AND k.category = c.category AND k.role = c.role AND k.taken_on = c.taken_on
+                       AND k.infection_control = c.infection_control AND k.gender = c.gender
+                       AND k.points > 0) AS corrects
+             FROM credit c WHERE c.person_id = $1 AND c.taken_on >= $2 AND c.taken_on <= $3
+             ORDER BY c.taken_on, c.credit_id";
         let rows = match &self.reader {
             Some(reader) => reader.all(
                 "reading CE records",
@@ -220,5 +230,6 @@ fn credit_from_row(row: CreditRow) -> Credit {
         gender: row.gender,
         points: Points::from_hundredths(row.points),
         invalid_reason,
+        corrects: row.corrects,
     }
 }

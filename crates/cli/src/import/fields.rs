@@ -57,6 +57,7 @@ pub enum Reason {
     UnknownInstitution(String),
     UnknownLicence,
     NoCreditCorrected,
+    CorrectionOfInvalidCredit,
     CorrectionTooLarge { correction: Points, credit: Points },
     Duplicate { first_line: u64 },
 }
@@ -144,6 +145,11 @@ impl fmt::Display for Reason {
                 "更正列找不到所更正的積分（同一人、課程代碼、類別、參與身分、日期、感控與性別註記），資料庫與本檔前列皆無 / \
                  the correction names no credit (same person, course code, category, role, day, infection-control and gender marks) \
                  in the database or on an earlier line of this file"
+            ),
+            Reason::CorrectionOfInvalidCredit => write!(
+                f,
+                "所更正的積分已標示無效，不採計，無點數可更正 / the credit this row corrects is marked invalid and counts nothing, \
+                 so there is nothing to correct"
             ),
             Reason::CorrectionTooLarge { correction, credit } => write!(
                 f,

@@ -317,11 +317,14 @@ impl Repeats {
 /// what identifies them, as in `Repeats`) and, asked of the database, those already loaded. A
 /// correction must name one and may not take back more than it gave: the store keeps one
 /// correction beside each credit (see `huzhu_store::import::CreditRow`), so "the corrections
-/// of a credit" is that one row. A credit loaded later with fewer points than a correction
-/// already in the database is not checked against it.
+/// of a credit" is that one row. A correction of an invalid credit is refused too. A credit
+/// loaded later with fewer points than a correction already in the database, or marked
+/// invalid, is not checked against it here: the rule (`huzhu_core::rules::evaluate`) takes
+/// back no more than the credit counts, whatever order the files came in.
 struct CreditsSeen {
     hasher: RandomState,
-    points: HashMap<u64, i64>,
+    /// Points and whether the source marked the credit invalid.
+    points: HashMap<u64, (i64, bool)>,
     store: Store,
     runtime: tokio::runtime::Handle,
 }
@@ -357,7 +360,8 @@ impl CreditsSeen {
         };
         Ok(match credit {
             None => Err(Reason::NoCreditCorrected),
-            Some(points) if -row.points > points => Err(Reason::CorrectionTooLarge {
+            Some((_, true)) => Err(Reason::CorrectionOfInvalidCredit),
+            Some((points, false)) if -row.points > points => Err(Reason::CorrectionTooLarge {
                 correction: Points::from_hundredths(row.points),
                 credit: Points::from_hundredths(points),
             }),
@@ -371,7 +375,7 @@ impl CreditsSeen {
             && row.points > 0
         {
             let key = self.identity(row);
-            self.points.insert(key, row.points);
+            self.points.insert(key, (row.points, row.invalid_reason.is_some()));
         }
     }
 }
@@ -426,21 +430,21 @@ impl Progress {
 }
 
 /// Prints the report: every refused row with its line, then one line of totals.
-pub fn print_summary(summary: &Summary, dry_run: bool) {
+pub fn print_summary(summary: &Summary, dry_run: bool) -> anyhow::Result<()> {
     for rejection in &summary.rejected {
-        println!("第 {} 行 line {}: {}", rejection.line, rejection.line, rejection.reason);
+        out!("第 {} 行 line {}: {}", rejection.line, rejection.line, rejection.reason);
     }
     let rate = summary.read as f64 / summary.seconds.max(1e-9);
     let loaded = summary.read - summary.rejected.len() as u64;
     if dry_run {
-        println!(
+        out!(
             "dry run ({}): {} rows read, {loaded} good, {} rejected; nothing written",
             summary.encoding,
             summary.read,
             summary.rejected.len()
         );
     } else {
-        println!(
+        out!(
             "imported ({}): {} rows read, {loaded} loaded ({} new or changed, {} unchanged), {} rejected in {:.1} s ({rate:.0} rows/s)",
             summary.encoding,
             summary.read,
@@ -450,4 +454,5 @@ pub fn print_summary(summary: &Summary, dry_run: bool) {
             summary.seconds,
         );
     }
+    Ok(())
 }

@@ -922,6 +922,9 @@ fn reason_text(t: &Messages, points: Points, reason: &Reason, evaluation: &Evalu
         Reason::OverOtherCap => {
             t.format("ce.reason_other_cap", &[("points", &evaluation.rules.other_cap.to_string())])
         }
+        Reason::CorrectsNoCredit => t.get("ce.reason_correction_no_credit").to_owned(),
+        Reason::CorrectsInvalidCredit => t.get("ce.reason_correction_invalid_credit").to_owned(),
+        Reason::OverCorrectedCredit => t.get("ce.reason_correction_over_credit").to_owned(),
     };
     t.format("ce.reason", &[("points", &points.to_string()), ("why", &why)])
 }

@@ -152,6 +152,65 @@ async fn the_csv_export_has_the_records_and_the_same_total() {
     assert_eq!(all.len(), 9);
 }
 
+/// Loads a correction of -5.00 beside the hand-made nurse's invalid 5.00 credit of 2025-01-01
+/// (same course code, category, role, day and marks), as a correction loaded before the credit
+/// system marked the credit invalid would be.
+async fn correct_her_invalid_credit(app: &TestApp) {
+    use huzhu_store::import::{CreditRow, ImportBatch, NewImportRun};
+    let person_id = app.store.person_keys().await.expect("the keys")[NURSE_ID];
+    let run = NewImportRun {
+        kind: "credits",
+        file_name: "c.csv",
+        file_bytes: 1,
+        encoding: "UTF-8",
+        started_at: START,
+    };
+    let run = app.store.start_import_run(&run).await.expect("a run");
+    let correction = CreditRow {
+        person_id,
+        course_code: "T-2025-01-01".to_owned(),
+        title: "測試課程".to_owned(),
+        organiser: "台灣護理學會".to_owned(),
+        reviewer: "台灣護理學會".to_owned(),
+        activity: 1,
+        role: "attendee",
+        category: "pro",
+        infection_control: false,
+        gender: false,
+        taken_on: NaiveDate::from_ymd_opt(2025, 1, 1).expect("a day"),
+        points: -500,
+        invalid_reason: None,
+    };
+    app.store.upsert_batch(run, &ImportBatch::Credits(vec![correction]), 1).await.expect("the row loads");
+}
+
+#[tokio::test]
+async fn a_correction_of_an_invalid_credit_is_shown_not_counted_with_its_reason() {
+    let app = TestApp::spawn().await;
+    correct_her_invalid_credit(&app).await;
+    signed_in(&app).await;
+    let rows = csv_rows(&app.get_text("/member/ce.csv").await);
+    // Her 8 records of the window and the correction: 9; the total stays 10.40 (see
+    // helpers::hand_made_nurse), not 10.40 - 5.00 = 5.40.
+    assert_eq!(rows.len(), 9);
+    assert_eq!(counted_sum(&rows), "10.40".parse().expect("points"));
+    let correction = rows.iter().find(|r| r[10] == "-5.00").expect("the correction row");
+    assert_eq!(correction[11], "0.00");
+    assert_eq!(correction[12], "不採計");
+    // A text cell starting with '-' gets the export's leading apostrophe, so a spreadsheet
+    // reads it as text rather than as a formula.
+    assert_eq!(correction[13], "'-5.00 點不採計：更正的積分本身無效，無點數可扣");
+    let page = app.get_text("/member/ce").await;
+    assert!(page.contains("<strong>10.40 / 120.00</strong>"));
+    assert!(page.contains("更正的積分本身無效，無點數可扣"));
+    assert_eq!(app.get("/lang?to=en").await.status(), 303);
+    let english = app.get_text("/member/ce").await;
+    assert!(
+        english.contains("a correction of a credit that is itself invalid, which gives nothing to take back"),
+        "the English page names the reason"
+    );
+}
+
 #[tokio::test]
 async fn the_page_and_export_need_a_signed_in_member() {
     let app = TestApp::spawn().await;
@@ -252,6 +311,7 @@ fn expected_total(person: &Person) -> Option<Points> {
             gender: c.gender,
             points: c.points,
             invalid_reason: c.invalid_reason.clone(),
+            corrects: None,
         })
         .collect();
     Some(rules::evaluate(book.for_window(window), window, &credits).total)
