@@ -253,21 +253,48 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
 pub const RATE_WINDOW_SECONDS: i64 = 3600;
 
 /// Counts a request to `action` from the client's address and says whether the address has
-/// used up its allowance of `limit` an hour.
+/// used up its allowance of `limit` an hour. Used where every request costs the portal
+/// something (a captcha image); forms count only what passed their captcha ([`rate_used_up`],
+/// [`count_rate`]).
 pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<bool, AppError> {
-    let Some(addr) = ctx.client_addr else {
-        return Ok(false);
-    };
-    let key = format!("{action}:addr:{addr}");
-    let now = state.now();
-    if state.store.locked_until(&key, now).await?.is_some() {
+    if rate_used_up(state, ctx, action).await? {
         return Ok(true);
     }
-    state
-        .store
-        .record_sign_in_failure(&key, now, Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS })
-        .await?;
+    count_rate(state, ctx, action, limit).await?;
     Ok(false)
+}
+
+fn rate_key(ctx: &Ctx, action: &str) -> Option<String> {
+    ctx.client_addr.map(|addr| format!("{action}:addr:{addr}"))
+}
+
+/// Whether the client's address has used up its hourly allowance for `action`. Counts nothing.
+pub async fn rate_used_up(state: &AppState, ctx: &Ctx, action: &str) -> Result<bool, AppError> {
+    let Some(key) = rate_key(ctx, action) else {
+        return Ok(false);
+    };
+    Ok(state.store.locked_until(&key, state.now()).await?.is_some())
+}
+
+/// Counts one request to `action` from the client's address towards its allowance of `limit`
+/// an hour. Called only once the form's CSRF token and captcha passed, so a stranger at a
+/// hospital's shared address who sends posts with wrong captchas uses up nobody's allowance.
+pub async fn count_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<(), AppError> {
+    let Some(key) = rate_key(ctx, action) else {
+        return Ok(());
+    };
+    let limit = Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS };
+    state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    Ok(())
+}
+
+/// Whether this is the first refusal of `action` for the client's address in the hour, so a
+/// flood of refused posts adds one audit row an hour, not one per post.
+pub async fn first_refusal(state: &AppState, ctx: &Ctx, action: &str) -> Result<bool, AppError> {
+    let Some(key) = rate_key(ctx, &format!("refused:{action}")) else {
+        return Ok(true);
+    };
+    Ok(state.store.claim_once(&key, state.now(), RATE_WINDOW_SECONDS).await?)
 }
 
 /// How often a member may be sent one kind of warning mail (someone tried to register with

@@ -161,9 +161,12 @@ pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValu
 }
 
 /// The answer once a client address has sent too many requests of one kind in an hour,
-/// audited as `event` with the outcome `rate_limited` (no ID: the form was not read).
+/// audited as `event` with the outcome `rate_limited` (no ID: the form was not read), once per
+/// address and hour.
 async fn too_many(state: &AppState, ctx: &Ctx, event: &str) -> Result<Response, AppError> {
-    audit(state, ctx, event, "rate_limited", None, None).await?;
+    if throttle::first_refusal(state, ctx, event).await? {
+        audit(state, ctx, event, "rate_limited", None, None).await?;
+    }
     let page = notice(ctx, "account.too_many_title", vec!["account.too_many"]);
     Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
 }
@@ -349,13 +352,16 @@ pub async fn register(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
-    if throttle::over_rate(&state, &ctx, "register", state.config.form_rate_limit).await? {
+    if throttle::rate_used_up(&state, &ctx, "register").await? {
         return too_many(&state, &ctx, "register").await;
     }
 
     let mut view = keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
     let registration = check_registration(&state, &mut view, &form);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
+    if captcha {
+        throttle::count_rate(&state, &ctx, "register", state.config.form_rate_limit).await?;
+    }
     let Some(registration) = registration.filter(|_| captcha) else {
         return Ok(view.into_response());
     };
@@ -689,13 +695,16 @@ pub async fn forgot(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
-    if throttle::over_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await? {
+    if throttle::rate_used_up(&state, &ctx, "forgot").await? {
         return too_many(&state, &ctx, "reset_requested").await;
     }
 
     let id_number = check_id(&mut view, &form.id_number);
     let email = check_email(&mut view, &form.email);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
+    if captcha {
+        throttle::count_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await?;
+    }
     let (Some(id_number), Some(email), true) = (id_number, email, captcha) else {
         return Ok(view.into_response());
     };
