@@ -297,6 +297,22 @@ pub async fn first_refusal(state: &AppState, ctx: &Ctx, action: &str) -> Result<
     Ok(state.store.claim_once(&key, state.now(), RATE_WINDOW_SECONDS).await?)
 }
 
+/// Counts a wrong password typed with a mailed link (by the hash of its token) and says
+/// whether it was the link's `guesses`-th, after which the caller makes the link void. Used on
+/// the verification page, where the ID's waits and pauses do not apply: the link bounds the
+/// guessing instead, for as long as it lives (`lifetime_seconds`).
+pub async fn count_link_guess(
+    state: &AppState,
+    token_hash: &str,
+    guesses: i64,
+    lifetime_seconds: i64,
+) -> Result<bool, AppError> {
+    let key = format!("link:{token_hash}");
+    let limit = Limit { threshold: guesses, lock_seconds: lifetime_seconds };
+    let (failures, _) = state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    Ok(failures >= guesses)
+}
+
 /// How often a member may be sent one kind of warning mail (someone tried to register with
 /// her details): at most once in this many seconds, so a stranger who knows her ID cannot fill
 /// her mailbox.
