@@ -178,7 +178,12 @@ pub async fn login(
         view.has_errors = true;
         return Ok(view.into_response());
     };
-    throttle::clear(&state, account_id, id_number.as_str()).await?;
+    if device.is_some() {
+        // Her browser's cookie may end a pause a stranger started: said in the audit log.
+        throttle::end_pause(&state, &ctx, account_id, id_number.as_str(), "device_cookie").await?;
+    } else {
+        throttle::clear(&state, account_id, id_number.as_str()).await?;
+    }
     let device_cookie = throttle::issue_device_cookie(&state, account_id, device.as_ref()).await?;
 
     let (token, token_hash) = session::new_token();
