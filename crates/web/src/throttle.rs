@@ -187,14 +187,33 @@ pub async fn record_failure(
         state.store.record_sign_in_failure(&account_key(account_id), now, account_limit(state)).await?;
     if locked {
         audit(state, ctx, "lock", "account", Some(account_id), Some(id_number)).await?;
-        if let Some(contact) = state.store.contact_by_account(account_id).await? {
-            let minutes = state.config.lock_minutes.to_string();
-            let letter =
-                Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
-            mail::queue(state, &contact.email, &letter).await?;
-        }
+        tell_of_pause(state, ctx, account_id).await?;
     }
     Ok(locked)
+}
+
+/// How often a member may be told by mail that her password sign-in was paused: a stranger who
+/// pauses her again each time a pause ends would otherwise send 96 mails a day.
+pub const PAUSE_MAIL_PERIOD_SECONDS: i64 = 6 * 3600;
+
+/// Mails the "sign-in paused" notice to the account's address, unless that address is not
+/// verified (whoever registered may have typed someone else's) or a notice went in the last
+/// [`PAUSE_MAIL_PERIOD_SECONDS`].
+async fn tell_of_pause(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<(), AppError> {
+    let Some(contact) = state.store.contact_by_account(account_id).await? else {
+        return Ok(());
+    };
+    if contact.verified_at.is_none() {
+        return Ok(());
+    }
+    let key = format!("warn:locked:{}", account_key(account_id));
+    if !state.store.claim_once(&key, state.now(), PAUSE_MAIL_PERIOD_SECONDS).await? {
+        return Ok(());
+    }
+    let minutes = state.config.lock_minutes.to_string();
+    let letter = Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
+    mail::queue(state, &contact.email, &letter).await?;
+    Ok(())
 }
 
 /// Forgets an account's failures and the wait on its ID number after she proved who she is
@@ -308,8 +327,13 @@ pub async fn count_link_guess(
     lifetime_seconds: i64,
 ) -> Result<bool, AppError> {
     let key = format!("link:{token_hash}");
+    let now = state.now();
     let limit = Limit { threshold: guesses, lock_seconds: lifetime_seconds };
-    let (failures, _) = state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    let (failures, _) = state.store.record_sign_in_failure(&key, now, limit).await?;
+    // Nothing reads a link's "not before"; set to the end of the link's life, it keeps the
+    // housekeeping purge (which spares rows whose wait still runs) from forgetting the count
+    // an hour after the last guess.
+    state.store.delay_sign_in(&key, now + lifetime_seconds).await?;
     Ok(failures >= guesses)
 }
 

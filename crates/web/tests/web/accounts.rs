@@ -922,6 +922,21 @@ async fn a_stranger_who_pauses_her_pending_id_does_not_stop_her_verifying() {
 }
 
 #[tokio::test]
+async fn no_pause_mail_goes_to_an_unverified_address() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, _path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    // Five wrong sign-ins (captchas C0002 to C0006) pause the pending account ...
+    crate::throttle::fail_times(&app, &id, 5, 2).await;
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert!(audit.iter().any(|e| (e.event.as_str(), e.outcome.as_str()) == ("lock", "account")));
+    // ... but tell nobody: whoever registered may have typed someone else's address. The next
+    // mail sent after the verification link is another member's reset link (captcha C0007).
+    assert_eq!(ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0007").await.status(), 200);
+    let mails = smtp.wait_for(2).await;
+    assert_eq!(mails[1].to, vec!["lin@example.org".to_owned()]);
+}
+
+#[tokio::test]
 async fn her_right_password_before_verifying_does_not_count_towards_the_pause() {
     let (app, smtp) = spawn_with_mail().await;
     let (id, _path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;

@@ -422,3 +422,45 @@ async fn registrations_refused_for_their_rate_are_audited_without_an_id() {
     // Two refusals, one audit row.
     assert_eq!(refusals_audited(&app).await, 1);
 }
+
+#[tokio::test]
+async fn the_pause_mail_goes_at_most_once_in_six_hours() {
+    // The address's own wait and pause kept out of the way: only the account's pause counts here.
+    let (app, smtp) = spawn(|config| {
+        config.address_delay_after = 1000;
+        config.address_lock_threshold = 1000;
+    })
+    .await;
+    // The first pause (fifth failure, at 1 + 2 + 4 + 8 = 15 s) is mailed.
+    fail_times(&app, NURSE_ID, 5, 1).await;
+    assert!(smtp.wait_for(1).await[0].text().contains("密碼登入暫停 15 分鐘"));
+    // Past the pause and the fifth failure's 16 s wait, the stranger pauses her again
+    // (captchas 6 to 10): a second pause, and no second mail.
+    app.clock.advance(15 * 60 + 16);
+    fail_times(&app, NURSE_ID, 5, 6).await;
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert_eq!(
+        audit.iter().filter(|e| (e.event.as_str(), e.outcome.as_str()) == ("lock", "account")).count(),
+        2
+    );
+    // The next mail to reach her is the reset link she asks for (captcha 11), not a notice.
+    let page = app.get_text("/password/forgot").await;
+    app.get("/captcha").await;
+    let form = [
+        ("csrf", crate::helpers::csrf_of(&page)),
+        ("id_number", NURSE_ID.to_owned()),
+        ("email", "lin@example.org".to_owned()),
+        ("captcha", captcha(11)),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.post_form("/password/forgot", &form).await.status(), 200);
+    let mails = smtp.wait_for(2).await;
+    assert!(!mails[1].text().contains("密碼登入暫停"), "{}", mails[1].text());
+    assert!(mails[1].text().contains("/password/reset?token="), "{}", mails[1].text());
+    // Six hours after the first notice (15 s + 21 600 s; the clock is already past 15 s), a
+    // third pause (captchas 12 to 16) is mailed again.
+    app.clock.advance(6 * 3600);
+    fail_times(&app, NURSE_ID, 5, 12).await;
+    let mails = smtp.wait_for(3).await;
+    assert!(mails[2].text().contains("密碼登入暫停 15 分鐘"), "{}", mails[2].text());
+}
