@@ -187,14 +187,33 @@ pub async fn record_failure(
         state.store.record_sign_in_failure(&account_key(account_id), now, account_limit(state)).await?;
     if locked {
         audit(state, ctx, "lock", "account", Some(account_id), Some(id_number)).await?;
-        if let Some(contact) = state.store.contact_by_account(account_id).await? {
-            let minutes = state.config.lock_minutes.to_string();
-            let letter =
-                Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
-            mail::queue(state, &contact.email, &letter).await?;
-        }
+        tell_of_pause(state, ctx, account_id).await?;
     }
     Ok(locked)
+}
+
+/// How often a member may be told by mail that her password sign-in was paused: a stranger who
+/// pauses her again each time a pause ends would otherwise send 96 mails a day.
+pub const PAUSE_MAIL_PERIOD_SECONDS: i64 = 6 * 3600;
+
+/// Mails the "sign-in paused" notice to the account's address, unless that address is not
+/// verified (whoever registered may have typed someone else's) or a notice went in the last
+/// [`PAUSE_MAIL_PERIOD_SECONDS`].
+async fn tell_of_pause(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<(), AppError> {
+    let Some(contact) = state.store.contact_by_account(account_id).await? else {
+        return Ok(());
+    };
+    if contact.verified_at.is_none() {
+        return Ok(());
+    }
+    let key = format!("warn:locked:{}", account_key(account_id));
+    if !state.store.claim_once(&key, state.now(), PAUSE_MAIL_PERIOD_SECONDS).await? {
+        return Ok(());
+    }
+    let minutes = state.config.lock_minutes.to_string();
+    let letter = Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
+    mail::queue(state, &contact.email, &letter).await?;
+    Ok(())
 }
 
 /// Forgets an account's failures and the wait on its ID number after she proved who she is
@@ -253,21 +272,69 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
 pub const RATE_WINDOW_SECONDS: i64 = 3600;
 
 /// Counts a request to `action` from the client's address and says whether the address has
-/// used up its allowance of `limit` an hour.
+/// used up its allowance of `limit` an hour. Used where every request costs the portal
+/// something (a captcha image); forms count only what passed their captcha ([`rate_used_up`],
+/// [`count_rate`]).
 pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<bool, AppError> {
-    let Some(addr) = ctx.client_addr else {
-        return Ok(false);
-    };
-    let key = format!("{action}:addr:{addr}");
-    let now = state.now();
-    if state.store.locked_until(&key, now).await?.is_some() {
+    if rate_used_up(state, ctx, action).await? {
         return Ok(true);
     }
-    state
-        .store
-        .record_sign_in_failure(&key, now, Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS })
-        .await?;
+    count_rate(state, ctx, action, limit).await?;
     Ok(false)
+}
+
+fn rate_key(ctx: &Ctx, action: &str) -> Option<String> {
+    ctx.client_addr.map(|addr| format!("{action}:addr:{addr}"))
+}
+
+/// Whether the client's address has used up its hourly allowance for `action`. Counts nothing.
+pub async fn rate_used_up(state: &AppState, ctx: &Ctx, action: &str) -> Result<bool, AppError> {
+    let Some(key) = rate_key(ctx, action) else {
+        return Ok(false);
+    };
+    Ok(state.store.locked_until(&key, state.now()).await?.is_some())
+}
+
+/// Counts one request to `action` from the client's address towards its allowance of `limit`
+/// an hour. Called only once the form's CSRF token and captcha passed, so a stranger at a
+/// hospital's shared address who sends posts with wrong captchas uses up nobody's allowance.
+pub async fn count_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<(), AppError> {
+    let Some(key) = rate_key(ctx, action) else {
+        return Ok(());
+    };
+    let limit = Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS };
+    state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    Ok(())
+}
+
+/// Whether this is the first refusal of `action` for the client's address in the hour, so a
+/// flood of refused posts adds one audit row an hour, not one per post.
+pub async fn first_refusal(state: &AppState, ctx: &Ctx, action: &str) -> Result<bool, AppError> {
+    let Some(key) = rate_key(ctx, &format!("refused:{action}")) else {
+        return Ok(true);
+    };
+    Ok(state.store.claim_once(&key, state.now(), RATE_WINDOW_SECONDS).await?)
+}
+
+/// Counts a wrong password typed with a mailed link (by the hash of its token) and says
+/// whether it was the link's `guesses`-th, after which the caller makes the link void. Used on
+/// the verification page, where the ID's waits and pauses do not apply: the link bounds the
+/// guessing instead, for as long as it lives (`lifetime_seconds`).
+pub async fn count_link_guess(
+    state: &AppState,
+    token_hash: &str,
+    guesses: i64,
+    lifetime_seconds: i64,
+) -> Result<bool, AppError> {
+    let key = format!("link:{token_hash}");
+    let now = state.now();
+    let limit = Limit { threshold: guesses, lock_seconds: lifetime_seconds };
+    let (failures, _) = state.store.record_sign_in_failure(&key, now, limit).await?;
+    // Nothing reads a link's "not before"; set to the end of the link's life, it keeps the
+    // housekeeping purge (which spares rows whose wait still runs) from forgetting the count
+    // an hour after the last guess.
+    state.store.delay_sign_in(&key, now + lifetime_seconds).await?;
+    Ok(failures >= guesses)
 }
 
 /// How often a member may be sent one kind of warning mail (someone tried to register with

@@ -185,6 +185,10 @@
     envText.textContent = form.dataset.msgWorking;
     try {
       var issued = await postForm(form.dataset.challengeUrl, {});
+      if (issued.ok && issued.body.redirect) {
+        window.location.assign(issued.body.redirect);
+        return;
+      }
       if (!issued.ok || !issued.body.challenge) {
         showResult(issued.body.message || form.dataset.msgNetwork);
         return;

@@ -249,10 +249,16 @@ pub async fn account(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     let Some(account_id) = ctx.account_id() else {
         return Ok(see_other(paths::LOGIN));
     };
-    if state.store.password_outdated(account_id, state.config.password_policy_version).await? {
+    if must_change_password(&state, account_id).await? {
         return Ok(see_other(paths::CHANGE_PASSWORD));
     }
     Ok(account_view(&state, &ctx, account_id, None).await?.into_response())
+}
+
+/// Whether the member's password was set under older rules, so that every page and form of
+/// her account sends her to 變更密碼 until she has set a new one.
+pub(crate) async fn must_change_password(state: &AppState, account_id: i64) -> Result<bool, AppError> {
+    Ok(state.store.password_outdated(account_id, state.config.password_policy_version).await?)
 }
 
 #[derive(Deserialize)]
@@ -271,6 +277,9 @@ pub async fn end_sessions(
         return Ok(see_other(paths::LOGIN));
     };
     ctx.check_csrf(&form.csrf)?;
+    if must_change_password(&state, account_id).await? {
+        return Ok(see_other(paths::CHANGE_PASSWORD));
+    }
     let ended = state.store.end_other_sessions(account_id, &session.token_hash).await?;
     audit(&state, &ctx, "end_other_sessions", "succeeded", Some(account_id), None).await?;
     Ok(account_view(&state, &ctx, account_id, Some(ended)).await?.into_response())

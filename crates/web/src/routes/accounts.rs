@@ -25,7 +25,7 @@ use crate::routes::login::{audit, check_captcha};
 use crate::routes::paths;
 use crate::session::{self, Ctx};
 use crate::state::AppState;
-use crate::throttle::{self, Pause};
+use crate::throttle;
 
 /// One input of a form, with what was typed and its problem.
 pub struct Field {
@@ -161,9 +161,12 @@ pub(crate) fn with_cookie(response: impl IntoResponse, cookie: Option<HeaderValu
 }
 
 /// The answer once a client address has sent too many requests of one kind in an hour,
-/// audited as `event` with the outcome `rate_limited` (no ID: the form was not read).
+/// audited as `event` with the outcome `rate_limited` (no ID: the form was not read), once per
+/// address and hour.
 async fn too_many(state: &AppState, ctx: &Ctx, event: &str) -> Result<Response, AppError> {
-    audit(state, ctx, event, "rate_limited", None, None).await?;
+    if throttle::first_refusal(state, ctx, event).await? {
+        audit(state, ctx, event, "rate_limited", None, None).await?;
+    }
     let page = notice(ctx, "account.too_many_title", vec!["account.too_many"]);
     Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
 }
@@ -349,13 +352,16 @@ pub async fn register(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
-    if throttle::over_rate(&state, &ctx, "register", state.config.form_rate_limit).await? {
+    if throttle::rate_used_up(&state, &ctx, "register").await? {
         return too_many(&state, &ctx, "register").await;
     }
 
     let mut view = keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
     let registration = check_registration(&state, &mut view, &form);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
+    if captcha {
+        throttle::count_rate(&state, &ctx, "register", state.config.form_rate_limit).await?;
+    }
     let Some(registration) = registration.filter(|_| captcha) else {
         return Ok(view.into_response());
     };
@@ -556,9 +562,10 @@ pub struct VerifyForm {
     password: String,
 }
 
-/// Verifies the address once the password chosen at registration is typed. A wrong one keeps
-/// the link usable and counts like a failed sign-in on the account's ID (the same growing wait
-/// and pause, crate::throttle); during a wait or pause the password is not looked at.
+/// Verifies the address once the password chosen at registration is typed. Holding the link is
+/// proof of the mailbox, so the waits and pauses of the account's ID, which a stranger can
+/// start, do not apply here; wrong passwords are counted on the link instead, and the
+/// [`VERIFY_LINK_GUESSES`]-th makes it void (see crate::throttle::count_link_guess).
 pub async fn verify(
     State(state): State<AppState>,
     mut ctx: Ctx,
@@ -586,8 +593,16 @@ pub async fn verify(
         return Ok(verify_refused(&ctx));
     };
     let mut view = verify_view(&ctx, &form.token);
-    if !registered_password_ok(&state, &ctx, &mut view, &contact, &form.password).await? {
-        return Ok(view.into_response());
+    match registered_password(&state, &ctx, &mut view, &contact, &form.password, &token_hash).await? {
+        Typed::Right => {}
+        Typed::Wrong => return Ok(view.into_response()),
+        Typed::LinkVoid => {
+            state.store.take_token(Purpose::VerifyEmail, &token_hash, state.now()).await?;
+            let mut page = notice(&ctx, "account.verify_title", vec!["account.verify_link_void"]);
+            page.link = Some((paths::REGISTER, "account.to_register"));
+            page.args = vec![("guesses", VERIFY_LINK_GUESSES.to_string())];
+            return Ok(page.into_response());
+        }
     }
 
     // Used up only now, so a mistyped password does not cost her the link. Of two requests
@@ -605,40 +620,43 @@ pub async fn verify(
     Ok(page.into_response())
 }
 
+/// Wrong passwords a verification link takes; the last of them makes it void.
+pub const VERIFY_LINK_GUESSES: i64 = 5;
+
+/// What the password typed on the verification page turned out to be.
+enum Typed {
+    Right,
+    Wrong,
+    /// Wrong, and the link's last guess: she must register again.
+    LinkVoid,
+}
+
 /// Checks the password typed on the verification page against the one chosen at registration,
 /// noting any problem next to the field and auditing every refusal.
-async fn registered_password_ok(
+async fn registered_password(
     state: &AppState,
     ctx: &Ctx,
     view: &mut FormView,
     contact: &AccountContact,
     typed: &str,
-) -> Result<bool, AppError> {
+    token_hash: &str,
+) -> Result<Typed, AppError> {
     if typed.is_empty() {
         view.error("password", "login.password_missing");
-        return Ok(false);
-    }
-    let account_id = Some(contact.account_id);
-    let id_number = IdNumber::parse(&contact.id_number)
-        .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
-    if let Some(pause) = throttle::pause(state, ctx, contact.account_id, &id_number).await? {
-        view.error("password", "account.verify_paused");
-        if let Pause::Wait(seconds) = pause {
-            let seconds = seconds.to_string();
-            view.notice =
-                Some(ctx.lang.messages().format("account.current_wait_seconds", &[("seconds", &seconds)]));
-        }
-        audit(state, ctx, "verify_email", pause.outcome(), account_id, None).await?;
-        return Ok(false);
+        return Ok(Typed::Wrong);
     }
     if state.verify_password(normalize(typed), contact.password_hash.clone()).await? {
-        return Ok(true);
+        return Ok(Typed::Right);
+    }
+    let account_id = Some(contact.account_id);
+    let lifetime = state.config.verify_link_hours * 3600;
+    if throttle::count_link_guess(state, token_hash, VERIFY_LINK_GUESSES, lifetime).await? {
+        audit(state, ctx, "verify_email", "link_void", account_id, None).await?;
+        return Ok(Typed::LinkVoid);
     }
     view.error("password", "account.verify_password_wrong");
-    throttle::delay_id(state, &id_number).await?;
-    throttle::record_failure(state, ctx, account_id, &id_number).await?;
     audit(state, ctx, "verify_email", "wrong_password", account_id, None).await?;
-    Ok(false)
+    Ok(Typed::Wrong)
 }
 
 // ---- 忘記密碼 ----
@@ -689,13 +707,16 @@ pub async fn forgot(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
-    if throttle::over_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await? {
+    if throttle::rate_used_up(&state, &ctx, "forgot").await? {
         return too_many(&state, &ctx, "reset_requested").await;
     }
 
     let id_number = check_id(&mut view, &form.id_number);
     let email = check_email(&mut view, &form.email);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
+    if captcha {
+        throttle::count_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await?;
+    }
     let (Some(id_number), Some(email), true) = (id_number, email, captcha) else {
         return Ok(view.into_response());
     };

@@ -23,6 +23,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::routes::account_page::must_change_password;
 use crate::routes::login::audit;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
@@ -124,10 +125,20 @@ pub async fn bind_challenge(
     ctx: Ctx,
     Form(form): Form<ChallengeForm>,
 ) -> Result<Response, AppError> {
-    if ctx.account_id().is_none() {
+    let Some(account_id) = ctx.account_id() else {
         return Ok(Failure::SessionExpired.respond(&ctx));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    if must_change_password(&state, account_id).await? {
+        return Ok(to_change_password());
     }
     issue_challenge(&state, &ctx, &form.csrf, ChallengePurpose::Bind).await
+}
+
+/// The answer of the card endpoints the account page's script calls while the member must
+/// first set a new password: the script follows `redirect`, as after a linked card.
+fn to_change_password() -> Response {
+    axum::Json(json!({ "redirect": paths::CHANGE_PASSWORD })).into_response()
 }
 
 /// 256 random bits, bound to the session and the purpose, stored hashed.
@@ -209,6 +220,9 @@ pub async fn bind(
         return Ok(Failure::SessionExpired.respond(&ctx));
     };
     ctx.check_csrf(&form.csrf)?;
+    if must_change_password(&state, account_id).await? {
+        return Ok(to_change_password());
+    }
     // Only a recent password sign-in may link a card: a session made by a card sign-in has no
     // `password_at`, so a card alone can never swap the linked card for another.
     let linkable =
@@ -253,6 +267,9 @@ pub async fn unbind(
         return Ok(see_other(paths::LOGIN));
     };
     ctx.check_csrf(&form.csrf)?;
+    if must_change_password(&state, account_id).await? {
+        return Ok(see_other(paths::CHANGE_PASSWORD));
+    }
     if state.store.unbind_card(account_id).await? {
         audit(&state, &ctx, "card_unbind", "succeeded", Some(account_id), None).await?;
     }

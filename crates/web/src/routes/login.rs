@@ -154,9 +154,9 @@ pub async fn login(
 
     let locked = device.is_none() && throttle::is_locked(&state, &ctx, known_account).await?;
     // Verified even while locked, so a pause costs the same time as a wrong password.
-    let verified = verify_credentials(&state, ticket, record, form.password).await?;
-    let Some(account_id) = verified.filter(|_| !locked) else {
-        let outcome = if locked { "locked" } else { "failed" };
+    let checked = verify_credentials(&state, ticket, record, form.password).await?;
+    let Checked::Right(account_id) = checked.filter_locked(locked) else {
+        let outcome = checked.outcome(locked);
         match (&device, known_account) {
             (Some(device), Some(account_id)) => {
                 throttle::device_failure(&state, &ctx, device, account_id, &id_number).await?;
@@ -164,7 +164,12 @@ pub async fn login(
             _ => {
                 throttle::delay_id(&state, &id_number).await?;
                 if !locked {
-                    throttle::record_failure(&state, &ctx, known_account, &id_number).await?;
+                    // Her right password before she opened her link is no guess: it counts
+                    // towards the address (as any refusal) but not towards her pause, so a
+                    // new nurse who tries to sign in early does not pause herself. The answer
+                    // and the wait stay those of a wrong password, which reveal nothing.
+                    let counted = known_account.filter(|_| checked != Checked::Unverified);
+                    throttle::record_failure(&state, &ctx, counted, &id_number).await?;
                 }
             }
         }
@@ -173,7 +178,12 @@ pub async fn login(
         view.has_errors = true;
         return Ok(view.into_response());
     };
-    throttle::clear(&state, account_id, id_number.as_str()).await?;
+    if device.is_some() {
+        // Her browser's cookie may end a pause a stranger started: said in the audit log.
+        throttle::end_pause(&state, &ctx, account_id, id_number.as_str(), "device_cookie").await?;
+    } else {
+        throttle::clear(&state, account_id, id_number.as_str()).await?;
+    }
     let device_cookie = throttle::issue_device_cookie(&state, account_id, device.as_ref()).await?;
 
     let (token, token_hash) = session::new_token();
@@ -211,28 +221,62 @@ fn check_fields(view: &mut LoginView, form: &LoginForm) -> Option<IdNumber> {
     }
 }
 
+/// What the typed password says about the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    /// The right password of a verified account.
+    Right(i64),
+    /// The right password of an account whose address is not verified yet.
+    Unverified,
+    /// An unknown ID or a wrong password.
+    Wrong,
+}
+
+impl Checked {
+    /// A right password during a pause is refused like a wrong one.
+    fn filter_locked(self, locked: bool) -> Checked {
+        match self {
+            Checked::Right(_) if locked => Checked::Wrong,
+            other => other,
+        }
+    }
+
+    /// The audit outcome of a refusal.
+    fn outcome(self, locked: bool) -> &'static str {
+        match self {
+            _ if locked => "locked",
+            Checked::Unverified => "unverified",
+            _ => "failed",
+        }
+    }
+}
+
 /// The account for these credentials. An unknown ID, an unverified account and a wrong
-/// password all take one Argon2 verification and give the same `None`.
+/// password all take one Argon2 verification and get the same answer from the caller.
 async fn verify_credentials(
     state: &AppState,
     ticket: password::Ticket,
     record: Option<LoginRecord>,
     password: String,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Checked, AppError> {
     let stored =
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
     let matches = state.verify_password_with(ticket, normalize(&password), stored.clone()).await?;
-    let Some(account_id) = record.filter(|r| matches && r.verified_at.is_some()).map(|r| r.account_id) else {
-        return Ok(None);
+    let Some(record) = record.filter(|_| matches) else {
+        return Ok(Checked::Wrong);
     };
+    if record.verified_at.is_none() {
+        return Ok(Checked::Unverified);
+    }
+    let account_id = record.account_id;
     // A hash made before the pepper was set is made again with it, now that the password is
     // at hand; only after a success, so failures still cost exactly one verification.
     if password::needs_rehash(&stored, state.pepper.as_ref()) {
         let peppered = state.hash_password(normalize(&password)).await?;
         state.store.update_password_hash(account_id, &peppered).await?;
     }
-    Ok(Some(account_id))
+    Ok(Checked::Right(account_id))
 }
 
 pub(crate) async fn audit(

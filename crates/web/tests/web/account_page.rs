@@ -151,6 +151,25 @@ async fn a_password_set_under_older_rules_signs_in_and_must_be_replaced_first() 
     let page = app.get_text("/member/password").await;
     assert!(page.contains("本系統密碼設定條件已更新"));
 
+    // The account page's forms are sent to 變更密碼 too, and do nothing: her session
+    // elsewhere (captcha C0002) is not ended, and no card challenge is issued.
+    let elsewhere = other_client();
+    sign_in_elsewhere(&app, &elsewhere, "C0002").await;
+    let csrf = csrf_of(&page);
+    for path in ["/member/account/sessions", "/member/account/card/unlink"] {
+        let response = app.post_form(path, &[("csrf", &csrf)]).await;
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(response.headers()["location"], "/member/password", "{path}");
+    }
+    let challenge = app.post_form("/member/account/card/challenge", &[("csrf", &csrf)]).await;
+    assert_eq!(challenge.status(), 200);
+    let body: serde_json::Value = challenge.json().await.expect("a JSON answer");
+    assert_eq!(body, serde_json::json!({ "redirect": "/member/password" }));
+    let still = elsewhere.get(app.url("/member")).send().await.expect("home");
+    assert_eq!(still.headers()["location"], "/member/password");
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert!(!audit.iter().any(|e| e.event == "end_other_sessions"));
+
     change(&app, NURSE_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(app.get("/member").await.status(), 200);
 }

@@ -879,61 +879,83 @@ async fn wrong_verify(app: &TestApp, path: &str) -> (String, u64) {
 }
 
 #[tokio::test]
-async fn wrong_passwords_on_the_verification_page_wait_and_pause_like_sign_in() {
+async fn five_wrong_passwords_void_the_verification_link_whatever_the_ids_waits() {
     let (app, smtp) = spawn_with_mail().await;
     let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
 
-    // The first failure: one Argon2 verification, and the ID waits 1 s (sign_in_delay_seconds).
-    let (page, runs) = wrong_verify(&app, &path).await;
-    assert!(page.contains("密碼與註冊時設定的不符"));
-    assert_eq!(runs, 1);
-    // Straight away, even the right password is not looked at: no Argon2 run, the wait is named
-    // next to the field, and the sign-in on the same ID waits too (captcha C0002).
-    let before = app.argon2_count();
-    let early = press_verify(&app, &path, NEW_PASSWORD).await;
-    assert_eq!(app.argon2_count() - before, 0);
-    assert!(early.contains("密碼輸入錯誤次數過多，請於 1 秒後再試。"), "{early}");
-    assert!(early.contains("id=\"password-error\""));
-    let sign_in = app.sign_in(&id, NEW_PASSWORD, "C0002").await.text().await.expect("a body");
-    assert!(sign_in.contains("請於 1 秒後再試"), "{sign_in}");
-    assert!(!is_verified(&app, &id).await);
-
-    // Failures 2 to 5, each after the previous one's wait (1, 2, 4 and 8 s, doubling), each
-    // one Argon2 run. The fifth reaches lock_threshold = 5 and pauses the password path for
-    // lock_minutes = 15, telling the address on the account.
-    for wait in [1, 2, 4, 8] {
-        app.clock.advance(wait);
+    // Four wrong passwords straight after one another: each looked at (one Argon2 run), none
+    // held back by the ID's growing wait, which does not apply to the holder of the link.
+    for _ in 0..4 {
         let (page, runs) = wrong_verify(&app, &path).await;
-        assert!(page.contains("密碼與註冊時設定的不符"));
+        assert!(page.contains("密碼與註冊時設定的不符"), "{page}");
         assert_eq!(runs, 1);
     }
-    let mails = smtp.wait_for(2).await;
-    assert_eq!(mails[1].to, vec!["chen@example.org".to_owned()]);
-    assert!(mails[1].text().contains("密碼登入暫停 15 分鐘"), "{}", mails[1].text());
-
-    // The fifth failure's own wait is 16 s; past it, the pause still holds: the right password
-    // is refused without an Argon2 run, and without a number of seconds.
-    app.clock.advance(16);
-    let before = app.argon2_count();
-    let paused = press_verify(&app, &path, NEW_PASSWORD).await;
-    assert_eq!(app.argon2_count() - before, 0);
-    assert!(paused.contains("密碼輸入錯誤次數過多，請稍候再試。"), "{paused}");
-    assert!(!paused.contains("秒後再試"));
-    // 14 min 59 s after the fifth failure (16 s + 883 s = 899 s): still paused.
-    app.clock.advance(15 * 60 - 16 - 1);
-    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("請稍候再試"));
+    // The fifth (VERIFY_LINK_GUESSES = 5) makes the link void, and says what to do.
+    let (page, runs) = wrong_verify(&app, &path).await;
+    assert_eq!(runs, 1);
+    assert!(page.contains("密碼已輸入錯誤 5 次，此驗證連結已失效。請重新註冊"), "{page}");
+    assert!(page.contains("href=\"/register\""), "{page}");
+    // Even the right password no longer verifies with it.
+    let after = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert!(after.contains("此連結無效、已使用過或已逾時"), "{after}");
     assert!(!is_verified(&app, &id).await);
-    // At 15 min the pause is over, and the link, still usable, verifies with one Argon2 run.
-    app.clock.advance(1);
-    let before = app.argon2_count();
-    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("電子郵件已驗證"));
-    assert_eq!(app.argon2_count() - before, 1);
-    assert!(is_verified(&app, &id).await);
 
-    let mut expected = vec!["wrong_password", "delayed"];
-    expected.extend(["wrong_password"; 4]);
-    expected.extend(["locked", "locked", "succeeded"]);
-    assert_eq!(verify_audit(&app).await, expected);
+    let audit = verify_audit(&app).await;
+    let mut expected = vec!["wrong_password"; 4];
+    expected.push("link_void");
+    assert_eq!(audit[..5], expected);
+}
+
+#[tokio::test]
+async fn a_stranger_who_pauses_her_pending_id_does_not_stop_her_verifying() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    // Five wrong sign-ins on her ID (captchas C0002 to C0006; C0001 went on the registration)
+    // pause the account (lock_threshold = 5) and leave the ID a 16 s wait.
+    crate::throttle::fail_times(&app, &id, 5, 2).await;
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert!(audit.iter().any(|e| (e.event.as_str(), e.outcome.as_str()) == ("lock", "account")));
+    // Straight away, within both, her link and her password verify her address.
+    let page = press_verify(&app, &path, NEW_PASSWORD).await;
+    assert!(page.contains("電子郵件已驗證"), "{page}");
+    assert!(is_verified(&app, &id).await);
+}
+
+#[tokio::test]
+async fn no_pause_mail_goes_to_an_unverified_address() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, _path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    // Five wrong sign-ins (captchas C0002 to C0006) pause the pending account ...
+    crate::throttle::fail_times(&app, &id, 5, 2).await;
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert!(audit.iter().any(|e| (e.event.as_str(), e.outcome.as_str()) == ("lock", "account")));
+    // ... but tell nobody: whoever registered may have typed someone else's address. The next
+    // mail sent after the verification link is another member's reset link (captcha C0007).
+    assert_eq!(ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0007").await.status(), 200);
+    let mails = smtp.wait_for(2).await;
+    assert_eq!(mails[1].to, vec!["lin@example.org".to_owned()]);
+}
+
+#[tokio::test]
+async fn her_right_password_before_verifying_does_not_count_towards_the_pause() {
+    let (app, smtp) = spawn_with_mail().await;
+    let (id, _path) = registered_midwife(&app, &smtp, "chen@example.org", NEW_PASSWORD).await;
+    // Five sign-ins with her right password before she opened the link (captchas C0002 to
+    // C0006), each after the previous one's wait: the neutral answer of a wrong password ...
+    for n in 1..=5_u32 {
+        if n > 1 {
+            crate::throttle::wait_after(&app, n - 1);
+        }
+        let captcha = format!("C{:04}", n + 1);
+        let page = app.sign_in(&id, NEW_PASSWORD, &captcha).await.text().await.expect("a body");
+        assert!(page.contains("身分證字號或密碼不正確"), "{page}");
+    }
+    // ... but no pause, which five wrong passwords (lock_threshold = 5) would have started.
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert!(!audit.iter().any(|e| e.event == "lock"));
+    let sign_ins: Vec<_> =
+        audit.iter().filter(|e| e.event == "sign_in").map(|e| e.outcome.as_str()).collect();
+    assert_eq!(sign_ins, vec!["unverified"; 5]);
 }
 
 #[tokio::test]

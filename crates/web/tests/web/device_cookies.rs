@@ -44,6 +44,14 @@ async fn a_stranger_who_pauses_her_id_does_not_keep_her_out_of_her_own_browser()
     let before = app.argon2_count();
     assert_eq!(attempt(&app, NURSE_ID, NURSE_PASSWORD, 8).await.0, 303);
     assert_eq!(app.argon2_count(), before + 1);
+    // Her sign-in ended the pause, and the audit log says so, just before the sign-in itself;
+    // her first sign-in (no pause running) wrote no such record.
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    let pairs: Vec<_> = audit.iter().map(|e| (e.event.as_str(), e.outcome.as_str())).collect();
+    assert_eq!(pairs[..2], [("sign_in", "succeeded"), ("unlock", "device_cookie")]);
+    let masked = huzhu_core::id::IdNumber::parse(NURSE_ID).expect("a valid ID").masked();
+    assert_eq!(audit[1].subject.as_deref(), Some(masked.as_str()));
+    assert_eq!(pairs.iter().filter(|p| p.0 == "unlock").count(), 1);
 }
 
 #[tokio::test]

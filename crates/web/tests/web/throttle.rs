@@ -175,13 +175,33 @@ async fn forgot(app: &TestApp, n: usize) -> u16 {
     answer.status().as_u16()
 }
 
+/// Sends the reset form with a captcha that was never drawn.
+async fn forgot_wrong_captcha(app: &TestApp) -> u16 {
+    let page = app.get_text("/password/forgot").await;
+    let csrf = crate::helpers::csrf_of(&page);
+    let form =
+        [("csrf", csrf.as_str()), ("id_number", NURSE_ID), ("email", "x@example.org"), ("captcha", "WRONG")];
+    app.post_form("/password/forgot", &form).await.status().as_u16()
+}
+
+/// The audit rows with the outcome `rate_limited` among the newest 100.
+async fn refusals_audited(app: &TestApp) -> usize {
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    audit.iter().filter(|row| row.outcome == "rate_limited").count()
+}
+
 #[tokio::test]
 async fn reset_requests_from_one_address_are_limited_per_hour() {
     let (app, _smtp) = spawn(|config| config.form_rate_limit = 3).await;
+    // A stranger at the same address sends ten posts with a wrong captcha: more than the
+    // allowance of 3, yet none of them counts, so the nurse still has all three.
+    for _ in 0..10 {
+        assert_eq!(forgot_wrong_captcha(&app).await, 200);
+    }
     for n in 1..=3 {
         assert_eq!(forgot(&app, n).await, 200);
     }
-    // The fourth within the hour is refused, calmly.
+    // The fourth within the hour is refused, calmly, and so are all after it.
     let page = app.get_text("/password/forgot").await;
     let answer = app
         .post_form("/password/forgot", &[("csrf", &crate::helpers::csrf_of(&page)), ("id_number", NURSE_ID)])
@@ -193,9 +213,15 @@ async fn reset_requests_from_one_address_are_limited_per_hour() {
     let refused = &audit[0];
     assert_eq!((refused.event.as_str(), refused.outcome.as_str()), ("reset_requested", "rate_limited"));
     assert_eq!((refused.account_id, refused.subject.as_deref()), (None, None));
+    // Five more refusals (4 to 8) add no row: one per address and hour, so a flood cannot
+    // grow the log.
+    for n in 4..=8 {
+        assert_eq!(forgot(&app, n).await, 429);
+    }
+    assert_eq!(refusals_audited(&app).await, 1);
     // An hour later the address may ask again.
     app.clock.advance(3600);
-    assert_eq!(forgot(&app, 5).await, 200);
+    assert_eq!(forgot(&app, 9).await, 200);
 }
 
 #[tokio::test]
@@ -370,16 +396,71 @@ async fn the_lock_mail_says_the_configured_pause() {
 async fn registrations_refused_for_their_rate_are_audited_without_an_id() {
     let (app, _smtp) = spawn(|config| config.form_rate_limit = 2).await;
     let page = app.get_text("/register").await;
-    let form = [("csrf", crate::helpers::csrf_of(&page)), ("id_number", NURSE_ID.to_owned())];
-    // Two sends within the allowance (answered with the form's own errors), then the third.
-    for expected in [200, 200, 429] {
-        assert_eq!(
-            app.post_form("/register", &[(form[0].0, &form[0].1), (form[1].0, &form[1].1)]).await.status(),
-            expected
-        );
+    let csrf = crate::helpers::csrf_of(&page);
+    let post = |typed: &'static str| {
+        let csrf = csrf.clone();
+        let app = &app;
+        async move {
+            let form = [("csrf", csrf.as_str()), ("id_number", NURSE_ID), ("captcha", typed)];
+            app.post_form("/register", &form).await.status().as_u16()
+        }
+    };
+    // Five sends with a wrong captcha: answered with the form's errors, counted by nothing.
+    for _ in 0..5 {
+        assert_eq!(post("WRONG").await, 200);
+    }
+    // Two sends whose captcha passed (C0001, C0002: the first two drawn) are within the
+    // allowance of 2, though the rest of the form is wrong; the third is refused.
+    for (typed, expected) in [("C0001", 200), ("C0002", 200), ("C0003", 429), ("C0004", 429)] {
+        assert_eq!(app.get("/captcha").await.status(), 200);
+        assert_eq!(post(typed).await, expected, "captcha {typed}");
     }
     let audit = app.store.recent_audit(1).await.expect("the audit log");
     let refused = &audit[0];
     assert_eq!((refused.event.as_str(), refused.outcome.as_str()), ("register", "rate_limited"));
     assert_eq!((refused.account_id, refused.subject.as_deref()), (None, None));
+    // Two refusals, one audit row.
+    assert_eq!(refusals_audited(&app).await, 1);
+}
+
+#[tokio::test]
+async fn the_pause_mail_goes_at_most_once_in_six_hours() {
+    // The address's own wait and pause kept out of the way: only the account's pause counts here.
+    let (app, smtp) = spawn(|config| {
+        config.address_delay_after = 1000;
+        config.address_lock_threshold = 1000;
+    })
+    .await;
+    // The first pause (fifth failure, at 1 + 2 + 4 + 8 = 15 s) is mailed.
+    fail_times(&app, NURSE_ID, 5, 1).await;
+    assert!(smtp.wait_for(1).await[0].text().contains("密碼登入暫停 15 分鐘"));
+    // Past the pause and the fifth failure's 16 s wait, the stranger pauses her again
+    // (captchas 6 to 10): a second pause, and no second mail.
+    app.clock.advance(15 * 60 + 16);
+    fail_times(&app, NURSE_ID, 5, 6).await;
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    assert_eq!(
+        audit.iter().filter(|e| (e.event.as_str(), e.outcome.as_str()) == ("lock", "account")).count(),
+        2
+    );
+    // The next mail to reach her is the reset link she asks for (captcha 11), not a notice.
+    let page = app.get_text("/password/forgot").await;
+    app.get("/captcha").await;
+    let form = [
+        ("csrf", crate::helpers::csrf_of(&page)),
+        ("id_number", NURSE_ID.to_owned()),
+        ("email", "lin@example.org".to_owned()),
+        ("captcha", captcha(11)),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.post_form("/password/forgot", &form).await.status(), 200);
+    let mails = smtp.wait_for(2).await;
+    assert!(!mails[1].text().contains("密碼登入暫停"), "{}", mails[1].text());
+    assert!(mails[1].text().contains("/password/reset?token="), "{}", mails[1].text());
+    // Six hours after the first notice (15 s + 21 600 s; the clock is already past 15 s), a
+    // third pause (captchas 12 to 16) is mailed again.
+    app.clock.advance(6 * 3600);
+    fail_times(&app, NURSE_ID, 5, 12).await;
+    let mails = smtp.wait_for(3).await;
+    assert!(mails[2].text().contains("密碼登入暫停 15 分鐘"), "{}", mails[2].text());
 }
