@@ -105,29 +105,40 @@ const WHERE: &str = "WHERE person_id = $1
       AND ($5 IS NULL OR activity = $5)
       AND ($6 IS NULL OR (activity IN (5, 6)) = $6)";
 
+/// The values of [`WHERE`]'s `$1` … `$6`, in that order.
+type WhereValues =
+    (i64, Option<NaiveDate>, Option<NaiveDate>, Option<&'static str>, Option<i64>, Option<bool>);
+
+impl RecordFilter {
+    fn values(&self, person_id: i64) -> WhereValues {
+        (
+            person_id,
+            self.first_day,
+            self.last_day,
+            self.category.map(Category::code),
+            self.activity.map(|a| i64::from(a.0)),
+            self.online,
+        )
+    }
+}
+
 impl Store {
     /// How many records match `filter`.
     pub async fn count_credit_records(&self, person_id: i64, filter: &RecordFilter) -> anyhow::Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM credit {WHERE}");
+        let values = filter.values(person_id);
         if let Some(reader) = &self.reader {
-            let params = rusqlite::params![
-                person_id,
-                filter.first_day,
-                filter.last_day,
-                filter.category.map(Category::code),
-                filter.activity.map(|a| i64::from(a.0)),
-                filter.online,
-            ];
-            let count = reader.optional("counting CE records", &sql, params, |row| row.get(0))?;
+            let count = reader.optional("counting CE records", &sql, values, |row| row.get(0))?;
             return Ok(count.unwrap_or(0));
         }
+        let (person, first_day, last_day, category, activity, online) = values;
         let (count,): (i64,) = on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(person_id)
-            .bind(filter.first_day)
-            .bind(filter.last_day)
-            .bind(filter.category.map(Category::code))
-            .bind(filter.activity.map(|a| i64::from(a.0)))
-            .bind(filter.online)
+            .bind(person)
+            .bind(first_day)
+            .bind(last_day)
+            .bind(category)
+            .bind(activity)
+            .bind(online)
             .fetch_one(pool)
             .await)
         .context("counting CE records")?;
@@ -152,27 +163,19 @@ impl Store {
              LIMIT $7 OFFSET $8",
             order.sql()
         );
+        let (person, first_day, last_day, category, activity, online) = filter.values(person_id);
         if let Some(reader) = &self.reader {
-            let params = rusqlite::params![
-                person_id,
-                filter.first_day,
-                filter.last_day,
-                filter.category.map(Category::code),
-                filter.activity.map(|a| i64::from(a.0)),
-                filter.online,
-                limit,
-                offset,
-            ];
+            let params = (person, first_day, last_day, category, activity, online, limit, offset);
             let rows = reader.all("reading CE records", &sql, params, RecordRow::read)?;
             return Ok(rows.into_iter().map(record_from_row).collect());
         }
         let rows = on_pool!(self, pool => sqlx::query_as::<_, RecordRow>(&sql)
-            .bind(person_id)
-            .bind(filter.first_day)
-            .bind(filter.last_day)
-            .bind(filter.category.map(Category::code))
-            .bind(filter.activity.map(|a| i64::from(a.0)))
-            .bind(filter.online)
+            .bind(person)
+            .bind(first_day)
+            .bind(last_day)
+            .bind(category)
+            .bind(activity)
+            .bind(online)
             .bind(limit)
             .bind(offset)
             .fetch_all(pool)
