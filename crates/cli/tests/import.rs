@@ -315,6 +315,22 @@ fn a_column_of_another_kind_is_named_in_plain_words() {
 }
 
 #[test]
+fn a_quote_left_open_names_the_lines_it_swallowed() {
+    let site = Site::new();
+    site.ok(&["migrate"]);
+    // Line 2 opens a quote it never closes: the reader takes the rest of the file, lines 2 to 4,
+    // as one row whose name holds line breaks, and lines 3 and 4 never become rows of their own.
+    let file = site.file(
+        "institutions.csv",
+        "nhi_code,name\n0101090517,\"臺大\n0401180014,成大\n1101100011,國泰\n".as_bytes(),
+    );
+    let printed = site.ok(&["import", "institutions", path(&file)]);
+    assert!(printed.contains("1 rows read, 0 loaded"), "{printed}");
+    assert!(printed.contains("line 2: "), "{printed}");
+    assert!(printed.contains("this row runs on to line 4"), "{printed}");
+}
+
+#[test]
 fn a_dry_run_creates_and_migrates_nothing() {
     let site = Site::new();
     let file = site.file("people.csv", &people_big5());

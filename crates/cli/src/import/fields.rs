@@ -45,12 +45,25 @@ pub enum Reason {
     Undecodable(Column),
     ControlCharacter(Column),
     TooLong(Column),
-    FieldCount { found: usize, expected: usize },
+    FieldCount {
+        found: usize,
+        expected: usize,
+    },
     Empty(Column),
     BadId(IdError),
-    BadDate { column: Column, text: String, error: RocDateError },
-    BadValue { column: Column, text: String },
-    FutureDate { column: Column, text: String },
+    BadDate {
+        column: Column,
+        text: String,
+        error: RocDateError,
+    },
+    BadValue {
+        column: Column,
+        text: String,
+    },
+    FutureDate {
+        column: Column,
+        text: String,
+    },
     BadPoints(String),
     PointsZero(String),
     UnknownPerson,
@@ -58,8 +71,19 @@ pub enum Reason {
     UnknownLicence,
     NoCreditCorrected,
     CorrectionOfInvalidCredit,
-    CorrectionTooLarge { correction: Points, credit: Points },
-    Duplicate { first_line: u64 },
+    CorrectionTooLarge {
+        correction: Points,
+        credit: Points,
+    },
+    Duplicate {
+        first_line: u64,
+    },
+    /// A refused row that ran on over several lines of the file: a quote left open swallows the
+    /// lines after it into one row, and those lines would otherwise go unmentioned.
+    RunsOn {
+        last_line: u64,
+        reason: Box<Reason>,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -158,6 +182,12 @@ impl fmt::Display for Reason {
             Reason::Duplicate { first_line } => {
                 write!(f, "與第 {first_line} 行重複 / repeats line {first_line}")
             }
+            Reason::RunsOn { last_line, reason } => write!(
+                f,
+                "{reason}（此列一直延續到第 {last_line} 行，其間各行沒有各自讀入；若非有意，多半是引號未閉合）\
+                 / (this row runs on to line {last_line}, and the lines between were not read as rows of \
+                 their own; unless meant, a quote is probably not closed)"
+            ),
         }
     }
 }

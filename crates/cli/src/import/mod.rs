@@ -271,7 +271,7 @@ fn read_file(
         }
         match parsed {
             Ok(row) => row.push_to(&mut batch),
-            Err(reason) => rejected.push(Rejection { line, reason }),
+            Err(reason) => rejected.push(Rejection { line, reason: runs_on(reason, line, &record) }),
         }
         if batch.len() >= batch_size {
             let full = std::mem::replace(&mut batch, kind.empty_batch(batch_size));
@@ -285,6 +285,19 @@ fn read_file(
         sender.blocking_send(Message::Batch(batch, read - sent)).context("handing a batch to the writer")?;
     }
     Ok((read, rejected))
+}
+
+/// `reason`, saying also up to which line the row ran when it spans several lines of the file
+/// (each line break inside its fields is one more line; a quote left open to the end of the
+/// file also holds the file's last line break, which starts no line).
+fn runs_on(reason: Reason, line: u64, record: &csv::StringRecord) -> Reason {
+    let inside: usize = record.iter().map(|field| field.matches('\n').count()).sum();
+    let at_the_end = record.iter().next_back().is_some_and(|field| field.ends_with('\n'));
+    let breaks = inside - usize::from(at_the_end);
+    match u64::try_from(breaks) {
+        Ok(0) | Err(_) => reason,
+        Ok(breaks) => Reason::RunsOn { last_line: line + breaks, reason: Box::new(reason) },
+    }
 }
 
 /// The natural keys seen so far in the file and their lines. A key is kept as a 128-bit hash
