@@ -120,6 +120,15 @@ enum OperatorCommand {
         /// The operator's name.
         username: String,
     },
+    /// Give an operator a new password when she forgot hers: made and shown once (or read with
+    /// --password-stdin); the old one stops working and all her sessions end (audited).
+    Password {
+        /// The operator's name.
+        username: String,
+        /// Read the password from the first line of standard input instead of making one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Give an operator a new TOTP key when her authenticator is lost: the old key's codes stop
     /// working and all her sessions end (audited). Prints the new enrolment once.
     Reenrol {
@@ -229,6 +238,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Operator { command: OperatorCommand::Unlock { username } } => {
             let (store, _lock) = open_store(&config).await?;
             let result = operator::unlock(&store, &username).await;
+            store.close().await;
+            result
+        }
+        Command::Operator { command: OperatorCommand::Password { username, password_stdin } } => {
+            let (store, _lock) = open_store(&config).await?;
+            let result = operator::new_password(&store, &config, &username, password_stdin).await;
             store.close().await;
             result
         }

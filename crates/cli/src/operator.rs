@@ -96,6 +96,42 @@ pub async fn reenrol(store: &Store, config: &Config, username: &str) -> anyhow::
     Ok(())
 }
 
+/// Gives an operator a new password when she forgot hers: made here and shown once (or read from
+/// standard input), then stored; her sessions end (audited). Shown before it is stored, as in
+/// [`add`], so a closed output leaves her old password in place rather than one nobody saw.
+pub async fn new_password(
+    store: &Store,
+    config: &Config,
+    username: &str,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let username = &operator_name(username);
+    if store.find_operator(username).await?.is_none() {
+        anyhow::bail!("there is no operator {username}");
+    }
+    let password = if password_stdin { read_password(config)? } else { generated_password() };
+    let pepper = config.password_pepper.as_deref().map(password::Pepper::from_hex).transpose()?;
+    let hash = password::hash_peppered(password.clone(), pepper).await?;
+    if !password_stdin {
+        out!("New password of operator {username} (shown once): {password}");
+        std::io::Write::flush(&mut std::io::stdout()).context("writing to standard output")?;
+    }
+    anyhow::ensure!(
+        store.replace_operator_password(username, &hash).await?,
+        "there is no operator {username}"
+    );
+    let audit = huzhu_store::audit::AuditRecord {
+        at: SystemClock.now(),
+        event: "ops_password",
+        outcome: "command",
+        operator: Some(username),
+        ..Default::default()
+    };
+    store.record_audit(&audit).await?;
+    out!("Operator {username} has a new password; the old one no longer works and her sessions have ended.");
+    Ok(())
+}
+
 pub async fn unlock(store: &Store, username: &str) -> anyhow::Result<()> {
     let username = &operator_name(username);
     anyhow::ensure!(

@@ -208,6 +208,56 @@ fn operator_unlock_clears_a_pause_and_is_audited_and_refuses_an_unknown_name() {
 }
 
 #[test]
+fn a_forgotten_operator_password_is_replaced_and_her_sessions_end() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let postgres = postgres_for_test();
+    let added = huzhu_on(data.path(), &postgres, &["operator", "add", "lin.hua"], &[]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let old = text(&added.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Password (shown once): "))
+        .expect("add shows the password")
+        .to_owned();
+    let url = postgres.clone().unwrap_or_else(|| huzhu_store::Store::sqlite_url_in(data.path()));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let store = runtime.block_on(huzhu_store::Store::connect(&url)).expect("the database");
+    let operator_id =
+        runtime.block_on(store.find_operator("lin.hua")).expect("reads").expect("added").operator_id;
+    let session = huzhu_store::operators::OperatorSessionRow {
+        token_hash: "a-session-of-lin-hua".to_owned(),
+        operator_id: Some(operator_id),
+        username: None,
+        csrf_token: "csrf".to_owned(),
+        created_at: 0,
+        last_seen_at: 0,
+        expires_at: i64::MAX,
+    };
+    runtime.block_on(store.create_operator_session(&session)).expect("a session");
+
+    // Any case of her name finds her, as for the other commands.
+    let replaced = huzhu_on(data.path(), &postgres, &["operator", "password", "Lin.Hua"], &[]);
+    assert!(replaced.status.success(), "{}", text(&replaced.stderr));
+    let new = text(&replaced.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("New password of operator lin.hua (shown once): "))
+        .expect("the new password is shown once")
+        .to_owned();
+    assert_ne!(new, old);
+    // The stored hash is checked by Argon2's own verifier: the new password, not the old.
+    let hash = runtime.block_on(store.find_operator("lin.hua")).expect("reads").expect("kept").password_hash;
+    assert!(runtime.block_on(huzhu_web::password::verify(new, hash.clone())).expect("verifies"));
+    assert!(!runtime.block_on(huzhu_web::password::verify(old, hash)).expect("verifies"));
+    assert!(
+        runtime.block_on(store.find_operator_session("a-session-of-lin-hua")).expect("reads").is_none(),
+        "her sessions ended"
+    );
+
+    let nobody = huzhu_on(data.path(), &postgres, &["operator", "password", "nobody"], &[]);
+    assert!(!nobody.status.success());
+    assert!(text(&nobody.stderr).contains("there is no operator nobody"), "{}", text(&nobody.stderr));
+}
+
+#[test]
 fn operator_list_shows_no_secret_and_disable_ends_sessions_until_enable() {
     let data = tempfile::tempdir().expect("a temporary folder");
     let postgres = postgres_for_test();

@@ -186,6 +186,32 @@ impl Store {
         .context("replacing a TOTP key")
     }
 
+    /// Gives an operator a new password hash (she forgot hers) and ends all her sessions, in one
+    /// transaction. False when there is no such operator.
+    pub async fn replace_operator_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> anyhow::Result<bool> {
+        let username = operator_name(username);
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: Option<(i64,)> = sqlx::query_as(
+                "UPDATE operator SET password_hash = $2 WHERE username = $1 RETURNING operator_id",
+            )
+            .bind(&username)
+            .bind(password_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id,)) = id {
+                sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(id.is_some())
+        }.await)
+        .context("replacing an operator's password")
+    }
+
     /// Records that the code of `step` was used, and says whether it was still unused: a code is
     /// accepted once, and never one older than the last accepted. One statement, so two sign-ins
     /// racing with the same code cannot both win.
