@@ -223,15 +223,7 @@ fn a_forgotten_operator_password_is_replaced_and_her_sessions_end() {
     let store = runtime.block_on(huzhu_store::Store::connect(&url)).expect("the database");
     let operator_id =
         runtime.block_on(store.find_operator("lin.hua")).expect("reads").expect("added").operator_id;
-    let session = huzhu_store::operators::OperatorSessionRow {
-        token_hash: "a-session-of-lin-hua".to_owned(),
-        operator_id: Some(operator_id),
-        username: None,
-        csrf_token: "csrf".to_owned(),
-        created_at: 0,
-        last_seen_at: 0,
-        expires_at: i64::MAX,
-    };
+    let session = signed_in_session("a-session-of-lin-hua", Some(operator_id));
     runtime.block_on(store.create_operator_session(&session)).expect("a session");
 
     // Any case of her name finds her, as for the other commands.
@@ -273,17 +265,10 @@ fn operator_list_shows_no_secret_and_disable_ends_sessions_until_enable() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let store = runtime.block_on(huzhu_store::Store::connect(&url)).expect("the database");
     // A signed-in session of hers, as the sign-in page makes one.
-    let session = huzhu_store::operators::OperatorSessionRow {
-        token_hash: "a-session-of-chen-mei".to_owned(),
-        operator_id: Some(
-            runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("added").operator_id,
-        ),
-        username: None,
-        csrf_token: "csrf".to_owned(),
-        created_at: 0,
-        last_seen_at: 0,
-        expires_at: i64::MAX,
-    };
+    let session = signed_in_session(
+        "a-session-of-chen-mei",
+        Some(runtime.block_on(store.find_operator("chen.mei")).expect("reads").expect("added").operator_id),
+    );
     runtime.block_on(store.create_operator_session(&session)).expect("a session");
     assert!(runtime.block_on(store.find_operator_session("a-session-of-chen-mei")).expect("reads").is_some());
 
@@ -495,4 +480,20 @@ fn without_its_fonts_the_server_still_starts_and_says_pdf_documents_are_off() {
     assert!(printed.contains("fonts-hanazono"), "{printed}");
     // Sign-in and points do not need the fonts: the server runs.
     assert!(printed.contains("is listening"), "{printed}");
+}
+
+/// A signed-in session of operator `operator_id`, as the sign-in page makes one.
+fn signed_in_session(
+    token_hash: &str,
+    operator_id: Option<i64>,
+) -> huzhu_store::operators::OperatorSessionRow {
+    huzhu_store::operators::OperatorSessionRow {
+        token_hash: token_hash.to_owned(),
+        operator_id,
+        username: None,
+        csrf_token: "csrf".to_owned(),
+        created_at: 0,
+        last_seen_at: 0,
+        expires_at: i64::MAX,
+    }
 }

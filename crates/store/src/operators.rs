@@ -166,24 +166,9 @@ impl Store {
     /// count restarts, since codes of the new key have never been used. False when there is no
     /// such operator.
     pub async fn replace_totp_secret(&self, username: &str, totp_secret: &str) -> anyhow::Result<bool> {
-        let username = operator_name(username);
-        on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let id: Option<(i64,)> = sqlx::query_as(
-                "UPDATE operator SET totp_secret = $2, totp_last_step = 0 WHERE username = $1
-                 RETURNING operator_id",
-            )
-            .bind(&username)
-            .bind(totp_secret)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((id,)) = id {
-                sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok::<bool, sqlx::Error>(id.is_some())
-        }.await)
-        .context("replacing a TOTP key")
+        const SQL: &str = "UPDATE operator SET totp_secret = $2, totp_last_step = 0 WHERE username = $1
+             RETURNING operator_id";
+        self.replace_and_end_sessions(SQL, username, totp_secret).await.context("replacing a TOTP key")
     }
 
     /// Gives an operator a new password hash (she forgot hers) and ends all her sessions, in one
@@ -193,23 +178,31 @@ impl Store {
         username: &str,
         password_hash: &str,
     ) -> anyhow::Result<bool> {
+        const SQL: &str = "UPDATE operator SET password_hash = $2 WHERE username = $1 RETURNING operator_id";
+        self.replace_and_end_sessions(SQL, username, password_hash)
+            .await
+            .context("replacing an operator's password")
+    }
+
+    /// Runs `update` (which sets `$2` on the operator named `$1` and returns her id) and deletes
+    /// her sessions, in one transaction. False when there is no such operator.
+    async fn replace_and_end_sessions(
+        &self,
+        update: &str,
+        username: &str,
+        value: &str,
+    ) -> Result<bool, sqlx::Error> {
         let username = operator_name(username);
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let id: Option<(i64,)> = sqlx::query_as(
-                "UPDATE operator SET password_hash = $2 WHERE username = $1 RETURNING operator_id",
-            )
-            .bind(&username)
-            .bind(password_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let id: Option<(i64,)> =
+                sqlx::query_as(update).bind(&username).bind(value).fetch_optional(&mut *tx).await?;
             if let Some((id,)) = id {
                 sqlx::query("DELETE FROM operator_session WHERE operator_id = $1").bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok::<bool, sqlx::Error>(id.is_some())
+            Ok(id.is_some())
         }.await)
-        .context("replacing an operator's password")
     }
 
     /// Records that the code of `step` was used, and says whether it was still unused: a code is
