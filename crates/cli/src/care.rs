@@ -230,7 +230,7 @@ pub async fn open_read_only(database_url: &str) -> anyhow::Result<Store> {
     if !schema.as_ref().is_ok_and(|has| *has) {
         store.close().await;
         schema?;
-        anyhow::bail!("the database holds no huzhu schema (an empty file?); create it with `huzhu migrate`");
+        anyhow::bail!("the database holds no huzhu schema (is it empty?); create it with `huzhu migrate`");
     }
     Ok(store)
 }

@@ -340,7 +340,8 @@ fn a_dry_run_creates_and_migrates_nothing() {
     match &site.postgres {
         // The scratch database is empty: the dry run found the schema missing and left it so.
         Some(_) => {
-            assert!(said.contains("run `huzhu migrate` first"), "{said}");
+            assert!(said.contains("holds no huzhu schema"), "{said}");
+            assert!(said.contains("create it with `huzhu migrate`"), "{said}");
             assert_eq!(
                 site.lines("SELECT CAST(COUNT(*) AS TEXT) FROM pg_tables WHERE schemaname = 'public'"),
                 ["0"]
