@@ -330,8 +330,10 @@ impl Config {
     }
 
     /// Cookies can be Secure only when members reach the portal over https.
+    /// Asked on every request (the cookie's name): read from the setting itself rather than
+    /// from [`Config::public_url`], which builds a string. An empty setting means `http://`.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url().starts_with("https://")
+        self.public_url.starts_with("https://")
     }
 }
 
