@@ -114,6 +114,9 @@ pub struct Config {
     pub captcha_rate_limit: i64,
     /// Reset links mailed to one account in an hour; further requests mail nothing.
     pub reset_mails_per_hour: i64,
+    /// Verification links mailed for one pending registration in an hour; further
+    /// registrations for it change nothing and mail nothing.
+    pub verify_mails_per_hour: i64,
     /// Addresses of reverse proxies whose `X-Forwarded-For` header is believed. Empty: the
     /// header is ignored and the connection's address is the client's.
     pub trusted_proxies: Vec<IpAddr>,
@@ -189,6 +192,7 @@ impl Default for Config {
             captcha_session_limit: 30,
             captcha_rate_limit: 6000,
             reset_mails_per_hour: 5,
+            verify_mails_per_hour: 5,
             trusted_proxies: Vec::new(),
             card_trust_anchors: Vec::new(),
             card_intermediates: Vec::new(),
@@ -281,6 +285,7 @@ impl Config {
             ("captcha_session_limit", self.captcha_session_limit, 1, i64::MAX),
             ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
             ("reset_mails_per_hour", self.reset_mails_per_hour, 1, i64::MAX),
+            ("verify_mails_per_hour", self.verify_mails_per_hour, 1, i64::MAX),
             ("card_challenge_seconds", self.card_challenge_seconds, 30, 600),
             ("card_link_minutes", self.card_link_minutes, 1, 60),
             ("card_rate_limit", self.card_rate_limit, 1, i64::MAX),

@@ -385,16 +385,27 @@ pub async fn count_allowance(
     count(state, rate_key(ctx, action).as_deref(), allowance.address).await
 }
 
-/// Whether another reset link may be mailed to this account now: at most
-/// `reset_mails_per_hour` in an hour, so a stranger who knows her ID and address cannot fill
-/// her mailbox from a busy address's large allowance. Counts the link when it may go.
-pub async fn may_mail_reset(state: &AppState, account_id: i64) -> Result<bool, AppError> {
-    let key = format!("reset_mail:{}", account_key(account_id));
-    if used_up(state, Some(&key)).await? {
-        return Ok(false);
-    }
-    count(state, Some(&key), state.config.reset_mails_per_hour).await?;
-    Ok(true)
+/// The key counting the links of one `kind` (`reset`, `verify`) mailed to an account.
+fn link_mail_key(account_id: i64, kind: &str) -> String {
+    format!("{kind}_mail:{}", account_key(account_id))
+}
+
+/// Whether the account has had its `per_hour` links of `kind` this hour
+/// (`reset_mails_per_hour`, `verify_mails_per_hour`), so that no more are mailed: a stranger
+/// who knows her details cannot fill a mailbox from a busy address's large allowance. Counts
+/// nothing.
+pub async fn link_mails_used_up(state: &AppState, account_id: i64, kind: &str) -> Result<bool, AppError> {
+    used_up(state, Some(&link_mail_key(account_id, kind))).await
+}
+
+/// Counts a link of `kind` mailed to the account towards its `per_hour`.
+pub async fn count_link_mail(
+    state: &AppState,
+    account_id: i64,
+    kind: &str,
+    per_hour: i64,
+) -> Result<(), AppError> {
+    count(state, Some(&link_mail_key(account_id, kind)), per_hour).await
 }
 
 /// Whether this is the first refusal of `action` for the client's address in the hour, so a

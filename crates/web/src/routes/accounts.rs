@@ -403,7 +403,8 @@ fn matches_registry(registrant: &Registrant, registration: &Registration) -> boo
 /// Creates (or restarts) the account and mails the verification link, and says what happened
 /// for the audit log. An ID that already has a verified account gets a warning at the address on
 /// record instead, and nothing changes; so does a registration still waiting for its owner to
-/// open her link (see [`pending`]).
+/// open her link (see [`pending`]), and one whose account had `verify_mails_per_hour` links
+/// mailed this hour (`not_mailed`).
 async fn enrol(
     state: &AppState,
     ctx: &Ctx,
@@ -419,6 +420,10 @@ async fn enrol(
             return Ok("already_registered");
         }
         (Some(account_id), None) => {
+            // Past the hour's verification mails nothing changes: the latest link keeps working.
+            if throttle::link_mails_used_up(state, account_id, "verify").await? {
+                return Ok("not_mailed");
+            }
             let outcome = pending(state, ctx, account_id, registrant, registration).await?;
             if outcome == "pending_kept" {
                 return Ok(outcome);
@@ -442,6 +447,7 @@ async fn enrol(
     let now = state.now();
     let expires = now + state.config.verify_link_hours * 3600;
     state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
+    throttle::count_link_mail(state, account_id, "verify", state.config.verify_mails_per_hour).await?;
     let hours = state.config.verify_link_hours.to_string();
     let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)))
         .with_args(&[("hours", &hours)]);
@@ -732,7 +738,9 @@ pub async fn forgot(
     let outcome = match &matched {
         None => "no_match",
         // Past the hour's reset mails the page stays the same and the latest link keeps working.
-        Some(contact) if !throttle::may_mail_reset(&state, contact.account_id).await? => "not_mailed",
+        Some(contact) if throttle::link_mails_used_up(&state, contact.account_id, "reset").await? => {
+            "not_mailed"
+        }
         Some(contact) => {
             send_reset_link(&state, &ctx, contact).await?;
             "mailed"
@@ -751,6 +759,7 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     let now = state.now();
     let expires = now + state.config.reset_link_minutes * 60;
     state.store.replace_token(contact.account_id, Purpose::ResetPassword, &token_hash, now, expires).await?;
+    throttle::count_link_mail(state, contact.account_id, "reset", state.config.reset_mails_per_hour).await?;
     let minutes = state.config.reset_link_minutes.to_string();
     let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)))
         .with_args(&[("minutes", &minutes)]);

@@ -392,3 +392,35 @@ async fn at_most_five_reset_links_an_hour_are_mailed_to_one_account() {
     ask_for_reset(&app, 8).await;
     assert_eq!(smtp.wait_for(7).await.len(), 7);
 }
+
+#[tokio::test]
+async fn at_most_five_verification_links_an_hour_are_mailed_for_one_registration() {
+    use crate::accounts::{add_person, local_path, press_verify, register, unregistered_midwife};
+    let (mut app, smtp) = spawn(|_| {}).await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    // Seven registrations with her details and address, from four sessions (each may send
+    // five): captchas 1–7. The first creates the account, the next four mail fresh links.
+    let fields = [id.as_str(), "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD];
+    let mut pages = Vec::new();
+    for n in 1..=7 {
+        if n % 2 == 1 {
+            app.client = new_browser();
+        }
+        let answer = register(&app, fields, &format!("C{n:04}")).await;
+        assert_eq!(answer.status(), 200);
+        pages.push(answer.text().await.expect("a body"));
+    }
+    assert!(pages.iter().all(|page| page == &pages[0]));
+    // The default verify_mails_per_hour is 5: registrations 6 and 7 mail nothing.
+    let audit = app.store.recent_audit(100).await.expect("the audit log");
+    let outcomes: Vec<&str> =
+        audit.iter().rev().filter(|e| e.event == "register").map(|e| e.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["mailed", "mailed", "mailed", "mailed", "mailed", "not_mailed", "not_mailed"]);
+    smtp.wait_for(5).await;
+    assert_eq!(app.unsent_mail_after_delivery().await, 0);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 5);
+    // The fifth link, the latest mailed, still verifies her address.
+    let path = local_path(&mails[4].link("http://portal.example.test").expect("a link"));
+    assert!(press_verify(&app, &path, NEW_PASSWORD).await.contains("電子郵件已驗證"));
+}
