@@ -98,9 +98,10 @@ pub struct Config {
     pub sign_in_delay_max_seconds: i64,
     /// Failures from one client address before its sign-ins start to wait too.
     pub address_delay_after: i64,
-    /// How long a device cookie (proof that a browser signed in to an account before) lasts.
+    /// How long a device cookie nonce (proof that a browser signed in to an account before, or
+    /// reset its password by mail) lasts.
     pub device_cookie_days: i64,
-    /// Failed sign-ins with one device cookie after which it is no longer trusted.
+    /// Failed sign-ins with one device cookie nonce after which it is no longer trusted.
     pub device_cookie_failures: i64,
     /// Registration and reset requests (whose captcha passed) one session may send in an hour.
     pub form_session_limit: i64,

@@ -18,9 +18,15 @@
 //! itself, so it cannot keep a nurse out.
 //!
 //! Both can be started by a stranger who knows her ID or shares her hospital's address, so a
-//! browser that signed in to the account with its password before is exempt from them: it holds
-//! a device cookie ([`trusted_device`]) and counts its failures on that cookie alone, until
-//! `device_cookie_failures` make the cookie untrusted.
+//! browser that signed in to the account with its password before (or reset it by mail) is
+//! exempt from them: its device cookie holds a nonce for that account ([`trusted_device`]; one
+//! per account, up to [`DEVICE_COOKIE_ENTRIES`], so a shared ward PC protects each nurse) and
+//! counts its failures on that nonce alone, until `device_cookie_failures` make it untrusted.
+//!
+//! Captchas and the register and reset forms are counted per session, under a much larger
+//! ceiling per client address that a browser with a trusted device cookie does not need
+//! ([`allowance_used_up`]), so a stranger behind a hospital's address uses up his own
+//! allowance and nobody else's.
 
 use std::net::IpAddr;
 
@@ -338,7 +344,7 @@ async fn exempt(state: &AppState, devices: &Devices, action: &str) -> Result<boo
 }
 
 /// Whether the address's ceiling for `action` refuses this request: never for a browser
-/// exempt from it (see [`exempt`]). Counts nothing. Asked before a session is made, so a flood
+/// exempt from it (see `exempt`). Counts nothing. Asked before a session is made, so a flood
 /// from one address without cookies is refused cheaply.
 pub async fn address_used_up(
     state: &AppState,
