@@ -26,24 +26,19 @@ impl Store {
         Ok(())
     }
 
-    /// The account a device cookie was given for, if it has not expired at `now` and has had
-    /// fewer than `max_failures` failed sign-ins.
-    pub async fn trusted_device(
-        &self,
-        nonce_hash: &str,
-        now: i64,
-        max_failures: i64,
-    ) -> anyhow::Result<Option<i64>> {
-        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT account_id FROM device_cookies WHERE nonce_hash = $1 AND expires_at > $2 AND failures < $3",
+    /// The account a device cookie was given for and its failed sign-ins so far, if it has not
+    /// expired at `now`. A used-up cookie is still found, so a new sign-in to its account
+    /// replaces it.
+    pub async fn device_cookie(&self, nonce_hash: &str, now: i64) -> anyhow::Result<Option<(i64, i64)>> {
+        let row: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT account_id, failures FROM device_cookies WHERE nonce_hash = $1 AND expires_at > $2",
         )
         .bind(nonce_hash)
         .bind(now)
-        .bind(max_failures)
         .fetch_optional(pool)
         .await)
         .context("reading a device cookie")?;
-        Ok(row.map(|r| r.0))
+        Ok(row)
     }
 
     /// Counts a failed sign-in with a device cookie; returns its failures so far. One
@@ -59,7 +54,8 @@ impl Store {
         Ok(row.map_or(0, |r| r.0))
     }
 
-    /// Forgets a device cookie: it was replaced by a new one after a sign-in.
+    /// Forgets a device cookie: it was replaced by a new one after a sign-in, or dropped from a
+    /// browser that holds cookies for more accounts than it may keep.
     pub async fn delete_device_cookie(&self, nonce_hash: &str) -> anyhow::Result<()> {
         on_pool!(self, pool => sqlx::query("DELETE FROM device_cookies WHERE nonce_hash = $1")
             .bind(nonce_hash)

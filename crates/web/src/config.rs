@@ -98,14 +98,26 @@ pub struct Config {
     pub sign_in_delay_max_seconds: i64,
     /// Failures from one client address before its sign-ins start to wait too.
     pub address_delay_after: i64,
-    /// How long a device cookie (proof that a browser signed in to an account before) lasts.
+    /// How long a device cookie nonce (proof that a browser signed in to an account before, or
+    /// reset its password by mail) lasts.
     pub device_cookie_days: i64,
-    /// Failed sign-ins with one device cookie after which it is no longer trusted.
+    /// Failed sign-ins with one device cookie nonce after which it is no longer trusted.
     pub device_cookie_failures: i64,
-    /// Registration and reset requests one client address may send in an hour.
+    /// Registration and reset requests (whose captcha passed) one session may send in an hour.
+    pub form_session_limit: i64,
+    /// Registration and reset requests one client address may send in an hour from browsers
+    /// without a trusted device cookie: a ceiling well above what its nurses need.
     pub form_rate_limit: i64,
-    /// Captcha images one client address may draw in an hour.
+    /// Captcha images one session (and one device cookie nonce) may draw in an hour.
+    pub captcha_session_limit: i64,
+    /// Captcha images one client address may draw in an hour for browsers without a trusted
+    /// device cookie.
     pub captcha_rate_limit: i64,
+    /// Reset links mailed to one account in an hour; further requests mail nothing.
+    pub reset_mails_per_hour: i64,
+    /// Verification links mailed for one pending registration in an hour; further
+    /// registrations for it change nothing and mail nothing.
+    pub verify_mails_per_hour: i64,
     /// Addresses of reverse proxies whose `X-Forwarded-For` header is believed. Empty: the
     /// header is ignored and the connection's address is the client's.
     pub trusted_proxies: Vec<IpAddr>,
@@ -176,8 +188,12 @@ impl Default for Config {
             address_delay_after: 10,
             device_cookie_days: 180,
             device_cookie_failures: 5,
-            form_rate_limit: 20,
-            captcha_rate_limit: 600,
+            form_session_limit: 5,
+            form_rate_limit: 200,
+            captcha_session_limit: 30,
+            captcha_rate_limit: 6000,
+            reset_mails_per_hour: 5,
+            verify_mails_per_hour: 5,
             trusted_proxies: Vec::new(),
             card_trust_anchors: Vec::new(),
             card_intermediates: Vec::new(),
@@ -265,8 +281,12 @@ impl Config {
             ("address_delay_after", self.address_delay_after, 1, i64::MAX),
             ("device_cookie_days", self.device_cookie_days, 1, 400),
             ("device_cookie_failures", self.device_cookie_failures, 1, 100),
+            ("form_session_limit", self.form_session_limit, 1, i64::MAX),
             ("form_rate_limit", self.form_rate_limit, 1, i64::MAX),
+            ("captcha_session_limit", self.captcha_session_limit, 1, i64::MAX),
             ("captcha_rate_limit", self.captcha_rate_limit, 1, i64::MAX),
+            ("reset_mails_per_hour", self.reset_mails_per_hour, 1, i64::MAX),
+            ("verify_mails_per_hour", self.verify_mails_per_hour, 1, i64::MAX),
             ("card_challenge_seconds", self.card_challenge_seconds, 30, 600),
             ("card_link_minutes", self.card_link_minutes, 1, 60),
             ("card_rate_limit", self.card_rate_limit, 1, i64::MAX),

@@ -259,7 +259,7 @@ pub async fn delete_expired(state: &AppState) -> anyhow::Result<u64> {
     let sessions = state.store.delete_expired_sessions(now, idle_before).await?;
     let tokens = state.store.delete_expired_tokens(now).await?;
     // Sign-in failures are remembered for lock_minutes, rate-limit counts (crate::throttle::
-    // over_rate) for an hour: forget nothing younger than the longer of the two, and no row
+    // count_allowance) for an hour: forget nothing younger than the longer of the two, and no row
     // whose lock or growing wait still runs.
     let remembered = (state.config.lock_minutes * 60).max(crate::throttle::RATE_WINDOW_SECONDS);
     let failures = state.store.purge_sign_in_throttle(now - remembered, now).await?;

@@ -18,9 +18,15 @@
 //! itself, so it cannot keep a nurse out.
 //!
 //! Both can be started by a stranger who knows her ID or shares her hospital's address, so a
-//! browser that signed in to the account with its password before is exempt from them: it holds
-//! a device cookie ([`trusted_device`]) and counts its failures on that cookie alone, until
-//! `device_cookie_failures` make the cookie untrusted.
+//! browser that signed in to the account with its password before (or reset it by mail) is
+//! exempt from them: its device cookie holds a nonce for that account ([`trusted_device`]; one
+//! per account, up to [`DEVICE_COOKIE_ENTRIES`], so a shared ward PC protects each nurse) and
+//! counts its failures on that nonce alone, until `device_cookie_failures` make it untrusted.
+//!
+//! Captchas and the register and reset forms are counted per session, under a much larger
+//! ceiling per client address that a browser with a trusted device cookie does not need
+//! ([`allowance_used_up`]), so a stranger behind a hospital's address uses up his own
+//! allowance and nobody else's.
 
 use std::net::IpAddr;
 
@@ -268,43 +274,144 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
     Some(peer)
 }
 
-/// How long [`over_rate`] counts requests.
+/// How long the allowances of [`allowance_used_up`] count requests.
 pub const RATE_WINDOW_SECONDS: i64 = 3600;
 
-/// Counts a request to `action` from the client's address and says whether the address has
-/// used up its allowance of `limit` an hour. Used where every request costs the portal
-/// something (a captcha image); forms count only what passed their captcha ([`rate_used_up`],
-/// [`count_rate`]).
-pub async fn over_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<bool, AppError> {
-    if rate_used_up(state, ctx, action).await? {
-        return Ok(true);
+/// How many requests of one kind may be made in an hour: by one session (and with one device
+/// cookie nonce), and from one client address by browsers without a trusted device cookie.
+#[derive(Clone, Copy)]
+pub struct Allowance {
+    pub session: i64,
+    pub address: i64,
+}
+
+impl Allowance {
+    /// Captcha images (`captcha_session_limit`, `captcha_rate_limit`).
+    pub fn captcha(state: &AppState) -> Allowance {
+        Allowance { session: state.config.captcha_session_limit, address: state.config.captcha_rate_limit }
     }
-    count_rate(state, ctx, action, limit).await?;
-    Ok(false)
+
+    /// Registration and reset posts (`form_session_limit`, `form_rate_limit`).
+    pub fn form(state: &AppState) -> Allowance {
+        Allowance { session: state.config.form_session_limit, address: state.config.form_rate_limit }
+    }
 }
 
 fn rate_key(ctx: &Ctx, action: &str) -> Option<String> {
     ctx.client_addr.map(|addr| format!("{action}:addr:{addr}"))
 }
 
-/// Whether the client's address has used up its hourly allowance for `action`. Counts nothing.
-pub async fn rate_used_up(state: &AppState, ctx: &Ctx, action: &str) -> Result<bool, AppError> {
-    let Some(key) = rate_key(ctx, action) else {
-        return Ok(false);
-    };
-    Ok(state.store.locked_until(&key, state.now()).await?.is_some())
+/// The session's key: its hash hashed again, so the table holds nothing that finds a session.
+fn session_rate_key(ctx: &Ctx, action: &str) -> Option<String> {
+    let session = ctx.session.as_ref()?;
+    Some(format!("{action}:session:{}", crate::session::hash_token(&session.token_hash)))
 }
 
-/// Counts one request to `action` from the client's address towards its allowance of `limit`
-/// an hour. Called only once the form's CSRF token and captcha passed, so a stranger at a
-/// hospital's shared address who sends posts with wrong captchas uses up nobody's allowance.
-pub async fn count_rate(state: &AppState, ctx: &Ctx, action: &str, limit: i64) -> Result<(), AppError> {
-    let Some(key) = rate_key(ctx, action) else {
-        return Ok(());
+fn device_rate_key(entry: &Entry, action: &str) -> String {
+    format!("{action}:device:{}", entry.nonce_hash)
+}
+
+async fn used_up(state: &AppState, key: Option<&str>) -> Result<bool, AppError> {
+    let Some(key) = key else {
+        return Ok(false);
     };
-    let limit = Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS };
-    state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    Ok(state.store.locked_until(key, state.now()).await?.is_some())
+}
+
+async fn count(state: &AppState, key: Option<&str>, limit: i64) -> Result<(), AppError> {
+    if let Some(key) = key {
+        let limit = Limit { threshold: limit, lock_seconds: RATE_WINDOW_SECONDS };
+        state.store.record_sign_in_failure(key, state.now(), limit).await?;
+    }
     Ok(())
+}
+
+/// Whether the browser is exempt from the address's ceiling: it brings a device cookie nonce
+/// trusted for some account, and none of its trusted nonces has used up its own allowance of
+/// `action`. So a nurse at a hospital's shared address is not refused because a stranger
+/// there drew the address's allowance, and whoever steals her cookie gets the session
+/// allowance an hour with it, however many sessions he starts; past that, the address's
+/// ceiling holds him like anyone without a cookie.
+async fn exempt(state: &AppState, devices: &Devices, action: &str) -> Result<bool, AppError> {
+    let mut any = false;
+    for entry in devices.trusted() {
+        if used_up(state, Some(&device_rate_key(entry, action))).await? {
+            return Ok(false);
+        }
+        any = true;
+    }
+    Ok(any)
+}
+
+/// Whether the address's ceiling for `action` refuses this request: never for a browser
+/// exempt from it (see `exempt`). Counts nothing. Asked before a session is made, so a flood
+/// from one address without cookies is refused cheaply.
+pub async fn address_used_up(
+    state: &AppState,
+    ctx: &Ctx,
+    devices: &Devices,
+    action: &str,
+) -> Result<bool, AppError> {
+    if exempt(state, devices, action).await? {
+        return Ok(false);
+    }
+    used_up(state, rate_key(ctx, action).as_deref()).await
+}
+
+/// Whether this request to `action` is refused for its allowance: its session's is used up,
+/// or the address's ceiling is (see [`address_used_up`]). Counts nothing.
+pub async fn allowance_used_up(
+    state: &AppState,
+    ctx: &Ctx,
+    devices: &Devices,
+    action: &str,
+) -> Result<bool, AppError> {
+    Ok(used_up(state, session_rate_key(ctx, action).as_deref()).await?
+        || address_used_up(state, ctx, devices, action).await?)
+}
+
+/// Counts one request to `action` on its session and, for a browser exempt from the address's
+/// ceiling, on each of its trusted device cookie nonces; for any other, on the client's
+/// address. Forms call it only once their CSRF token and captcha passed, so a stranger who
+/// sends posts with wrong captchas uses up nobody's allowance.
+pub async fn count_allowance(
+    state: &AppState,
+    ctx: &Ctx,
+    devices: &Devices,
+    action: &str,
+    allowance: Allowance,
+) -> Result<(), AppError> {
+    count(state, session_rate_key(ctx, action).as_deref(), allowance.session).await?;
+    if exempt(state, devices, action).await? {
+        for entry in devices.trusted() {
+            count(state, Some(&device_rate_key(entry, action)), allowance.session).await?;
+        }
+        return Ok(());
+    }
+    count(state, rate_key(ctx, action).as_deref(), allowance.address).await
+}
+
+/// The key counting the links of one `kind` (`reset`, `verify`) mailed to an account.
+fn link_mail_key(account_id: i64, kind: &str) -> String {
+    format!("{kind}_mail:{}", account_key(account_id))
+}
+
+/// Whether the account has had its `per_hour` links of `kind` this hour
+/// (`reset_mails_per_hour`, `verify_mails_per_hour`), so that no more are mailed: a stranger
+/// who knows her details cannot fill a mailbox from a busy address's large allowance. Counts
+/// nothing.
+pub async fn link_mails_used_up(state: &AppState, account_id: i64, kind: &str) -> Result<bool, AppError> {
+    used_up(state, Some(&link_mail_key(account_id, kind))).await
+}
+
+/// Counts a link of `kind` mailed to the account towards its `per_hour`.
+pub async fn count_link_mail(
+    state: &AppState,
+    account_id: i64,
+    kind: &str,
+    per_hour: i64,
+) -> Result<(), AppError> {
+    count(state, Some(&link_mail_key(account_id, kind)), per_hour).await
 }
 
 /// Whether this is the first refusal of `action` for the client's address in the hour, so a
@@ -380,64 +487,155 @@ fn device_cookie_name(state: &AppState) -> &'static str {
     if state.config.secure_cookies() { "__Host-huzhu_device" } else { "huzhu_device" }
 }
 
-/// A browser that signed in to an account with its password before, shown by its device
-/// cookie (OWASP's "device cookies"): the SHA-256 of the cookie's nonce.
+/// The most accounts a browser's device cookie keeps a nonce for: a ward PC shared by a few
+/// nurses protects each of them; a sign-in to one more account drops the oldest.
+pub const DEVICE_COOKIE_ENTRIES: usize = 5;
+
+/// Joins the nonces in the cookie's value: a nonce is URL-safe base64 (`A`–`Z`, `a`–`z`,
+/// `0`–`9`, `-`, `_`), which has no dot, and a dot may stand in a cookie value unquoted.
+const NONCE_SEPARATOR: &str = ".";
+
+/// The longest nonce looked at; ours are 43 characters.
+const NONCE_MAX_LEN: usize = 64;
+
+/// A browser that signed in to an account with its password before, shown by one of the nonces
+/// of its device cookie (OWASP's "device cookies"): the SHA-256 of that nonce.
 pub struct Device {
     nonce_hash: String,
 }
 
-/// The device cookie the request brings, if it is trusted for `account_id`: given to this
-/// browser after a password sign-in to that very account, not expired, and with fewer than
-/// `device_cookie_failures` failures. A cookie of another account, a made-up one, an expired
-/// or a used-up one gives nothing, and the usual waits and pauses apply. The cookie is looked
-/// up whether or not the typed ID has an account (`None`), so the time taken tells nothing
-/// about who is registered.
-pub async fn trusted_device(
-    state: &AppState,
-    headers: &HeaderMap,
-    account_id: Option<i64>,
-) -> Result<Option<Device>, AppError> {
+/// One nonce of the request's device cookie, with what the server knows of it.
+struct Entry {
+    nonce: String,
+    nonce_hash: String,
+    /// The account it was given for, and its failures, unless it is made up or expired.
+    row: Option<(i64, i64)>,
+}
+
+/// The nonces of the device cookie a request brings, oldest first, each looked up once.
+pub struct Devices {
+    entries: Vec<Entry>,
+    max_failures: i64,
+}
+
+impl Devices {
+    /// The nonce trusted for `account_id`: given to this browser after a sign-in to that very
+    /// account, not expired, and with fewer than `device_cookie_failures` failures.
+    fn trusted_for(&self, account_id: Option<i64>) -> Option<Device> {
+        let account_id = account_id?;
+        self.trusted()
+            .find(|entry| entry.row.map(|(owner, _)| owner) == Some(account_id))
+            .map(|entry| Device { nonce_hash: entry.nonce_hash.clone() })
+    }
+
+    /// The nonces trusted for some account.
+    fn trusted(&self) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.row.is_some_and(|(_, failures)| failures < self.max_failures))
+    }
+}
+
+/// Whether `piece` can be a nonce of ours: not empty, at most [`NONCE_MAX_LEN`] characters,
+/// all of them URL-safe base64.
+fn looks_like_nonce(piece: &str) -> bool {
+    !piece.is_empty()
+        && piece.len() <= NONCE_MAX_LEN
+        && piece.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The nonces in the request's device cookie, oldest first: at most [`DEVICE_COOKIE_ENTRIES`]
+/// of them, each at most once. Pieces that cannot be a nonce are skipped, so a junk or
+/// over-long cookie counts as none and never fails the request.
+fn cookie_nonces(state: &AppState, headers: &HeaderMap) -> Vec<String> {
     let name = device_cookie_name(state);
-    let nonce = headers
+    let value = headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned());
-    let Some(nonce) = nonce.filter(|n| !n.is_empty() && n.len() <= 64) else {
-        return Ok(None);
-    };
-    let nonce_hash = crate::session::hash_token(&nonce);
-    let config = &state.config;
-    let owner = state.store.trusted_device(&nonce_hash, state.now(), config.device_cookie_failures).await?;
-    Ok(owner.filter(|owner| Some(*owner) == account_id).map(|_| Device { nonce_hash }))
+        .map(|(_, value)| value);
+    let mut nonces: Vec<String> = Vec::new();
+    for piece in value.unwrap_or("").split(NONCE_SEPARATOR).filter(|piece| looks_like_nonce(piece)) {
+        if nonces.len() == DEVICE_COOKIE_ENTRIES {
+            break;
+        }
+        if !nonces.iter().any(|seen| seen == piece) {
+            nonces.push(piece.to_owned());
+        }
+    }
+    nonces
 }
 
-/// After a password sign-in: a new device cookie for this browser and account, replacing the
-/// one it came with (so its failure count starts again). Only the nonce's hash is stored.
+/// Looks up every nonce of the request's device cookie, whatever account the request is
+/// about, so the time taken tells nothing about who is registered.
+pub async fn devices(state: &AppState, headers: &HeaderMap) -> Result<Devices, AppError> {
+    let now = state.now();
+    let mut entries = Vec::new();
+    for nonce in cookie_nonces(state, headers) {
+        let nonce_hash = crate::session::hash_token(&nonce);
+        let row = state.store.device_cookie(&nonce_hash, now).await?;
+        entries.push(Entry { nonce, nonce_hash, row });
+    }
+    Ok(Devices { entries, max_failures: state.config.device_cookie_failures })
+}
+
+/// The device cookie nonce the request brings that is trusted for `account_id`, if any. A
+/// nonce of another account, a made-up one, an expired or a used-up one gives nothing, and the
+/// usual waits and pauses apply. Every nonce is looked up even when the typed ID has no
+/// account (`None`).
+pub async fn trusted_device(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: Option<i64>,
+) -> Result<Option<Device>, AppError> {
+    Ok(devices(state, headers).await?.trusted_for(account_id))
+}
+
+/// After a password sign-in, or a reset by mail (she proved her mailbox and chose the
+/// password): a new nonce for this account in the browser's device cookie. The account's
+/// earlier nonce in it is replaced (its row deleted, so its failure count starts again), the
+/// other accounts' nonces are kept, made-up and expired ones are left out, and when more than
+/// [`DEVICE_COOKIE_ENTRIES`] remain the oldest go, rows and all. Only the nonces' hashes are
+/// stored.
 pub async fn issue_device_cookie(
     state: &AppState,
     account_id: i64,
-    previous: Option<&Device>,
+    headers: &HeaderMap,
 ) -> Result<axum::http::HeaderValue, AppError> {
-    if let Some(previous) = previous {
-        state.store.delete_device_cookie(&previous.nonce_hash).await?;
+    let mut kept = Vec::new();
+    for entry in devices(state, headers).await?.entries {
+        match entry.row {
+            Some((owner, _)) if owner == account_id => {
+                state.store.delete_device_cookie(&entry.nonce_hash).await?;
+            }
+            Some(_) => kept.push(entry),
+            None => {}
+        }
     }
     let (nonce, nonce_hash) = crate::session::new_token();
     let seconds = state.config.device_cookie_days * 86_400;
     state.store.add_device_cookie(&nonce_hash, account_id, state.now() + seconds).await?;
+    kept.push(Entry { nonce, nonce_hash, row: Some((account_id, 0)) });
+    while kept.len() > DEVICE_COOKIE_ENTRIES {
+        let dropped = kept.remove(0);
+        state.store.delete_device_cookie(&dropped.nonce_hash).await?;
+    }
+    let nonces: Vec<&str> = kept.iter().map(|entry| entry.nonce.as_str()).collect();
     let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
     let value = format!(
-        "{}={nonce}; Path=/; Max-Age={seconds}; HttpOnly; SameSite=Lax{secure}",
-        device_cookie_name(state)
+        "{}={}; Path=/; Max-Age={seconds}; HttpOnly; SameSite=Lax{secure}",
+        device_cookie_name(state),
+        nonces.join(NONCE_SEPARATOR)
     );
     Ok(axum::http::HeaderValue::from_str(&value).map_err(anyhow::Error::from)?)
 }
 
-/// Counts a failed sign-in with a trusted device cookie, on the cookie alone: the ID's and the
-/// address's counts are left alone, so a stranger's guesses elsewhere and hers do not add up.
+/// Counts a failed sign-in with a trusted device cookie, on its nonce for that account alone:
+/// the ID's and the address's counts, and the browser's nonces for other accounts, are left
+/// alone, so a stranger's guesses elsewhere and hers do not add up.
 /// At `device_cookie_failures` the cookie stops being trusted, which is audited.
 pub async fn device_failure(
     state: &AppState,

@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use huzhu_core::id::{IdError, IdNumber};
@@ -342,6 +342,7 @@ fn check_registration(state: &AppState, view: &mut FormView, form: &RegisterForm
 pub async fn register(
     State(state): State<AppState>,
     mut ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
     if ctx.session.is_none() {
@@ -352,7 +353,8 @@ pub async fn register(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
-    if throttle::rate_used_up(&state, &ctx, "register").await? {
+    let devices = throttle::devices(&state, &headers).await?;
+    if throttle::allowance_used_up(&state, &ctx, &devices, "register").await? {
         return too_many(&state, &ctx, "register").await;
     }
 
@@ -360,7 +362,8 @@ pub async fn register(
     let registration = check_registration(&state, &mut view, &form);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
     if captcha {
-        throttle::count_rate(&state, &ctx, "register", state.config.form_rate_limit).await?;
+        throttle::count_allowance(&state, &ctx, &devices, "register", throttle::Allowance::form(&state))
+            .await?;
     }
     let Some(registration) = registration.filter(|_| captcha) else {
         return Ok(view.into_response());
@@ -400,7 +403,8 @@ fn matches_registry(registrant: &Registrant, registration: &Registration) -> boo
 /// Creates (or restarts) the account and mails the verification link, and says what happened
 /// for the audit log. An ID that already has a verified account gets a warning at the address on
 /// record instead, and nothing changes; so does a registration still waiting for its owner to
-/// open her link (see [`pending`]).
+/// open her link (see [`pending`]), and one whose account had `verify_mails_per_hour` links
+/// mailed this hour (`not_mailed`).
 async fn enrol(
     state: &AppState,
     ctx: &Ctx,
@@ -416,6 +420,10 @@ async fn enrol(
             return Ok("already_registered");
         }
         (Some(account_id), None) => {
+            // Past the hour's verification mails nothing changes: the latest link keeps working.
+            if throttle::link_mails_used_up(state, account_id, "verify").await? {
+                return Ok("not_mailed");
+            }
             let outcome = pending(state, ctx, account_id, registrant, registration).await?;
             if outcome == "pending_kept" {
                 return Ok(outcome);
@@ -439,6 +447,7 @@ async fn enrol(
     let now = state.now();
     let expires = now + state.config.verify_link_hours * 3600;
     state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
+    throttle::count_link_mail(state, account_id, "verify", state.config.verify_mails_per_hour).await?;
     let hours = state.config.verify_link_hours.to_string();
     let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)))
         .with_args(&[("hours", &hours)]);
@@ -695,6 +704,7 @@ pub struct ForgotForm {
 pub async fn forgot(
     State(state): State<AppState>,
     mut ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
     let mut view = forgot_view(&ctx);
@@ -707,7 +717,8 @@ pub async fn forgot(
         return Ok(with_cookie(view, cookie));
     }
     ctx.check_csrf(&form.csrf)?;
-    if throttle::rate_used_up(&state, &ctx, "forgot").await? {
+    let devices = throttle::devices(&state, &headers).await?;
+    if throttle::allowance_used_up(&state, &ctx, &devices, "forgot").await? {
         return too_many(&state, &ctx, "reset_requested").await;
     }
 
@@ -715,7 +726,8 @@ pub async fn forgot(
     let email = check_email(&mut view, &form.email);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
     if captcha {
-        throttle::count_rate(&state, &ctx, "forgot", state.config.form_rate_limit).await?;
+        throttle::count_allowance(&state, &ctx, &devices, "forgot", throttle::Allowance::form(&state))
+            .await?;
     }
     let (Some(id_number), Some(email), true) = (id_number, email, captcha) else {
         return Ok(view.into_response());
@@ -723,10 +735,17 @@ pub async fn forgot(
 
     let contact = state.store.contact_by_id_number(id_number.as_str()).await?;
     let matched = contact.filter(|c| c.verified_at.is_some() && c.email.eq_ignore_ascii_case(&email));
-    if let Some(contact) = &matched {
-        send_reset_link(&state, &ctx, contact).await?;
-    }
-    let outcome = if matched.is_some() { "mailed" } else { "no_match" };
+    let outcome = match &matched {
+        None => "no_match",
+        // Past the hour's reset mails the page stays the same and the latest link keeps working.
+        Some(contact) if throttle::link_mails_used_up(&state, contact.account_id, "reset").await? => {
+            "not_mailed"
+        }
+        Some(contact) => {
+            send_reset_link(&state, &ctx, contact).await?;
+            "mailed"
+        }
+    };
     let account_id = matched.map(|c| c.account_id);
     audit(&state, &ctx, "reset_requested", outcome, account_id, Some(&id_number)).await?;
     let mut page = notice(&ctx, "account.forgot_title", vec!["account.forgot_sent", "account.mail_help"]);
@@ -740,6 +759,7 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     let now = state.now();
     let expires = now + state.config.reset_link_minutes * 60;
     state.store.replace_token(contact.account_id, Purpose::ResetPassword, &token_hash, now, expires).await?;
+    throttle::count_link_mail(state, contact.account_id, "reset", state.config.reset_mails_per_hour).await?;
     let minutes = state.config.reset_link_minutes.to_string();
     let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)))
         .with_args(&[("minutes", &minutes)]);
@@ -799,6 +819,7 @@ pub struct ResetForm {
 pub async fn reset(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&form.csrf)?;
@@ -830,8 +851,12 @@ pub async fn reset(
     throttle::end_pause(&state, &ctx, contact.account_id, &contact.id_number, "reset").await?;
     mail::queue(&state, &contact.email, &Letter::from_catalog(ctx.lang, "password_changed", 2, None)).await?;
     audit(&state, &ctx, "reset_completed", "succeeded", Some(contact.account_id), None).await?;
+    // She proved her mailbox and chose the password: her browser gets a device cookie for the
+    // account, as at a password sign-in, so a stranger's waits at a shared address do not hold
+    // her next sign-in from it.
+    let device_cookie = throttle::issue_device_cookie(&state, contact.account_id, &headers).await?;
 
     let mut page = notice(&ctx, "account.reset_title", vec!["account.reset_done"]);
     page.link = Some((paths::LOGIN, "account.to_login"));
-    Ok(page.into_response())
+    Ok(with_cookie(page, Some(device_cookie)))
 }

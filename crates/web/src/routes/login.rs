@@ -184,7 +184,7 @@ pub async fn login(
     } else {
         throttle::clear(&state, account_id, id_number.as_str()).await?;
     }
-    let device_cookie = throttle::issue_device_cookie(&state, account_id, device.as_ref()).await?;
+    let device_cookie = throttle::issue_device_cookie(&state, account_id, &headers).await?;
 
     let (token, token_hash) = session::new_token();
     let mut signed_in = session::new_session_row(&state, token_hash, Some(account_id));
@@ -329,12 +329,24 @@ pub(crate) async fn check_captcha(
 }
 
 /// Draws a new captcha for the session and remembers the hash of its answer. Each request
-/// replaces the previous one, which is how the refresh control works.
-pub async fn captcha(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
-    if throttle::over_rate(&state, &ctx, "captcha", state.config.captcha_rate_limit).await? {
-        return Ok(axum::http::StatusCode::TOO_MANY_REQUESTS.into_response());
+/// replaces the previous one, which is how the refresh control works. Limited per session and,
+/// for browsers without a trusted device cookie, per client address (crate::throttle).
+pub async fn captcha(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let devices = throttle::devices(&state, &headers).await?;
+    // The address's ceiling is asked first, so a flood from it makes no sessions.
+    if throttle::address_used_up(&state, &ctx, &devices, "captcha").await? {
+        return too_many_captchas(&state, &ctx, None).await;
     }
     let cookie = session::ensure_session(&state, &mut ctx).await?;
+    if throttle::allowance_used_up(&state, &ctx, &devices, "captcha").await? {
+        return too_many_captchas(&state, &ctx, cookie).await;
+    }
+    throttle::count_allowance(&state, &ctx, &devices, "captcha", throttle::Allowance::captcha(&state))
+        .await?;
     let token_hash = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
 
     let answer = state.captcha_text.next_text();
@@ -345,6 +357,23 @@ pub async fn captcha(State(state): State<AppState>, mut ctx: Ctx) -> Result<Resp
     state.store.set_captcha(&token_hash, &hash, state.now() + state.config.captcha_ttl_seconds).await?;
 
     let mut response = ([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "no-store")], jpeg).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// The captcha endpoint's refusal once an allowance is used up: 429, audited as `captcha` with
+/// the outcome `rate_limited` once per client address and hour, so a flood cannot grow the log.
+async fn too_many_captchas(
+    state: &AppState,
+    ctx: &Ctx,
+    cookie: Option<HeaderValue>,
+) -> Result<Response, AppError> {
+    if throttle::first_refusal(state, ctx, "captcha").await? {
+        audit(state, ctx, "captcha", "rate_limited", None, None).await?;
+    }
+    let mut response = axum::http::StatusCode::TOO_MANY_REQUESTS.into_response();
     if let Some(cookie) = cookie {
         response.headers_mut().append(SET_COOKIE, cookie);
     }

@@ -26,7 +26,7 @@ async fn spawn_with_mail() -> (TestApp, MailServer) {
 }
 
 /// The path and query of a mailed link, to follow it on the test server.
-fn local_path(link: &str) -> String {
+pub(crate) fn local_path(link: &str) -> String {
     link.strip_prefix(PUBLIC_URL).expect("the link uses the configured address").to_owned()
 }
 
@@ -324,7 +324,7 @@ async fn with_the_relay_down_the_request_answers_and_the_mail_goes_out_when_it_r
 // ---- 註冊社群 ----
 
 /// A registered midwife with no account: 陳雅婷, born 1988-11-23, certificate H.
-fn unregistered_midwife() -> huzhu_core::registry::Person {
+pub(crate) fn unregistered_midwife() -> huzhu_core::registry::Person {
     let mut person = hand_made_nurse();
     person.id_number = IdNumber::with_check_digit("B22222222").expect("a valid ID");
     person.name = "陳雅婷".to_owned();
@@ -342,14 +342,14 @@ fn unregistered_midwife() -> huzhu_core::registry::Person {
     person
 }
 
-async fn add_person(app: &TestApp, person: huzhu_core::registry::Person) -> String {
+pub(crate) async fn add_person(app: &TestApp, person: huzhu_core::registry::Person) -> String {
     let keys = app.store.next_keys().await.expect("keys");
     let id = person.id_number.as_str().to_owned();
     app.store.insert_people(&[person], keys).await.expect("the person loads");
     id
 }
 
-async fn register(app: &TestApp, fields: [&str; 5], captcha: &str) -> reqwest::Response {
+pub(crate) async fn register(app: &TestApp, fields: [&str; 5], captcha: &str) -> reqwest::Response {
     let page = app.get_text("/register").await;
     app.get("/captcha").await;
     let [id, name, birth, email, password] = fields;
@@ -408,7 +408,7 @@ async fn a_midwife_registers_verifies_her_address_and_signs_in() {
 
 /// Opens a verification link and sends its form with `password` (from a form kept open when
 /// the link no longer opens one); returns the answer's text.
-async fn press_verify(app: &TestApp, path: &str, password: &str) -> String {
+pub(crate) async fn press_verify(app: &TestApp, path: &str, password: &str) -> String {
     let page = app.get_text(path).await;
     let csrf =
         if page.contains("name=\"csrf\"") { csrf_of(&page) } else { csrf_of(&app.get_text("/login").await) };

@@ -14,6 +14,7 @@ mod operator;
 mod personal;
 mod processes;
 mod security;
+mod shared_address;
 mod smtp;
 mod smtp_tls;
 mod throttle;
