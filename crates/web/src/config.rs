@@ -74,6 +74,8 @@ pub struct Config {
     pub mail_retry_seconds: i64,
     /// Seconds between two looks at the outbox for mail to retry.
     pub mail_poll_seconds: u64,
+    /// Hours after which a mail still not delivered is given up at its next failed attempt.
+    pub mail_give_up_hours: i64,
     /// Minutes a password-reset link works.
     pub reset_link_minutes: i64,
     /// Hours an e-mail verification link works.
@@ -163,6 +165,7 @@ impl Default for Config {
             mail_from: "護助社群 <no-reply@localhost>".to_owned(),
             mail_retry_seconds: 60,
             mail_poll_seconds: 5,
+            mail_give_up_hours: 72,
             reset_link_minutes: 30,
             verify_link_hours: 24,
             password_profile: Profile::Nist,
@@ -253,6 +256,7 @@ impl Config {
             ("verify_requests_per_minute", self.verify_requests_per_minute, 1, i64::MAX),
             ("mail_retry_seconds", self.mail_retry_seconds, 1, 24 * 3600),
             ("mail_poll_seconds", i64::try_from(self.mail_poll_seconds).unwrap_or(i64::MAX), 1, 3600),
+            ("mail_give_up_hours", self.mail_give_up_hours, 1, 30 * 24),
             ("reset_link_minutes", self.reset_link_minutes, 5, 24 * 60),
             ("verify_link_hours", self.verify_link_hours, 1, 7 * 24),
             ("password_min_length", i64::try_from(self.password_min_length).unwrap_or(i64::MAX), 8, 64),

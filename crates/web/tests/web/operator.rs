@@ -664,6 +664,43 @@ async fn the_audit_page_filters_by_event_days_and_account() {
     );
 }
 
+#[tokio::test]
+async fn the_operator_home_page_counts_mail_waiting_and_mail_given_up() {
+    let relay =
+        crate::smtp::MailServer::start_refusing(&[("gone@example.org", 550), ("busy@example.org", 451)]);
+    let url = relay.url();
+    let app = TestApp::spawn_with(move |config| {
+        config.smtp_url = url;
+        config.mail_poll_seconds = 1;
+    })
+    .await;
+    add_operator(&app).await;
+    let mut ids = Vec::new();
+    for recipient in ["gone@example.org", "busy@example.org"] {
+        let mail = huzhu_store::outbox::NewMail { recipient, subject: "s", text_body: "t", html_body: "h" };
+        ids.push(app.store.enqueue_mail(&mail, START).await.expect("queued"));
+    }
+    // The server's sender looks at the outbox every second (real time): wait, at most 15 s,
+    // until it has tried both. The 550 is given up; the 451 waits 60 s on the test's clock,
+    // which does not move.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let mut tried = 0;
+        for id in &ids {
+            tried += app.store.mail_delivery(*id).await.expect("reads").map_or(0, |d| d.attempts.min(1));
+        }
+        if tried == 2 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let home = ops.text("/ops").await;
+    assert!(home.contains("寄件匣中有 1 封郵件等待寄出。"), "{home}");
+    assert!(home.contains("近 7 天放棄寄送 1 封：郵件伺服器永久拒收，或超過 72 小時仍未寄出。"), "{home}");
+}
+
 /// A browser whose user agent carries markup, quotes and an ampersand, and is longer than the
 /// 40 characters the audit table shows.
 const MARKUP_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) <b>\"Nurse\" & Co</b> Chrome/131.0.0.0";
