@@ -284,7 +284,7 @@ impl Config {
         if let Some(pepper) = &self.password_pepper {
             crate::password::Pepper::from_hex(pepper).context("the setting password_pepper")?;
         }
-        check_relay_encrypted(&self.smtp_url)?;
+        check_relay_url(&self.smtp_url)?;
         anyhow::ensure!(
             matches!(self.card_stale_crl.as_str(), "fail_closed" | "fail_open"),
             "the setting card_stale_crl is {:?}; it must be fail_closed or fail_open",
@@ -370,15 +370,43 @@ fn is_plain_origin(origin: &str) -> bool {
     })
 }
 
-/// Refuses a mail relay reached without encryption: the relay's password and the reset links
-/// would cross the network in clear. `smtps://` (TLS) and `smtp://…?tls=required` (STARTTLS
-/// that cannot be stripped) are accepted anywhere; a plain or opportunistic `smtp://` only to
-/// a relay on this machine (a loopback address or `localhost`).
-fn check_relay_encrypted(smtp_url: &str) -> anyhow::Result<()> {
+/// Refuses a `smtp_url` the sender could not use, each fault said once and without the
+/// address itself (it may hold the relay's password). Also refuses a relay reached without
+/// encryption: the relay's password and the reset links would cross the network in clear.
+/// `smtps://` (TLS) and `smtp://…?tls=required` (STARTTLS that cannot be stripped) are
+/// accepted anywhere; a plain or opportunistic `smtp://` only to a relay on this machine (a
+/// loopback address or `localhost`).
+fn check_relay_url(smtp_url: &str) -> anyhow::Result<()> {
     if smtp_url.is_empty() {
         return Ok(());
     }
-    let url = url::Url::parse(smtp_url).context("the setting smtp_url is not a URL")?;
+    let url =
+        url::Url::parse(smtp_url).map_err(|e| anyhow::anyhow!("the setting smtp_url is not a URL: {e}"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "smtp" | "smtps"),
+        "the setting smtp_url must begin with smtps:// (TLS) or smtp://, not {}://",
+        url.scheme()
+    );
+    anyhow::ensure!(
+        url.host_str().is_some_and(|host| !host.is_empty()),
+        "the setting smtp_url names no host"
+    );
+    let tls = url.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+    anyhow::ensure!(
+        url.scheme() == "smtps" || matches!(tls.as_deref(), None | Some("required" | "opportunistic")),
+        "the setting smtp_url may say tls=required or tls=opportunistic, not tls={}",
+        tls.unwrap_or_default()
+    );
+    check_relay_encrypted(&url)?;
+    // What lettre itself makes of it, as a last check. Its errors print their cause and also
+    // give it as their source, so only their own text is kept: with the cause chained too,
+    // the message would say it twice.
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(smtp_url)
+        .map_err(|e| anyhow::anyhow!("the setting smtp_url cannot be used: {e}"))?;
+    Ok(())
+}
+
+fn check_relay_encrypted(url: &url::Url) -> anyhow::Result<()> {
     let required = url.query_pairs().any(|(key, value)| key == "tls" && value == "required");
     if url.scheme() == "smtps" || required {
         return Ok(());

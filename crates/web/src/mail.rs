@@ -131,8 +131,10 @@ impl Transport {
                 .with_context(|| format!("creating the mail folder {}", folder.display()))?;
             return Ok(Transport::Files(AsyncFileTransport::new(&folder), folder));
         }
+        // Config::validate has said what is wrong with a bad address; lettre's own text (which
+        // would repeat its cause as a source) is kept whole for what it alone refuses.
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
-            .context("reading smtp_url")?
+            .map_err(|e| anyhow::anyhow!("the setting smtp_url cannot be used: {e}"))?
             .timeout(Some(Duration::from_secs(20)));
         if let Some(ca_file) = config.smtp_ca_file.as_deref().filter(|path| !path.as_os_str().is_empty()) {
             builder = builder.tls(tls_trusting(&config.smtp_url, ca_file)?);
@@ -180,7 +182,9 @@ impl Failure {
         Failure {
             permanent: error.is_permanent() && !authentication,
             code,
-            error: anyhow::Error::new(error).context("sending through the SMTP relay"),
+            // Its text only: lettre's errors print their cause and give it as their source too,
+            // so a chained cause would be said twice.
+            error: anyhow::anyhow!("sending through the SMTP relay: {error}"),
         }
     }
 
