@@ -249,6 +249,7 @@ impl Checked {
             _ if locked => "locked",
             Checked::Unverified => "unverified",
             Checked::UnknownId => "unknown_id",
+            // A right password is refused only during a pause, answered by the first arm.
             Checked::WrongPassword | Checked::Right(_) => "wrong_password",
         }
     }
