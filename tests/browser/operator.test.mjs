@@ -178,6 +178,16 @@ describe('the operator area in Chromium', () => {
     assert.equal(rows.length, 2, 'the notice and the quote were recorded');
     assert.ok(rows.every((row) => row.includes(OPERATOR)), 'with the operator\'s name');
     await checkBothWidths(page, 'audit');
+    // Each row names its request (16 hex digits: the reference an error page gives) and the
+    // browser. Chromium's user agent is longer than the 40 characters shown: it opens whole.
+    const first = page.locator('table tbody tr').first();
+    assert.match(await first.locator('code').textContent(), /^[0-9a-f]{16}$/);
+    const agent = first.locator('details');
+    assert.match(await agent.locator('summary').textContent(), /^Mozilla\/5\.0 .{28}…$/);
+    await agent.locator('summary').click();
+    assert.equal(await agent.evaluate((details) => details.open), true);
+    assert.match(await agent.textContent(), /Chrome\//);
+    await checkBothWidths(page, 'audit browser opened');
 
     await clickAndWaitForNewDocument(page, page.getByRole('button', { name: '登出' }));
     assert.equal(page.url(), `${server.url}/ops/login`);

@@ -99,6 +99,36 @@ fn an_unknown_setting_is_refused_rather_than_ignored() {
 }
 
 #[test]
+fn an_smtp_url_that_cannot_be_used_is_refused_in_one_line_that_says_why_once() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    for (url, why) in [
+        (
+            "http://nurse:s3cret@127.0.0.1:25",
+            "smtp_url must begin with smtps:// (TLS) or smtp://, not http://",
+        ),
+        ("smtps://", "smtp_url names no host"),
+        (
+            "smtp://127.0.0.1:25?tls=bogus",
+            "smtp_url may say tls=required or tls=opportunistic, not tls=bogus",
+        ),
+        ("not a url", "smtp_url is not a URL: relative URL without a base"),
+        // "p%FF" decodes to the bytes 70 FF: FF cannot start a UTF-8 character, at index 1.
+        ("smtp://nurse:p%FF@127.0.0.1:25?tls=required", "invalid utf-8 sequence of 1 bytes from index 1"),
+    ] {
+        let output =
+            huzhu(data.path(), &["serve"], &[("HUZHU_SMTP_URL", url), ("HUZHU_BIND", "127.0.0.1:0")]);
+        assert!(!output.status.success(), "{url} was accepted");
+        let stderr = text(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{url}: one line, not {stderr}");
+        assert_eq!(stderr.matches(why).count(), 1, "{url}: the reason once, not {stderr}");
+        assert!(!stderr.contains("s3cret"), "the relay's password is not repeated: {stderr}");
+        // Refused before listening and before anything was written.
+        assert!(!text(&output.stdout).contains("listening"), "{url}");
+        assert!(!data.path().join("huzhu.db").exists(), "{url}");
+    }
+}
+
+#[test]
 fn migrate_creates_the_database_and_says_so() {
     let data = tempfile::tempdir().expect("a temporary folder");
     let postgres = postgres_for_test();

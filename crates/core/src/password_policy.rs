@@ -165,11 +165,29 @@ fn personal_problem(password: &str, personal: &PersonalData<'_>) -> Option<Probl
     {
         return Some(Problem::ContainsBirthDate);
     }
-    let name = personal.email.split('@').next().unwrap_or("").to_lowercase();
-    if name.chars().count() >= 3 && folded.contains(&name) {
+    let name = email_name(personal.email);
+    if name.chars().count() >= MIN_EMAIL_NAME && letters_and_digits(password).contains(&name) {
         return Some(Problem::ContainsEmailName);
     }
     None
+}
+
+/// The shortest e-mail name that is refused inside a password: three letters (`lin`, `amy`)
+/// turn up inside too many ordinary words to refuse them all.
+const MIN_EMAIL_NAME: usize = 4;
+
+/// The name of an e-mail address as people write it in a password: the local part before any
+/// `+` tag, as letters and digits in lower case, so `Chen_Yating` and `chen.yating+x@…` are
+/// both `chenyating`.
+fn email_name(email: &str) -> String {
+    let local = email.rsplit_once('@').map_or(email, |(local, _)| local);
+    let untagged = local.split('+').next().unwrap_or("");
+    letters_and_digits(untagged)
+}
+
+/// The letters and digits of `text` in lower case; separators, spaces and symbols dropped.
+fn letters_and_digits(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// The ways a birth date is written with digits: Gregorian 19900405 and 900405, ROC 790405 and

@@ -98,6 +98,53 @@ fn the_email_name_is_refused() {
     assert_eq!(policy.check("Lin.MeiHua rides trains", &nurse()), Some(Problem::ContainsEmailName));
 }
 
+/// The nurse of [`nurse`] with another address.
+fn with_email(email: &str) -> PersonalData<'_> {
+    PersonalData { email, ..nurse() }
+}
+
+#[test]
+fn the_email_name_is_found_without_its_tag_separators_or_case() {
+    let policy = PasswordPolicy::default();
+    // chen.yating+x@example.com: the part before "@" is "chen.yating+x", before the "+" it is
+    // "chen.yating", and its letters and digits in lower case are "chenyating" (10 ≥ 4).
+    let person = with_email("chen.yating+x@example.com");
+    // Each password's letters and digits in lower case contain "chenyating":
+    // "chenyatingwalkshome", "chenyatingwalkshome", "chenyating2024", "mychenyatingkey".
+    for password in
+        ["chenyating walks home", "Chen_Yating walks home", "CHEN-YATING2024", "my chen yating key"]
+    {
+        assert_eq!(policy.check(password, &person), Some(Problem::ContainsEmailName), "{password}");
+    }
+    // The tag is no part of the name: a password with an "x" in it is not refused for it.
+    assert_eq!(policy.check("marigold tapestry kettle ferry x", &person), None);
+}
+
+#[test]
+fn a_name_of_four_letters_is_refused_and_of_three_is_not() {
+    let policy = PasswordPolicy::default();
+    // mei.l: "meil", 4 letters, refused inside "Meil rides the marigold ferry" ("meilrides…").
+    let four = with_email("mei.l@example.org");
+    assert_eq!(policy.check("Meil rides the marigold ferry", &four), Some(Problem::ContainsEmailName));
+    // me.i: "mei", 3 letters, not refused, though the password holds "mei" as a word.
+    let three = with_email("me.i@example.org");
+    assert_eq!(policy.check("Mei rides the marigold ferry", &three), None);
+}
+
+#[test]
+fn short_names_are_not_refused_however_they_are_written() {
+    let policy = PasswordPolicy::default();
+    // lin: 3 letters; l.i.n+nurse: "l.i.n" before the tag, "lin", 3 letters; a-b_c: "abc", 3.
+    // Each of these passwords holds those letters ("berlin", "lin", "abc") and is accepted.
+    for (email, password) in [
+        ("lin@example.org", "Berlin skyline, marigold ferry"),
+        ("l.i.n+nurse@example.org", "lin tapestry kettle ferry"),
+        ("a-b_c@example.org", "abc tapestry kettle ferry"),
+    ] {
+        assert_eq!(policy.check(password, &with_email(email)), None, "{email}: {password}");
+    }
+}
+
 #[test]
 fn composition_rules_are_off_by_default_and_on_in_the_government_baseline() {
     // Lower case letters and spaces only: one class (lower case; a space is no symbol).

@@ -110,6 +110,9 @@ pub struct AuditRow {
     pub account_id: Option<i64>,
     pub subject: Option<String>,
     pub client_addr: Option<String>,
+    /// At most 300 characters: longer ones are cut when written.
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
     pub operator: Option<String>,
 }
 
@@ -122,7 +125,8 @@ impl Store {
         offset: i64,
     ) -> anyhow::Result<Vec<AuditRow>> {
         let rows = on_pool!(self, pool => sqlx::query_as::<_, AuditRow>(
-            "SELECT audit_id, at, event, outcome, account_id, subject, client_addr, operator
+            "SELECT audit_id, at, event, outcome, account_id, subject, client_addr, user_agent,
+                    request_id, operator
              FROM audit_log
              WHERE ($1 IS NULL OR event = $1)
                AND ($2 IS NULL OR at >= $2)

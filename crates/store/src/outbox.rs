@@ -23,6 +23,18 @@ pub struct OutboxMail {
     pub text_body: String,
     pub html_body: String,
     pub attempts: i64,
+    pub created_at: i64,
+}
+
+/// What became of a mail, as a test or an operator reads it back (never its bodies).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailDelivery {
+    pub attempts: i64,
+    pub sent_at: Option<i64>,
+    pub given_up_at: Option<i64>,
+    pub last_error: Option<String>,
+    /// Characters left in the plain-text and HTML bodies together: 0 once sent or given up.
+    pub body_chars: i64,
 }
 
 impl std::fmt::Debug for OutboxMail {
@@ -63,10 +75,11 @@ impl Store {
         let rows = on_pool!(self, pool => sqlx::query_as::<_, OutboxMail>(
             "UPDATE mail_outbox SET claimed_until = $2
              WHERE mail_id IN (SELECT mail_id FROM mail_outbox
-                               WHERE sent_at IS NULL AND next_attempt_at <= $1 AND claimed_until <= $1
+                               WHERE sent_at IS NULL AND given_up_at IS NULL
+                                 AND next_attempt_at <= $1 AND claimed_until <= $1
                                ORDER BY mail_id LIMIT $3)
-               AND sent_at IS NULL AND claimed_until <= $1
-             RETURNING mail_id, recipient, subject, text_body, html_body, attempts",
+               AND sent_at IS NULL AND given_up_at IS NULL AND claimed_until <= $1
+             RETURNING mail_id, recipient, subject, text_body, html_body, attempts, created_at",
         )
         .bind(now)
         .bind(claim_until)
@@ -115,14 +128,58 @@ impl Store {
         Ok(())
     }
 
-    /// How many mails wait to be sent.
+    /// Records that a mail will not be tried again: the relay refused it for good, or it grew
+    /// too old. Its bodies are blanked, as a sent mail's are; the relay's answer is kept.
+    pub async fn mark_mail_given_up(&self, mail_id: i64, error: &str, now: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE mail_outbox SET given_up_at = $3, attempts = attempts + 1, last_error = $2,
+                 text_body = '', html_body = '', claimed_until = 0
+             WHERE mail_id = $1",
+        )
+        .bind(mail_id)
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("recording a mail given up")?;
+        Ok(())
+    }
+
+    /// How many mails wait to be sent (not those given up).
     pub async fn unsent_mail_count(&self) -> anyhow::Result<i64> {
         let row: (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL",
+            "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND given_up_at IS NULL",
         )
         .fetch_one(pool)
         .await)
         .context("counting unsent mail")?;
         Ok(row.0)
+    }
+
+    /// How many mails were given up, since `since`.
+    pub async fn given_up_mail_count(&self, since: i64) -> anyhow::Result<i64> {
+        let row: (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM mail_outbox WHERE given_up_at >= $1",
+        )
+        .bind(since)
+        .fetch_one(pool)
+        .await)
+        .context("counting mail given up")?;
+        Ok(row.0)
+    }
+
+    /// What became of one mail.
+    pub async fn mail_delivery(&self, mail_id: i64) -> anyhow::Result<Option<MailDelivery>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, MailDelivery>(
+            "SELECT attempts, sent_at, given_up_at, last_error,
+                    CAST(LENGTH(text_body) + LENGTH(html_body) AS BIGINT) AS body_chars
+             FROM mail_outbox WHERE mail_id = $1",
+        )
+        .bind(mail_id)
+        .fetch_optional(pool)
+        .await)
+        .context("reading a mail's delivery")?;
+        Ok(row)
     }
 }

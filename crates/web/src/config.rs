@@ -74,6 +74,8 @@ pub struct Config {
     pub mail_retry_seconds: i64,
     /// Seconds between two looks at the outbox for mail to retry.
     pub mail_poll_seconds: u64,
+    /// Hours after which a mail still not delivered is given up at its next failed attempt.
+    pub mail_give_up_hours: i64,
     /// Minutes a password-reset link works.
     pub reset_link_minutes: i64,
     /// Hours an e-mail verification link works.
@@ -175,6 +177,7 @@ impl Default for Config {
             mail_from: "護助社群 <no-reply@localhost>".to_owned(),
             mail_retry_seconds: 60,
             mail_poll_seconds: 5,
+            mail_give_up_hours: 72,
             reset_link_minutes: 30,
             verify_link_hours: 24,
             password_profile: Profile::Nist,
@@ -269,6 +272,7 @@ impl Config {
             ("verify_requests_per_minute", self.verify_requests_per_minute, 1, i64::MAX),
             ("mail_retry_seconds", self.mail_retry_seconds, 1, 24 * 3600),
             ("mail_poll_seconds", i64::try_from(self.mail_poll_seconds).unwrap_or(i64::MAX), 1, 3600),
+            ("mail_give_up_hours", self.mail_give_up_hours, 1, 30 * 24),
             ("reset_link_minutes", self.reset_link_minutes, 5, 24 * 60),
             ("verify_link_hours", self.verify_link_hours, 1, 7 * 24),
             ("password_min_length", i64::try_from(self.password_min_length).unwrap_or(i64::MAX), 8, 64),
@@ -300,7 +304,7 @@ impl Config {
         if let Some(pepper) = &self.password_pepper {
             crate::password::Pepper::from_hex(pepper).context("the setting password_pepper")?;
         }
-        check_relay_encrypted(&self.smtp_url)?;
+        check_relay_url(&self.smtp_url)?;
         anyhow::ensure!(
             matches!(self.card_stale_crl.as_str(), "fail_closed" | "fail_open"),
             "the setting card_stale_crl is {:?}; it must be fail_closed or fail_open",
@@ -386,15 +390,43 @@ fn is_plain_origin(origin: &str) -> bool {
     })
 }
 
-/// Refuses a mail relay reached without encryption: the relay's password and the reset links
-/// would cross the network in clear. `smtps://` (TLS) and `smtp://…?tls=required` (STARTTLS
-/// that cannot be stripped) are accepted anywhere; a plain or opportunistic `smtp://` only to
-/// a relay on this machine (a loopback address or `localhost`).
-fn check_relay_encrypted(smtp_url: &str) -> anyhow::Result<()> {
+/// Refuses a `smtp_url` the sender could not use, each fault said once and without the
+/// address itself (it may hold the relay's password). Also refuses a relay reached without
+/// encryption: the relay's password and the reset links would cross the network in clear.
+/// `smtps://` (TLS) and `smtp://…?tls=required` (STARTTLS that cannot be stripped) are
+/// accepted anywhere; a plain or opportunistic `smtp://` only to a relay on this machine (a
+/// loopback address or `localhost`).
+fn check_relay_url(smtp_url: &str) -> anyhow::Result<()> {
     if smtp_url.is_empty() {
         return Ok(());
     }
-    let url = url::Url::parse(smtp_url).context("the setting smtp_url is not a URL")?;
+    let url =
+        url::Url::parse(smtp_url).map_err(|e| anyhow::anyhow!("the setting smtp_url is not a URL: {e}"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "smtp" | "smtps"),
+        "the setting smtp_url must begin with smtps:// (TLS) or smtp://, not {}://",
+        url.scheme()
+    );
+    anyhow::ensure!(
+        url.host_str().is_some_and(|host| !host.is_empty()),
+        "the setting smtp_url names no host"
+    );
+    let tls = url.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+    anyhow::ensure!(
+        url.scheme() == "smtps" || matches!(tls.as_deref(), None | Some("required" | "opportunistic")),
+        "the setting smtp_url may say tls=required or tls=opportunistic, not tls={}",
+        tls.unwrap_or_default()
+    );
+    check_relay_encrypted(&url)?;
+    // What lettre itself makes of it, as a last check. Its errors print their cause and also
+    // give it as their source, so only their own text is kept: with the cause chained too,
+    // the message would say it twice.
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(smtp_url)
+        .map_err(|e| anyhow::anyhow!("the setting smtp_url cannot be used: {e}"))?;
+    Ok(())
+}
+
+fn check_relay_encrypted(url: &url::Url) -> anyhow::Result<()> {
     let required = url.query_pairs().any(|(key, value)| key == "tls" && value == "required");
     if url.scheme() == "smtps" || required {
         return Ok(());

@@ -35,16 +35,19 @@ pub use crate::state::AppState;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    transport: mail::Transport,
 }
 
 impl Application {
     /// Binds the configured address (port 0 picks a free port) over an open, migrated store.
     pub async fn build(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         config.validate()?;
+        // Before listening, so a relay setting that cannot be used stops the start.
+        let transport = mail::Transport::from_config(&config)?;
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
         let state = AppState::new(config, store, clock).await?;
-        Ok(Application { listener, state })
+        Ok(Application { listener, state, transport })
     }
 
     /// Replaces where captcha texts come from (tests use a known sequence).
@@ -85,8 +88,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(state::housekeeping(self.state.clone()));
-        let transport = mail::Transport::from_config(&self.state.config)?;
-        let sender = tokio::spawn(mail::sender(self.state.clone(), transport));
+        let sender = tokio::spawn(mail::sender(self.state.clone(), self.transport));
         server::serve(self.listener, routes::router(self.state), shutdown).await;
         housekeeping.abort();
         sender.abort();

@@ -131,8 +131,10 @@ impl Transport {
                 .with_context(|| format!("creating the mail folder {}", folder.display()))?;
             return Ok(Transport::Files(AsyncFileTransport::new(&folder), folder));
         }
+        // Config::validate has said what is wrong with a bad address; lettre's own text (which
+        // would repeat its cause as a source) is kept whole for what it alone refuses.
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
-            .context("reading smtp_url")?
+            .map_err(|e| anyhow::anyhow!("the setting smtp_url cannot be used: {e}"))?
             .timeout(Some(Duration::from_secs(20)));
         if let Some(ca_file) = config.smtp_ca_file.as_deref().filter(|path| !path.as_os_str().is_empty()) {
             builder = builder.tls(tls_trusting(&config.smtp_url, ca_file)?);
@@ -140,17 +142,56 @@ impl Transport {
         Ok(Transport::Smtp(builder.build()))
     }
 
-    async fn send(&self, message: Message) -> anyhow::Result<()> {
+    async fn send(&self, message: Message) -> Result<(), Failure> {
         match self {
             Transport::Smtp(smtp) => {
-                smtp.send(message).await.context("sending through the SMTP relay")?;
+                smtp.send(message).await.map_err(Failure::from_relay)?;
             }
             Transport::Files(files, folder) => {
-                let id = files.send(message).await.context("writing the mail file")?;
+                let id = files.send(message).await.map_err(|error| Failure {
+                    error: anyhow::Error::new(error).context("writing the mail file"),
+                    permanent: false,
+                    code: None,
+                })?;
                 tracing::info!(path = %folder.join(format!("{id}.eml")).display(), "mail written to a file");
             }
         }
         Ok(())
+    }
+}
+
+/// A failed attempt at one mail.
+struct Failure {
+    error: anyhow::Error,
+    /// Whether trying again cannot help: the relay refused this mail for good.
+    permanent: bool,
+    /// The relay's reply code, when it replied (`550`).
+    code: Option<String>,
+}
+
+impl Failure {
+    /// A relay's 5xx reply is permanent, except an authentication one (53x, RFC 4954): that
+    /// says the account in `smtp_url` is wrong, which an operator can mend, and then the mail
+    /// can still go. Known shortcoming: the reply does not say at which step it came, so a
+    /// relay that refuses every mail with another 5xx for a fault of its own set-up (a sender
+    /// address it does not accept, say) has each mail given up at its first attempt; the warn
+    /// line of each and the operator's count of mail given up show it.
+    fn from_relay(error: lettre::transport::smtp::Error) -> Failure {
+        let code = error.status().map(|code| code.to_string());
+        let authentication = code.as_deref().is_some_and(|code| code.starts_with("53"));
+        Failure {
+            permanent: error.is_permanent() && !authentication,
+            code,
+            // Its text only: lettre's errors print their cause and give it as their source too,
+            // so a chained cause would be said twice.
+            error: anyhow::anyhow!("sending through the SMTP relay: {error}"),
+        }
+    }
+
+    /// A mail that cannot be built (its stored recipient no longer reads as an address) never
+    /// will be.
+    fn unbuildable(error: anyhow::Error) -> Failure {
+        Failure { error, permanent: true, code: None }
     }
 }
 
@@ -204,7 +245,9 @@ pub fn backoff(retry_seconds: i64, attempts: i64) -> i64 {
 }
 
 /// Sends every mail that is due at `now`; returns how many went out. A failure is recorded
-/// on the mail with the time of its next attempt, and never stops the other mails.
+/// on the mail with the time of its next attempt, and never stops the other mails. A mail the
+/// relay refused for good, or one that failed again once older than `mail_give_up_hours`, is
+/// given up: never tried again, its bodies blanked.
 pub async fn deliver_due(
     store: &Store,
     config: &Config,
@@ -216,21 +259,45 @@ pub async fn deliver_due(
     for mail in store.claim_due_mails(now, now + CLAIM_SECONDS, BATCH).await? {
         let outcome = match build_message(&from, &mail) {
             Ok(message) => transport.send(message).await,
-            Err(error) => Err(error),
+            Err(error) => Err(Failure::unbuildable(error)),
         };
         match outcome {
             Ok(()) => {
                 store.mark_mail_sent(mail.mail_id, now).await?;
                 sent += 1;
             }
-            Err(error) => {
-                let next = now + backoff(config.mail_retry_seconds, mail.attempts);
-                tracing::warn!(mail_id = mail.mail_id, error = format!("{error:#}"), next, "mail not sent");
-                store.mark_mail_failed(mail.mail_id, &format!("{error:#}"), next).await?;
-            }
+            Err(failure) => record_failure(store, config, &mail, failure, now).await?,
         }
     }
     Ok(sent)
+}
+
+/// Schedules the next attempt, or gives the mail up. One warn line either way, with the mail's
+/// number and never its address: a relay's reply often quotes the recipient, so only its code
+/// is logged, and the whole reply is kept in the outbox's `last_error`.
+async fn record_failure(
+    store: &Store,
+    config: &Config,
+    mail: &OutboxMail,
+    failure: Failure,
+    now: i64,
+) -> anyhow::Result<()> {
+    let error = format!("{:#}", failure.error);
+    let too_old = now - mail.created_at >= config.mail_give_up_hours.saturating_mul(3600);
+    let code = failure.code.as_deref().unwrap_or("");
+    if failure.permanent || too_old {
+        let why = if failure.permanent { "refused for good" } else { "too old" };
+        tracing::warn!(mail_id = mail.mail_id, attempts = mail.attempts + 1, code, why, "mail given up");
+        return store.mark_mail_given_up(mail.mail_id, &error, now).await;
+    }
+    let next = now + backoff(config.mail_retry_seconds, mail.attempts);
+    match &failure.code {
+        Some(code) => {
+            tracing::warn!(mail_id = mail.mail_id, code, next, "mail not sent: the relay refused it")
+        }
+        None => tracing::warn!(mail_id = mail.mail_id, error, next, "mail not sent"),
+    }
+    store.mark_mail_failed(mail.mail_id, &error, next).await
 }
 
 /// Delivers the outbox whenever a mail is queued, and every few seconds for retries.

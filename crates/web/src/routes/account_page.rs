@@ -10,7 +10,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use huzhu_core::id::IdNumber;
-use huzhu_core::password_policy::{PersonalData, normalize};
+use huzhu_core::password_policy::{PasswordPolicy, PersonalData, normalize};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -26,7 +26,7 @@ use crate::throttle::{self, Pause};
 /// How many sign-ins the account page lists.
 const SIGN_INS_SHOWN: i64 = 10;
 
-fn change_view(ctx: &Ctx, forced: bool, min_length: usize) -> FormView {
+fn change_view(ctx: &Ctx, forced: bool, policy: &PasswordPolicy) -> FormView {
     let current = Field {
         max_length: 1024,
         ..Field::new("current_password", "account.current_password", "password", "current-password")
@@ -37,7 +37,7 @@ fn change_view(ctx: &Ctx, forced: bool, min_length: usize) -> FormView {
         intro_key: if forced { "account.change_forced" } else { "account.change_intro" },
         action: paths::CHANGE_PASSWORD,
         submit_key: "account.change_submit",
-        fields: vec![current, Field::new_password(min_length), Field::confirm()],
+        fields: vec![current, Field::new_password(policy), Field::confirm()],
         token: None,
         notice: None,
         has_errors: false,
@@ -49,7 +49,7 @@ pub async fn change_form(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
         return Ok(see_other(paths::LOGIN));
     };
     let forced = state.store.password_outdated(account_id, state.config.password_policy_version).await?;
-    Ok(change_view(&ctx, forced, state.config.password_policy().min_length).into_response())
+    Ok(change_view(&ctx, forced, &state.config.password_policy()).into_response())
 }
 
 #[derive(Deserialize)]
@@ -76,7 +76,7 @@ pub async fn change(
     ctx.check_csrf(&form.csrf)?;
     let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
     let forced = contact.policy_version < state.config.password_policy_version;
-    let mut view = change_view(&ctx, forced, state.config.password_policy().min_length);
+    let mut view = change_view(&ctx, forced, &state.config.password_policy());
     let id_number = IdNumber::parse(&contact.id_number)
         .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
 

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use huzhu_core::id::{IdError, IdNumber};
-use huzhu_core::password_policy::{PersonalData, normalize};
+use huzhu_core::password_policy::{PasswordPolicy, PersonalData, normalize};
 use huzhu_store::accounts::{AccountContact, NewAccount, Registrant};
 use huzhu_store::tokens::{LinkState, Purpose};
 use serde::Deserialize;
@@ -74,13 +74,16 @@ impl Field {
         Field { max_length: 254, ..Field::new("email", "account.email", "email", "email") }
     }
 
-    /// The field for a new password; `min_length` is the configured policy's, so the meter
-    /// counts to what the server will ask for.
-    pub(crate) fn new_password(min_length: usize) -> Field {
+    /// The field for a new password, under the configured policy: the meter counts to the
+    /// length the server will ask for, and the hint names the character classes when the
+    /// government baseline asks for them.
+    pub(crate) fn new_password(policy: &PasswordPolicy) -> Field {
+        let hint =
+            if policy.min_classes > 0 { "account.password_hint_baseline" } else { "account.password_hint" };
         Field {
-            hint_key: Some("account.password_hint"),
+            hint_key: Some(hint),
             max_length: 1024,
-            meter_min: Some(min_length),
+            meter_min: Some(policy.min_length),
             ..Field::new("password", "account.new_password", "password", "new-password")
         }
     }
@@ -242,7 +245,7 @@ async fn captcha_ok(state: &AppState, ctx: &Ctx, view: &mut FormView, typed: &st
 
 // ---- 註冊社群 ----
 
-fn register_view(ctx: &Ctx, min_length: usize) -> FormView {
+fn register_view(ctx: &Ctx, policy: &PasswordPolicy) -> FormView {
     FormView {
         page: Chrome::new(ctx),
         title_key: "account.register_title",
@@ -258,7 +261,7 @@ fn register_view(ctx: &Ctx, min_length: usize) -> FormView {
                 ..Field::new("birth_date", "account.birth_date", "text", "bday")
             },
             Field::email(),
-            Field::new_password(min_length),
+            Field::new_password(policy),
             Field::confirm(),
             Field::captcha(),
         ],
@@ -270,7 +273,7 @@ fn register_view(ctx: &Ctx, min_length: usize) -> FormView {
 
 pub async fn register_form(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, AppError> {
     let cookie = session::ensure_session(&state, &mut ctx).await?;
-    Ok(with_cookie(register_view(&ctx, state.config.password_policy().min_length), cookie))
+    Ok(with_cookie(register_view(&ctx, &state.config.password_policy()), cookie))
 }
 
 #[derive(Deserialize)]
@@ -347,8 +350,7 @@ pub async fn register(
 ) -> Result<Response, AppError> {
     if ctx.session.is_none() {
         let cookie = session::ensure_session(&state, &mut ctx).await?;
-        let mut view =
-            keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
+        let mut view = keep_registration(register_view(&ctx, &state.config.password_policy()), &form);
         view.notice = Some(ctx.lang.messages().get("login.expired").to_owned());
         return Ok(with_cookie(view, cookie));
     }
@@ -358,7 +360,7 @@ pub async fn register(
         return too_many(&state, &ctx, "register").await;
     }
 
-    let mut view = keep_registration(register_view(&ctx, state.config.password_policy().min_length), &form);
+    let mut view = keep_registration(register_view(&ctx, &state.config.password_policy()), &form);
     let registration = check_registration(&state, &mut view, &form);
     let captcha = captcha_ok(&state, &ctx, &mut view, &form.captcha).await?;
     if captcha {
@@ -767,14 +769,14 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     Ok(())
 }
 
-fn reset_view(ctx: &Ctx, token: &str, min_length: usize) -> FormView {
+fn reset_view(ctx: &Ctx, token: &str, policy: &PasswordPolicy) -> FormView {
     FormView {
         page: Chrome::new(ctx),
         title_key: "account.reset_title",
         intro_key: "account.reset_intro",
         action: paths::RESET,
         submit_key: "account.reset_submit",
-        fields: vec![Field::new_password(min_length), Field::confirm()],
+        fields: vec![Field::new_password(policy), Field::confirm()],
         token: Some(token.chars().take(100).collect()),
         notice: None,
         has_errors: false,
@@ -801,7 +803,7 @@ pub async fn reset_form(
         audit_refused_link(&state, &ctx, "reset_link", link).await?;
         return Ok(with_cookie(link_invalid(&ctx, "account.reset_title"), cookie));
     }
-    Ok(with_cookie(reset_view(&ctx, &query.token, state.config.password_policy().min_length), cookie))
+    Ok(with_cookie(reset_view(&ctx, &query.token, &state.config.password_policy()), cookie))
 }
 
 #[derive(Deserialize)]
@@ -833,7 +835,7 @@ pub async fn reset(
         return Ok(link_invalid(&ctx, "account.reset_title"));
     };
 
-    let mut view = reset_view(&ctx, &form.token, state.config.password_policy().min_length);
+    let mut view = reset_view(&ctx, &form.token, &state.config.password_policy());
     let birth_date = NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
     if !check_new_password(&state, &mut view, &form.password, &form.password_again, &personal) {

@@ -228,25 +228,29 @@ enum Checked {
     Right(i64),
     /// The right password of an account whose address is not verified yet.
     Unverified,
-    /// An unknown ID or a wrong password.
-    Wrong,
+    /// An ID with no account: told apart only in the audit log, never on the page.
+    UnknownId,
+    /// A wrong password for an account.
+    WrongPassword,
 }
 
 impl Checked {
     /// A right password during a pause is refused like a wrong one.
     fn filter_locked(self, locked: bool) -> Checked {
         match self {
-            Checked::Right(_) if locked => Checked::Wrong,
+            Checked::Right(_) if locked => Checked::WrongPassword,
             other => other,
         }
     }
 
-    /// The audit outcome of a refusal.
+    /// The audit outcome of a refusal, which says why; the page's answer is the same for all.
     fn outcome(self, locked: bool) -> &'static str {
         match self {
             _ if locked => "locked",
             Checked::Unverified => "unverified",
-            _ => "failed",
+            Checked::UnknownId => "unknown_id",
+            // A right password is refused only during a pause, answered by the first arm.
+            Checked::WrongPassword | Checked::Right(_) => "wrong_password",
         }
     }
 }
@@ -263,9 +267,12 @@ async fn verify_credentials(
         record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     // New passwords are stored NFC-normalized; ASCII passwords are unchanged by it.
     let matches = state.verify_password_with(ticket, normalize(&password), stored.clone()).await?;
-    let Some(record) = record.filter(|_| matches) else {
-        return Ok(Checked::Wrong);
+    let Some(record) = record else {
+        return Ok(Checked::UnknownId);
     };
+    if !matches {
+        return Ok(Checked::WrongPassword);
+    }
     if record.verified_at.is_none() {
         return Ok(Checked::Unverified);
     }

@@ -1006,3 +1006,40 @@ async fn each_mail_has_a_message_id_of_its_own_at_the_senders_domain() {
     }
     assert_ne!(ids[0], ids[1]);
 }
+
+/// The hint under a new password when `password_profile = "government_baseline"`: the rule of
+/// `huzhu_core::password_policy::character_classes` in words (three of four; a space and a
+/// Chinese character count as none).
+const BASELINE_HINT_ZH: &str = "<p class=\"hint\" id=\"password-hint\">至少 12 個字元，並包含大寫字母、小寫字母、數字、符號四類中的至少三類（空白與中文字不屬於任何一類）；";
+const BASELINE_HINT_EN: &str = "<p class=\"hint\" id=\"password-hint\">At least 12 characters, with at least three of the four kinds: upper case, lower case, digits, symbols (a space or a Chinese character is none of them).";
+
+#[tokio::test]
+async fn under_the_government_baseline_the_password_hint_names_its_three_of_four_rule() {
+    let smtp = MailServer::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(move |config| {
+        with_mail(url)(config);
+        config.password_profile = huzhu_core::password_policy::Profile::GovernmentBaseline;
+    })
+    .await;
+    // The three places a new password is chosen: registering, the mailed reset link, and
+    // 變更密碼 once signed in (captchas C0001 and C0002).
+    assert!(app.get_text("/register").await.contains(BASELINE_HINT_ZH));
+    ask_for_reset(&app, NURSE_ID, "lin@example.org", "C0001").await;
+    let link = smtp.wait_for(1).await[0].link(PUBLIC_URL).expect("a reset link");
+    assert!(app.get_text(&local_path(&link)).await.contains(BASELINE_HINT_ZH));
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await.status(), 303);
+    assert!(app.get_text("/member/password").await.contains(BASELINE_HINT_ZH));
+
+    assert_eq!(app.get("/lang?to=en").await.status(), 303);
+    assert!(app.get_text("/member/password").await.contains(BASELINE_HINT_EN));
+    assert!(app.get_text(&local_path(&link)).await.contains(BASELINE_HINT_EN));
+}
+
+#[tokio::test]
+async fn under_the_default_profile_the_password_hint_asks_for_no_kinds_of_characters() {
+    let app = TestApp::spawn().await;
+    let page = app.get_text("/register").await;
+    assert!(page.contains("<p class=\"hint\" id=\"password-hint\">至少 12 個字元，可使用空白與中文；"));
+    assert!(!page.contains("四類"));
+}

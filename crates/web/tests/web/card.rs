@@ -425,7 +425,7 @@ impl CardWorld {
             assert_eq!(response.status(), 200);
         }
         let paused = self.app.store.recent_audit(1).await.expect("the audit log");
-        assert_eq!((paused[0].event.as_str(), paused[0].outcome.as_str()), ("sign_in", "failed"));
+        assert_eq!((paused[0].event.as_str(), paused[0].outcome.as_str()), ("sign_in", "wrong_password"));
     }
 }
 

@@ -222,6 +222,52 @@ async fn a_wrong_password_and_an_unknown_id_get_the_same_answer() {
 }
 
 #[tokio::test]
+async fn a_refused_sign_in_says_why_in_the_audit_log_and_nothing_more_on_the_page() {
+    let app = TestApp::spawn().await;
+    let wrong = failure_page(&app, NURSE_ID, "C0001").await;
+    let unknown = failure_page(&app, "T100000007", "C0002").await;
+    assert_eq!(wrong, unknown, "the same status and body for a wrong password and an unknown ID");
+
+    // Four more wrong passwords on her ID, each once the wait of the one before is over: the
+    // n-th failure sets a wait of 2^(n-1) s (sign_in_delay_seconds 1, doubling), so 1, 2, 4
+    // and 8 s. The fifth (lock_threshold 5) pauses her password path and sets a 16 s wait.
+    for (captcha, wait) in [("C0003", 1), ("C0004", 2), ("C0005", 4), ("C0006", 8)] {
+        app.clock.advance(wait);
+        assert_eq!(failure_page(&app, NURSE_ID, captcha).await, wrong);
+    }
+    // Before the 16 s are over: refused unchecked.
+    let (status, early, _) = failure_page(&app, NURSE_ID, "C0007").await;
+    assert_eq!(status, 200);
+    assert!(early.contains("請於 16 秒後再試"), "{early}");
+    // After them, her right password meets the pause, and the answer of a wrong password.
+    app.clock.advance(16);
+    let response = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0008").await;
+    assert_eq!(response.status().as_u16(), wrong.0);
+    assert_eq!(response.text().await.expect("a body").replace(NURSE_ID, "<ID>"), wrong.1);
+
+    let entries = app.store.recent_audit(20).await.expect("the audit log reads");
+    let sign_ins: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e.event == "sign_in")
+        .map(|e| (e.outcome.as_str(), e.subject.as_deref().unwrap_or("")))
+        .collect();
+    // Newest first. T100000007 masked: first three and last two characters, T10*****07.
+    assert_eq!(
+        sign_ins,
+        [
+            ("locked", "F22*****86"),
+            ("delayed", "F22*****86"),
+            ("wrong_password", "F22*****86"),
+            ("wrong_password", "F22*****86"),
+            ("wrong_password", "F22*****86"),
+            ("wrong_password", "F22*****86"),
+            ("unknown_id", "T10*****07"),
+            ("wrong_password", "F22*****86"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn empty_fields_are_named_next_to_each_field_and_the_id_is_kept() {
     let app = TestApp::spawn().await;
     let csrf = app.open_login().await;
@@ -291,7 +337,7 @@ async fn the_sign_in_attempts_are_in_the_audit_log_with_a_masked_id() {
     let entries = app.store.recent_audit(10).await.expect("the audit log reads");
     let outcomes: Vec<(&str, &str)> =
         entries.iter().map(|e| (e.event.as_str(), e.outcome.as_str())).collect();
-    assert_eq!(outcomes, [("sign_in", "succeeded"), ("sign_in", "delayed"), ("sign_in", "failed")]);
+    assert_eq!(outcomes, [("sign_in", "succeeded"), ("sign_in", "delayed"), ("sign_in", "wrong_password")]);
     // F223456786 masked: first three and last two characters.
     assert!(entries.iter().all(|e| e.subject.as_deref() == Some("F22*****86")));
 }

@@ -11,6 +11,7 @@ mod home;
 mod login;
 mod logs;
 mod operator;
+mod outbox;
 mod personal;
 mod processes;
 mod security;

@@ -665,6 +665,94 @@ async fn the_audit_page_filters_by_event_days_and_account() {
 }
 
 #[tokio::test]
+async fn the_operator_home_page_counts_mail_waiting_and_mail_given_up() {
+    let relay =
+        crate::smtp::MailServer::start_refusing(&[("gone@example.org", 550), ("busy@example.org", 451)]);
+    let url = relay.url();
+    let app = TestApp::spawn_with(move |config| {
+        config.smtp_url = url;
+        config.mail_poll_seconds = 1;
+    })
+    .await;
+    add_operator(&app).await;
+    let mut ids = Vec::new();
+    for recipient in ["gone@example.org", "busy@example.org"] {
+        let mail = huzhu_store::outbox::NewMail { recipient, subject: "s", text_body: "t", html_body: "h" };
+        ids.push(app.store.enqueue_mail(&mail, START).await.expect("queued"));
+    }
+    // The server's sender looks at the outbox every second (real time): wait, at most 15 s,
+    // until it has tried both. The 550 is given up; the 451 waits 60 s on the test's clock,
+    // which does not move.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let mut tried = 0;
+        for id in &ids {
+            tried += app.store.mail_delivery(*id).await.expect("reads").map_or(0, |d| d.attempts.min(1));
+        }
+        if tried == 2 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let ops = Ops::new(&app);
+    ops.sign_in().await;
+    let home = ops.text("/ops").await;
+    assert!(home.contains("寄件匣中有 1 封郵件等待寄出。"), "{home}");
+    assert!(home.contains("近 7 天放棄寄送 1 封：郵件伺服器永久拒收，或超過 72 小時仍未寄出。"), "{home}");
+}
+
+/// A browser whose user agent carries markup, quotes and an ampersand, and is longer than the
+/// 40 characters the audit table shows.
+const MARKUP_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) <b>\"Nurse\" & Co</b> Chrome/131.0.0.0";
+
+#[tokio::test]
+async fn the_audit_page_shows_the_user_agent_escaped_and_shortened_and_the_request_id() {
+    let app = app_with_operator().await;
+    let member = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(MARKUP_AGENT)
+        .build()
+        .expect("an HTTP client");
+    let login = member.get(app.url("/login")).send().await.expect("an answer").text().await.expect("a body");
+    member.get(app.url("/captcha")).send().await.expect("a captcha");
+    let form = [
+        ("csrf", csrf_of(&login)),
+        ("id_number", NURSE_ID.to_owned()),
+        ("password", NURSE_PASSWORD.to_owned()),
+        ("captcha", "C0001".to_owned()),
+    ];
+    let signed_in = member.post(app.url("/login")).form(&form).send().await.expect("an answer");
+    assert_eq!(signed_in.status(), 303);
+    let request_id = signed_in.headers()["x-request-id"].to_str().expect("ASCII").to_owned();
+    assert_eq!(request_id.len(), 16, "8 random bytes in hex");
+
+    // The operator's own browser has a short agent (10 characters).
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("curl/8.5.0")
+        .build()
+        .expect("an HTTP client");
+    let ops = Ops { app: &app, client };
+    ops.sign_in().await;
+    let page = ops.text("/ops/audit").await;
+
+    // The first 40 characters, counted by hand: "Mozilla/5.0" (11) " (X11;" (17) " Linux" (23)
+    // " x86_64)" (31) " <b>" (35) the quote (36) "Nurs" (40); then an ellipsis. The full text
+    // opens under it. Escaped by askama's documented HTML table: < &#60;, > &#62;, " &#34;,
+    // & &#38;.
+    let summary = "<summary>Mozilla/5.0 (X11; Linux x86_64) &#60;b&#62;&#34;Nurs…</summary>";
+    let full =
+        "Mozilla/5.0 (X11; Linux x86_64) &#60;b&#62;&#34;Nurse&#34; &#38; Co&#60;/b&#62; Chrome/131.0.0.0";
+    assert!(page.contains(&format!("<details>{summary}{full}</details>")), "{page}");
+    assert!(!page.contains("<b>"), "no markup from the header reaches the page");
+    assert!(page.contains(&format!("<code>{request_id}</code>")), "the sign-in's request ID");
+    // A short agent is shown whole, with nothing to open.
+    assert!(page.contains("<td class=\"ops-user-agent\">curl/8.5.0</td>"), "{page}");
+}
+
+#[tokio::test]
 async fn changing_a_notices_last_day_ends_it_and_bad_days_are_named_at_the_item() {
     let app = app_with_operator().await;
     let ops = Ops::new(&app);

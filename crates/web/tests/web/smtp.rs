@@ -38,11 +38,25 @@ struct Collector {
     inbox: Arc<Mutex<Vec<Received>>>,
     to: Vec<String>,
     data: Vec<u8>,
+    /// Recipients answered with a reply code of their own (550, 451 …) instead of 250.
+    refusals: Arc<Vec<(String, u16)>>,
+    /// Every recipient a client named (RCPT TO), accepted or not.
+    rcpts: Arc<Mutex<Vec<String>>>,
 }
 
 impl Handler for Collector {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
         response::OK
+    }
+
+    fn rcpt(&mut self, to: &str) -> Response {
+        let to = to.trim_matches(|c| c == '<' || c == '>').to_owned();
+        self.rcpts.lock().expect("the recipients lock").push(to.clone());
+        match self.refusals.iter().find(|(address, _)| *address == to) {
+            // As real relays answer, quoting the address.
+            Some((_, code)) => Response::custom(*code, format!("<{to}>: Recipient address rejected")),
+            None => response::OK,
+        }
     }
 
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
@@ -68,6 +82,7 @@ impl Handler for Collector {
 pub struct MailServer {
     pub port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
+    rcpts: Arc<Mutex<Vec<String>>>,
 }
 
 impl MailServer {
@@ -89,14 +104,33 @@ impl MailServer {
         MailServer::serve_with(listener, ssl)
     }
 
+    /// A server that answers each of these recipients with its code (550 refuses for good,
+    /// 451 for now) and accepts everyone else.
+    pub fn start_refusing(refusals: &[(&str, u16)]) -> MailServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let refusals = refusals.iter().map(|(address, code)| ((*address).to_owned(), *code)).collect();
+        MailServer::serve_refusing(listener, SslConfig::None, refusals)
+    }
+
     fn serve(listener: TcpListener) -> MailServer {
         MailServer::serve_with(listener, SslConfig::None)
     }
 
     fn serve_with(listener: TcpListener, ssl: SslConfig) -> MailServer {
+        MailServer::serve_refusing(listener, ssl, Vec::new())
+    }
+
+    fn serve_refusing(listener: TcpListener, ssl: SslConfig, refusals: Vec<(String, u16)>) -> MailServer {
         let port = listener.local_addr().expect("an address").port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
-        let collector = Collector { inbox: inbox.clone(), to: Vec::new(), data: Vec::new() };
+        let rcpts = Arc::new(Mutex::new(Vec::new()));
+        let collector = Collector {
+            inbox: inbox.clone(),
+            to: Vec::new(),
+            data: Vec::new(),
+            refusals: Arc::new(refusals),
+            rcpts: rcpts.clone(),
+        };
         let mut server = Server::new(collector);
         server
             .with_name("test.smtp")
@@ -107,11 +141,16 @@ impl MailServer {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        MailServer { port, inbox }
+        MailServer { port, inbox, rcpts }
     }
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// How many times a client named this recipient, whatever the answer.
+    pub fn attempts_for(&self, address: &str) -> usize {
+        self.rcpts.lock().expect("the recipients lock").iter().filter(|to| *to == address).count()
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// Records on one page.
 const PAGE_SIZE: i64 = 50;
+/// Characters of a user agent shown in the table; a longer one opens to its full text.
+const USER_AGENT_SHOWN: usize = 40;
 const TAIWAN_OFFSET_SECONDS: i64 = 8 * 3600;
 
 #[derive(Deserialize, Default)]
@@ -39,6 +41,10 @@ pub struct RowView {
     pub account: String,
     pub subject: String,
     pub client_addr: String,
+    /// The user agent as stored, and its first characters when it is too long for the table.
+    pub user_agent: String,
+    pub user_agent_short: Option<String>,
+    pub request_id: String,
     pub operator: String,
 }
 
@@ -75,7 +81,15 @@ fn parse_day(typed: &str) -> Result<Option<NaiveDate>, &'static str> {
         .map_err(|_| "ops.date_invalid")
 }
 
+/// The first [`USER_AGENT_SHOWN`] characters and an ellipsis, when there are more.
+fn shortened(user_agent: &str) -> Option<String> {
+    let mut chars = user_agent.chars();
+    let head: String = chars.by_ref().take(USER_AGENT_SHOWN).collect();
+    chars.next().map(|_| format!("{head}…"))
+}
+
 fn row_view(row: AuditRow) -> RowView {
+    let user_agent = row.user_agent.unwrap_or_default();
     RowView {
         at: taiwan_time(row.at),
         event: row.event,
@@ -83,6 +97,9 @@ fn row_view(row: AuditRow) -> RowView {
         account: row.account_id.map(|a| a.to_string()).unwrap_or_default(),
         subject: row.subject.unwrap_or_default(),
         client_addr: row.client_addr.unwrap_or_default(),
+        user_agent_short: shortened(&user_agent),
+        user_agent,
+        request_id: row.request_id.unwrap_or_default(),
         operator: row.operator.unwrap_or_default(),
     }
 }

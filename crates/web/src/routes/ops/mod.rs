@@ -9,6 +9,7 @@ pub mod login;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use huzhu_store::audit::AuditRecord;
@@ -70,17 +71,34 @@ pub(crate) fn taiwan_time(at: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Mail given up within this many days is counted on the operator's home page.
+const GIVEN_UP_DAYS: i64 = 7;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "ops_home.html")]
 pub struct OpsHomeView {
     page: Chrome,
     operator: String,
+    /// The outbox: mail waiting to be sent, and mail given up lately.
+    mail_waiting: String,
+    mail_given_up: String,
 }
 
-/// The operator's start page: the three areas.
-pub async fn home(ops: OpsCtx) -> Result<Response, AppError> {
+/// The operator's start page: the three areas, and how the outbox stands.
+pub async fn home(State(state): State<AppState>, ops: OpsCtx) -> Result<Response, AppError> {
     let Some(operator) = ops.operator() else {
         return Ok(to_login());
     };
-    Ok(OpsHomeView { page: ops.chrome(), operator: operator.name }.into_response())
+    let waiting = state.store.unsent_mail_count().await?.to_string();
+    let since = state.now() - GIVEN_UP_DAYS * 86_400;
+    let given_up = state.store.given_up_mail_count(since).await?.to_string();
+    let hours = state.config.mail_give_up_hours.to_string();
+    let t = ops.ctx.lang.messages();
+    Ok(OpsHomeView {
+        page: ops.chrome(),
+        operator: operator.name,
+        mail_waiting: t.format("ops.mail_waiting", &[("count", &waiting)]),
+        mail_given_up: t.format("ops.mail_given_up", &[("count", &given_up), ("hours", &hours)]),
+    }
+    .into_response())
 }
