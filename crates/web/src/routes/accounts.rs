@@ -103,6 +103,13 @@ impl Field {
         }
     }
 
+    /// A message about this field, with `{min}` replaced by the length the password policy asks
+    /// for, so the hint and the "too short" refusal name the configured minimum, not a fixed 12.
+    pub(crate) fn text(&self, page: &Chrome, key: &str) -> String {
+        let min = self.meter_min.map(|m| m.to_string()).unwrap_or_default();
+        page.t.format(key, &[("min", &min)])
+    }
+
     fn keep(mut self, typed: &str) -> Field {
         self.value = typed.chars().take(self.max_length).collect();
         self

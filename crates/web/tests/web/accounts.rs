@@ -1043,3 +1043,19 @@ async fn under_the_default_profile_the_password_hint_asks_for_no_kinds_of_charac
     assert!(page.contains("<p class=\"hint\" id=\"password-hint\">至少 12 個字元，可使用空白與中文；"));
     assert!(!page.contains("四類"));
 }
+
+#[tokio::test]
+async fn the_hint_and_the_too_short_refusal_name_the_configured_minimum() {
+    let app = TestApp::spawn_with(|config| config.password_min_length = 16).await;
+    let page = app.get_text("/register").await;
+    assert!(page.contains("<p class=\"hint\" id=\"password-hint\">至少 16 個字元，可使用空白與中文；"));
+    assert!(!page.contains("12 個字元"));
+
+    // "fifteen chars!!" is 15 characters (7 + 1 + 5 + 2), one short of 16.
+    let answer =
+        register(&app, ["B22222222", "陳雅婷", "1988-11-23", "chen@example.org", "fifteen chars!!"], "C0001")
+            .await;
+    let page = answer.text().await.expect("a body");
+    // Once in the summary at the top, once next to the field.
+    assert_eq!(page.matches("密碼太短，至少需要 16 個字元").count(), 2, "{page}");
+}
