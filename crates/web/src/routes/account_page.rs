@@ -234,8 +234,28 @@ pub struct SessionLine {
     error: Option<&'static str>,
 }
 
-/// How much of the User-Agent the session list shows, as the sign-in list does.
+/// How much of a User-Agent the page shows when it names no browser that can be told.
 const BROWSER_SHOWN: usize = 80;
+
+/// A browser as a member knows it, "Chrome 131 · Windows 10" or "Safari 17 · iPhone": the
+/// name, major version and system that woothee (a shared, tested User-Agent rule set) reads in
+/// the header. A header it cannot read is shown as it is, cut to [`BROWSER_SHOWN`] characters.
+pub(crate) fn browser_in_short(agent: &str) -> String {
+    let unknown = |value: &str| value.is_empty() || value == woothee::woothee::VALUE_UNKNOWN;
+    let Some(found) = woothee::parser::Parser::new().parse(agent).filter(|found| !unknown(found.name)) else {
+        return agent.chars().take(BROWSER_SHOWN).collect();
+    };
+    let mut short = found.name.to_owned();
+    if let Some(major) = found.version.split('.').next().filter(|major| !unknown(major)) {
+        short.push(' ');
+        short.push_str(major);
+    }
+    if !unknown(found.os) {
+        short.push_str(" · ");
+        short.push_str(found.os);
+    }
+    short
+}
 
 /// Most sessions the list shows (newest first). Sign-ins need a captcha and a session ends
 /// within `session_absolute_hours`, so a real member has a handful; "end all other sessions"
@@ -309,7 +329,7 @@ async fn account_view(
                 _ => "account.sign_in_failed",
             },
             address: entry.client_addr.unwrap_or_default(),
-            browser: entry.user_agent.unwrap_or_default().chars().take(80).collect(),
+            browser: entry.user_agent.as_deref().map(browser_in_short).unwrap_or_default(),
         })
         .collect();
     let card = state.store.card_of_account(account_id).await?.map(|card| LinkedCard {
@@ -367,7 +387,7 @@ async fn session_lines(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<V
             last_used: taiwan_time(live.last_seen_at),
             // Only a password sign-in sets `password_at`; the other way in is the card.
             method_key: if live.password_at.is_some() { "account.by_password" } else { "account.by_card" },
-            browser: live.user_agent.map(|agent| agent.chars().take(BROWSER_SHOWN).collect()),
+            browser: live.user_agent.as_deref().map(browser_in_short),
             current: Some(live.token_hash.as_str()) == current,
             error: None,
         })
@@ -505,4 +525,24 @@ pub async fn end_session(
     let mut view = account_view(&state, &ctx, account_id, None).await?;
     view.status_key = Some(status_key);
     Ok(view.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_in_short;
+
+    #[test]
+    fn a_browser_is_named_in_short_and_an_unreadable_header_is_cut() {
+        // "Chrome/131.0.0.0" gives Chrome, major version 131; "Windows NT 10.0" is Windows 10.
+        let windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                       Chrome/131.0.0.0 Safari/537.36";
+        assert_eq!(browser_in_short(windows), "Chrome 131 · Windows 10");
+        // Safari on an iPhone takes its version from "Version/17.5", major 17.
+        let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                     (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_in_short(phone), "Safari 17 · iPhone");
+        // 100 characters no rule reads: the first 80 are shown.
+        let unreadable = "x".repeat(100);
+        assert_eq!(browser_in_short(&unreadable), "x".repeat(80));
+    }
 }

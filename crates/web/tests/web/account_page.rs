@@ -324,10 +324,10 @@ async fn the_account_page_lists_her_live_sessions_and_ends_the_one_she_names() {
     );
     assert!(this.contains("<dd>密碼</dd>"));
     assert!(!this.contains("<form"));
-    // The phone: 08:25 both times (not used since), its User-Agent cut to 80 characters, and
-    // a form naming it by its handle, never by the stored hash or the token.
-    let shown: String = PHONE.chars().take(80).collect();
-    let phone_line = section(list, "the phone", &shown, "</li>");
+    // The phone: 08:25 both times (not used since), its browser in short (Safari by
+    // "Version/17.5", major 17, on an iPhone), and a form naming it by its handle, never by
+    // the stored hash or the token.
+    let phone_line = section(list, "the phone", "Safari 17 · iPhone", "</li>");
     assert_eq!(phone_line.matches("<dd>2026-12-04 08:25</dd>").count(), 2, "{phone_line}");
     assert!(!phone_line.contains("（此瀏覽器）"));
     assert!(phone_line.contains(&format!("name=\"session\" value=\"{}\"", handle_of(&phone_token))));
