@@ -2,7 +2,8 @@
 // nurse (made by the hca crate's test-card example), the card's key and certificate on a SoftHSM2
 // token, the real huzhu-agent serving it on loopback, and Chromium driving the page. The nurse
 // finds her card not yet linked, links it from the account page right after a password sign-in,
-// types a wrong PIN, then signs in with the card. Every page is checked with axe-core.
+// types a wrong PIN, then signs in with the card, and on the account page sees both her live
+// sessions and ends the password one. Every page is checked with axe-core.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -182,6 +183,41 @@ describe(`card sign-in in Chromium through huzhu-agent (${AGENT_BIN})`, () => {
     await page.waitForURL(`${server.url}/member`);
     assert.match(await page.locator('main').innerText(), new RegExp(NURSE.name));
     await checkPage(page, 'card signed in');
+
+    // Her live sessions: this card sign-in, and the password sign-in from before the cookies
+    // were cleared, which the server still holds. Checked at 1280 px and, in a second tab of
+    // the same browser, at 390 px.
+    await page.goto(`${server.url}/member/account`);
+    const sessions = page.locator('.session-item');
+    assert.equal(await sessions.count(), 2);
+    const current = sessions.filter({ hasText: '（此瀏覽器）' });
+    assert.match(await current.innerText(), /登入方式\s*醫事人員卡/);
+    const earlier = sessions.filter({ hasNotText: '（此瀏覽器）' });
+    assert.match(await earlier.innerText(), /登入方式\s*密碼/);
+    // Headless Chromium names itself "HeadlessChrome/<version>" on Linux: Chrome, on Linux.
+    assert.match(await current.locator('.session-name').innerText(), /^Chrome \d+ · Linux/);
+    await checkPage(page, 'account page live sessions');
+    const phone = await newWatchedPage(browser.context, PHONE);
+    await phone.goto(`${server.url}/member/account`);
+    await checkPage(phone, 'account page live sessions phone');
+
+    // She ends the password sign-in with her password: only this one is left.
+    await earlier.getByLabel('目前的密碼').fill(account.password);
+    await earlier.getByRole('button', { name: '結束此登入' }).click();
+    await page.locator('[role=status]', { hasText: '已結束該登入。' }).waitFor();
+    assert.equal(await page.locator('.session-item').count(), 1);
+    await checkPage(page, 'account page session ended');
+
+    // A wrong password on "end all other sign-ins", at phone width: named next to the field
+    // and in the summary above, which leads to it.
+    await phone.locator('#end-all-password').fill('not her password');
+    await phone.getByRole('button', { name: '結束其他所有登入' }).click();
+    await phone.locator('#end-all-password-error', { hasText: '目前的密碼不正確' }).waitFor();
+    assert.equal(await phone.locator('#end-all-password').getAttribute('aria-invalid'), 'true');
+    assert.equal(await phone.locator('#form-alert a').getAttribute('href'), '#end-all-password');
+    await checkPage(phone, 'account page wrong password phone');
+    await phone.close();
+
     // The PIN never reached the agent's log.
     assert.ok(!agent.log().includes(PIN), 'the PIN is not in the agent log');
   });

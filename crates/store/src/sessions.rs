@@ -8,6 +8,10 @@ const INSERT_SESSION: &str = "INSERT INTO session \
      (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, password_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
+const INSERT_SIGNED_IN: &str = "INSERT INTO session \
+     (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, password_at, user_agent) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// A session as the web layer needs it on every request.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
@@ -29,6 +33,29 @@ impl std::fmt::Debug for SessionRow {
             .field("created_at", &self.created_at)
             .field("last_seen_at", &self.last_seen_at)
             .field("expires_at", &self.expires_at)
+            .field("password_at", &self.password_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One of an account's live sessions, as the account page lists it.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LiveSession {
+    pub token_hash: String,
+    pub created_at: i64,
+    /// Refreshed at most once a minute by the web layer, so it is as exact as that.
+    pub last_seen_at: i64,
+    /// Set when a password sign-in made the session; `None` for a card sign-in.
+    pub password_at: Option<i64>,
+    pub user_agent: Option<String>,
+}
+
+impl std::fmt::Debug for LiveSession {
+    /// Leaves out the token hash, as [`SessionRow`] does.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveSession")
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
             .field("password_at", &self.password_at)
             .finish_non_exhaustive()
     }
@@ -140,7 +167,14 @@ impl Store {
 
     /// Signs a session in: the old row is deleted and a new one, with a new token and a new
     /// CSRF token, is made for the account, in one transaction (session fixation defence).
-    pub async fn rotate_session(&self, old_token_hash: &str, new: &SessionRow) -> anyhow::Result<()> {
+    /// `user_agent` is the browser it signed in with, already cut to a sane length, which the
+    /// account page shows beside the session.
+    pub async fn rotate_session(
+        &self,
+        old_token_hash: &str,
+        new: &SessionRow,
+        user_agent: Option<&str>,
+    ) -> anyhow::Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.context("starting the sign-in transaction")?;
             sqlx::query("DELETE FROM session WHERE token_hash = $1")
@@ -148,9 +182,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .context("ending the anonymous session")?;
-            sqlx::query(
-                INSERT_SESSION,
-            )
+            sqlx::query(INSERT_SIGNED_IN)
             .bind(&new.token_hash)
             .bind(new.account_id)
             .bind(&new.csrf_token)
@@ -158,6 +190,7 @@ impl Store {
             .bind(new.last_seen_at)
             .bind(new.expires_at)
             .bind(new.password_at)
+            .bind(user_agent)
             .execute(&mut *tx)
             .await
             .context("creating the signed-in session")?;
@@ -174,6 +207,46 @@ impl Store {
             .map(|r| r.rows_affected()))
         .context("deleting a session")?;
         Ok(())
+    }
+
+    /// The account's live sessions, newest first: not past their absolute end (`expires_at >
+    /// now`) and used since `idle_before` (`last_seen_at > idle_before`, the same test the
+    /// request's session lookup makes). At most `limit`.
+    pub async fn live_sessions(
+        &self,
+        account_id: i64,
+        now: i64,
+        idle_before: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<LiveSession>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, LiveSession>(
+            "SELECT token_hash, created_at, last_seen_at, password_at, user_agent FROM session
+             WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3
+             ORDER BY created_at DESC, token_hash LIMIT $4",
+        )
+        .bind(account_id)
+        .bind(now)
+        .bind(idle_before)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)
+        .context("listing an account's live sessions")?;
+        Ok(rows)
+    }
+
+    /// Ends one session of the account; false when no session of hers has that token hash (it
+    /// ended already, or it is someone else's, which stays as it is).
+    pub async fn end_session_of_account(&self, account_id: i64, token_hash: &str) -> anyhow::Result<bool> {
+        let ended = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM session WHERE token_hash = $1 AND account_id = $2",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .context("ending one session of an account")?;
+        Ok(ended)
     }
 
     /// Removes sessions past their absolute end or idle since `idle_before`.

@@ -83,6 +83,22 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The most of a browser's User-Agent header kept with a session it signed in: enough for any
+/// real browser's name, version and system, and a bound on what a made-up header can store.
+pub const USER_AGENT_KEPT: usize = 256;
+
+/// The request's User-Agent cut to [`USER_AGENT_KEPT`] characters, for the session it signs in.
+pub fn short_user_agent(ctx: &Ctx) -> Option<String> {
+    ctx.user_agent.as_deref().map(|agent| agent.chars().take(USER_AGENT_KEPT).collect())
+}
+
+/// The name of a session in a form: the SHA-256 of its stored token hash. It names the session
+/// without being the token hash itself, and since SHA-256 cannot be turned back, it can never
+/// be made into a session cookie or into the row's key.
+pub fn session_handle(token_hash: &str) -> String {
+    hash_token(token_hash)
+}
+
 /// The session cookie's name: `__Host-` prefixed when the portal is served over https, which
 /// makes browsers insist on Secure, Path=/ and no Domain.
 pub fn cookie_name(state: &AppState) -> &'static str {

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use huzhu_core::id::IdNumber;
 use huzhu_core::password_policy::{PasswordPolicy, PersonalData, normalize};
+use huzhu_store::accounts::AccountContact;
+use huzhu_store::sessions::LiveSession;
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -77,40 +79,30 @@ pub async fn change(
     let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
     let forced = contact.policy_version < state.config.password_policy_version;
     let mut view = change_view(&ctx, forced, &state.config.password_policy());
-    let id_number = IdNumber::parse(&contact.id_number)
-        .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
 
-    // The current password is guessed at like a sign-in: the same growing wait and lock, and
-    // an attempt during either is refused without looking at the password. As for a sign-in,
-    // her browser's device cookie exempts her from both and counts its own failures.
-    let device = throttle::trusted_device(&state, &headers, Some(account_id)).await?;
-    let paused = match device {
-        Some(_) => None,
-        None => pause(&state, &ctx, account_id, &id_number).await?,
+    let current_ok = match check_current_password(
+        &state,
+        &ctx,
+        &headers,
+        account_id,
+        &contact,
+        &form.current_password,
+        "password_change",
+    )
+    .await?
+    {
+        CurrentPassword::Right => true,
+        CurrentPassword::Wrong => {
+            view.error("current_password", "account.current_wrong");
+            false
+        }
+        CurrentPassword::Paused(pause) => {
+            view.error("current_password", "account.current_wait");
+            view.notice = wait_notice(&ctx, &pause);
+            return Ok(view.into_response());
+        }
+        CurrentPassword::SessionEnded(response) => return Ok(response),
     };
-    if let Some(pause) = paused {
-        view.error("current_password", "account.current_wait");
-        if let Pause::Wait(seconds) = pause {
-            let seconds = seconds.to_string();
-            let message =
-                ctx.lang.messages().format("account.current_wait_seconds", &[("seconds", &seconds)]);
-            view.notice = Some(message);
-        }
-        return Ok(view.into_response());
-    }
-    let current_ok =
-        state.verify_password(normalize(&form.current_password), contact.password_hash.clone()).await?;
-    if !current_ok {
-        view.error("current_password", "account.current_wrong");
-        if let Some(device) = &device {
-            throttle::device_failure(&state, &ctx, device, account_id, &id_number).await?;
-        } else {
-            throttle::delay_id(&state, &id_number).await?;
-            if throttle::record_failure(&state, &ctx, Some(account_id), &id_number).await? {
-                return end_guessing_session(&state, &ctx, account_id).await;
-            }
-        }
-    }
     let birth_date = chrono::NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
     let mut new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
@@ -138,28 +130,80 @@ pub async fn change(
     Ok(page.into_response())
 }
 
-/// Whether the current password may be checked now, as for a sign-in on the account's ID;
-/// a refusal is audited.
-async fn pause(
+/// What the current password typed on one of her account's forms came to.
+enum CurrentPassword {
+    Right,
+    Wrong,
+    /// Not looked at: a wait or a pause is running on her ID, her account or the address.
+    Paused(Pause),
+    /// The wrong guess paused the account, so the session it came from has ended: the answer.
+    SessionEnded(Response),
+}
+
+/// Checks the current password typed on a form of her account (變更密碼, ending sessions) as a
+/// sign-in on her ID is checked: the same growing wait and pause, and an attempt during either
+/// is refused without looking at the password. As for a sign-in, her browser's device cookie
+/// exempts her from both and counts its own failures. A guess that pauses the account also
+/// ends the session it came from, so a stolen session cannot go on guessing. Refusals for a
+/// wait or pause, and the ended session, are audited under `event`; a plain wrong password is
+/// left to the caller, which may find more to refuse.
+async fn check_current_password(
     state: &AppState,
     ctx: &Ctx,
+    headers: &HeaderMap,
     account_id: i64,
-    id_number: &IdNumber,
-) -> Result<Option<Pause>, AppError> {
-    let pause = throttle::pause(state, ctx, account_id, id_number).await?;
-    if let Some(pause) = &pause {
-        audit(state, ctx, "password_change", pause.outcome(), Some(account_id), None).await?;
+    contact: &AccountContact,
+    typed: &str,
+    event: &str,
+) -> Result<CurrentPassword, AppError> {
+    let id_number = IdNumber::parse(&contact.id_number)
+        .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
+    let device = throttle::trusted_device(state, headers, Some(account_id)).await?;
+    if device.is_none()
+        && let Some(pause) = throttle::pause(state, ctx, account_id, &id_number).await?
+    {
+        audit(state, ctx, event, pause.outcome(), Some(account_id), None).await?;
+        return Ok(CurrentPassword::Paused(pause));
     }
-    Ok(pause)
+    if state.verify_password(normalize(typed), contact.password_hash.clone()).await? {
+        return Ok(CurrentPassword::Right);
+    }
+    if let Some(device) = &device {
+        throttle::device_failure(state, ctx, device, account_id, &id_number).await?;
+    } else {
+        throttle::delay_id(state, &id_number).await?;
+        if throttle::record_failure(state, ctx, Some(account_id), &id_number).await? {
+            return Ok(CurrentPassword::SessionEnded(
+                end_guessing_session(state, ctx, account_id, event).await?,
+            ));
+        }
+    }
+    Ok(CurrentPassword::Wrong)
+}
+
+/// The line above a form refused for a wait: how many seconds are left, when it is a wait.
+fn wait_notice(ctx: &Ctx, pause: &Pause) -> Option<String> {
+    match pause {
+        Pause::Wait(seconds) => {
+            let seconds = seconds.to_string();
+            Some(ctx.lang.messages().format("account.current_wait_seconds", &[("seconds", &seconds)]))
+        }
+        Pause::Locked => None,
+    }
 }
 
 /// Ends the session in which the current password was guessed wrong often enough to pause the
 /// account: whoever holds it must sign in again, and the sign-in is paused too.
-async fn end_guessing_session(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<Response, AppError> {
+async fn end_guessing_session(
+    state: &AppState,
+    ctx: &Ctx,
+    account_id: i64,
+    event: &str,
+) -> Result<Response, AppError> {
     if let Some(session) = &ctx.session {
         state.store.delete_session(&session.token_hash).await?;
     }
-    audit(state, ctx, "password_change", "session_ended", Some(account_id), None).await?;
+    audit(state, ctx, event, "session_ended", Some(account_id), None).await?;
     let mut response = see_other(paths::LOGIN);
     response.headers_mut().append(SET_COOKIE, session::clear_session_cookie(state));
     Ok(response)
@@ -172,6 +216,61 @@ pub struct SignInLine {
     address: String,
     browser: String,
 }
+
+/// One of her live sessions on the account page.
+pub struct SessionLine {
+    /// The SHA-256 of the session's token hash ([`session::session_handle`]), which the form
+    /// to end it posts back.
+    handle: String,
+    /// The `id` of the password field in the form that ends it.
+    field_id: String,
+    began: String,
+    last_used: String,
+    method_key: &'static str,
+    /// The browser it signed in with, cut short; `None` for sessions made before it was kept.
+    browser: Option<String>,
+    /// The session of this very request: listed, but not offered for ending.
+    current: bool,
+    error: Option<&'static str>,
+}
+
+/// How much of a User-Agent the page shows when it names no browser that can be told.
+const BROWSER_SHOWN: usize = 80;
+
+/// A browser as a member knows it, "Chrome 131 · Windows 10" or "Safari 17 · iPhone": the
+/// name, major version and system that woothee (a shared, tested User-Agent rule set) reads in
+/// the header. A header it cannot read is shown as it is, cut to [`BROWSER_SHOWN`] characters.
+pub(crate) fn browser_in_short(agent: &str) -> String {
+    let unknown = |value: &str| value.is_empty() || value == woothee::woothee::VALUE_UNKNOWN;
+    let Some(found) = woothee::parser::Parser::new().parse(agent).filter(|found| !unknown(found.name)) else {
+        return agent.chars().take(BROWSER_SHOWN).collect();
+    };
+    let mut short = found.name.to_owned();
+    if let Some(major) = found.version.split('.').next().filter(|major| !unknown(major)) {
+        short.push(' ');
+        short.push_str(major);
+    }
+    if !unknown(found.os) {
+        short.push_str(" · ");
+        short.push_str(found.os);
+    }
+    short
+}
+
+/// Most sessions the list shows (newest first). Sign-ins need a captcha and a session ends
+/// within `session_absolute_hours`, so a real member has a handful; "end all other sessions"
+/// reaches every one, listed or not.
+const SESSIONS_SHOWN: i64 = 50;
+
+/// What the error summary says, and which field it leads to (none when the session named in a
+/// refused form is not in the list).
+pub struct FormError {
+    field_id: Option<String>,
+    key: &'static str,
+    notice: Option<String>,
+}
+
+const END_ALL_FIELD: &str = "end-all-password";
 
 /// The professional card linked to the account, as the account page shows it.
 pub struct LinkedCard {
@@ -186,6 +285,14 @@ pub struct LinkedCard {
 pub struct AccountView {
     page: Chrome,
     sign_ins: Vec<SignInLine>,
+    /// Her live sessions, this one included, newest first.
+    sessions: Vec<SessionLine>,
+    /// The error of the "end all other sessions" form, next to its password field.
+    end_all_error: Option<&'static str>,
+    /// The error summary above the page when a form was refused.
+    error: Option<FormError>,
+    /// A calm line after a form that worked or found nothing to do.
+    status_key: Option<&'static str>,
     ended: Option<u64>,
     card: Option<LinkedCard>,
     /// A card can be linked now: none is, and the password sign-in was recent.
@@ -222,7 +329,7 @@ async fn account_view(
                 _ => "account.sign_in_failed",
             },
             address: entry.client_addr.unwrap_or_default(),
-            browser: entry.user_agent.unwrap_or_default().chars().take(80).collect(),
+            browser: entry.user_agent.as_deref().map(browser_in_short).unwrap_or_default(),
         })
         .collect();
     let card = state.store.card_of_account(account_id).await?.map(|card| LinkedCard {
@@ -231,11 +338,16 @@ async fn account_view(
         valid_until: taiwan_time(card.not_after),
         linked_at: taiwan_time(card.bound_at),
     });
+    let sessions = session_lines(state, ctx, account_id).await?;
     let signed_in_at = ctx.session.as_ref().map_or(0, |s| s.created_at);
     let can_link = card.is_none() && signed_in_at + state.config.card_link_minutes * 60 >= state.now();
     Ok(AccountView {
         page: Chrome::new(ctx),
         sign_ins,
+        sessions,
+        end_all_error: None,
+        error: None,
+        status_key: None,
         ended,
         card,
         can_link,
@@ -261,16 +373,98 @@ pub(crate) async fn must_change_password(state: &AppState, account_id: i64) -> R
     Ok(state.store.password_outdated(account_id, state.config.password_policy_version).await?)
 }
 
+/// Her live sessions as the page lists them.
+async fn session_lines(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<Vec<SessionLine>, AppError> {
+    let current = ctx.session.as_ref().map(|s| s.token_hash.as_str());
+    let lines = live_sessions(state, account_id)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(index, live)| SessionLine {
+            handle: session::session_handle(&live.token_hash),
+            field_id: format!("end-password-{}", index + 1),
+            began: taiwan_time(live.created_at),
+            last_used: taiwan_time(live.last_seen_at),
+            // Only a password sign-in sets `password_at`; the other way in is the card.
+            method_key: if live.password_at.is_some() { "account.by_password" } else { "account.by_card" },
+            browser: live.user_agent.as_deref().map(browser_in_short),
+            current: Some(live.token_hash.as_str()) == current,
+            error: None,
+        })
+        .collect();
+    Ok(lines)
+}
+
+/// Her sessions that are still live by the configured timeouts, as the session lookup of each
+/// request judges them.
+async fn live_sessions(state: &AppState, account_id: i64) -> Result<Vec<LiveSession>, AppError> {
+    let now = state.now();
+    let idle_before = now - state.config.session_idle_minutes * 60;
+    Ok(state.store.live_sessions(account_id, now, idle_before, SESSIONS_SHOWN).await?)
+}
+
 #[derive(Deserialize)]
 pub struct EndSessionsForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    current_password: String,
+    /// The session to end, by its handle; unused by "end all other sessions".
+    #[serde(default)]
+    session: String,
 }
 
-/// Ends every session of the account but this one.
+/// Which of the page's session forms was sent.
+enum EndForm<'a> {
+    All,
+    One(&'a str),
+}
+
+/// Checks the current password typed on a session form. `None`: it is right, go on. Otherwise
+/// the answer: the account page with the error next to the form's field (a wrong password is
+/// audited as `event`/`refused`), or the sign-in page when the guess ended this session.
+async fn password_gate(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    account_id: i64,
+    typed: &str,
+    event: &str,
+    target: EndForm<'_>,
+) -> Result<Option<Response>, AppError> {
+    let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
+    let (key, notice) =
+        match check_current_password(state, ctx, headers, account_id, &contact, typed, event).await? {
+            CurrentPassword::Right => return Ok(None),
+            CurrentPassword::SessionEnded(response) => return Ok(Some(response)),
+            CurrentPassword::Wrong => {
+                audit(state, ctx, event, "refused", Some(account_id), None).await?;
+                ("account.current_wrong", None)
+            }
+            CurrentPassword::Paused(pause) => ("account.current_wait", wait_notice(ctx, &pause)),
+        };
+    let mut view = account_view(state, ctx, account_id, None).await?;
+    let field_id = match target {
+        EndForm::All => {
+            view.end_all_error = Some(key);
+            Some(END_ALL_FIELD.to_owned())
+        }
+        EndForm::One(handle) => {
+            view.sessions.iter_mut().find(|line| line.handle == handle && !line.current).map(|line| {
+                line.error = Some(key);
+                line.field_id.clone()
+            })
+        }
+    };
+    view.error = Some(FormError { field_id, key, notice });
+    Ok(Some(view.into_response()))
+}
+
+/// Ends every session of the account but this one, once she has typed her current password.
 pub async fn end_sessions(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<EndSessionsForm>,
 ) -> Result<Response, AppError> {
     let (Some(account_id), Some(session)) = (ctx.account_id(), ctx.session.as_ref()) else {
@@ -280,7 +474,75 @@ pub async fn end_sessions(
     if must_change_password(&state, account_id).await? {
         return Ok(see_other(paths::CHANGE_PASSWORD));
     }
+    let event = "end_other_sessions";
+    if let Some(answer) =
+        password_gate(&state, &ctx, &headers, account_id, &form.current_password, event, EndForm::All).await?
+    {
+        return Ok(answer);
+    }
     let ended = state.store.end_other_sessions(account_id, &session.token_hash).await?;
-    audit(&state, &ctx, "end_other_sessions", "succeeded", Some(account_id), None).await?;
+    audit(&state, &ctx, event, "succeeded", Some(account_id), None).await?;
     Ok(account_view(&state, &ctx, account_id, Some(ended)).await?.into_response())
+}
+
+/// Ends one other session of hers, named by its handle, once she has typed her current
+/// password. A handle that names no other live session of hers (made up, another member's,
+/// this session's, or one that has just ended) ends nothing and gets the same calm answer.
+pub async fn end_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<EndSessionsForm>,
+) -> Result<Response, AppError> {
+    let (Some(account_id), Some(session)) = (ctx.account_id(), ctx.session.as_ref()) else {
+        return Ok(see_other(paths::LOGIN));
+    };
+    ctx.check_csrf(&form.csrf)?;
+    if must_change_password(&state, account_id).await? {
+        return Ok(see_other(paths::CHANGE_PASSWORD));
+    }
+    let target = EndForm::One(&form.session);
+    if let Some(answer) =
+        password_gate(&state, &ctx, &headers, account_id, &form.current_password, "end_session", target)
+            .await?
+    {
+        return Ok(answer);
+    }
+    let found = live_sessions(&state, account_id).await?.into_iter().find(|live| {
+        live.token_hash != session.token_hash && session::session_handle(&live.token_hash) == form.session
+    });
+    let ended = match found {
+        Some(live) => state.store.end_session_of_account(account_id, &live.token_hash).await?,
+        None => false,
+    };
+    let status_key = if ended {
+        audit(&state, &ctx, "sign_out", "ended_by_member", Some(account_id), None).await?;
+        "account.session_ended"
+    } else {
+        audit(&state, &ctx, "end_session", "not_found", Some(account_id), None).await?;
+        "account.nothing_to_end"
+    };
+    let mut view = account_view(&state, &ctx, account_id, None).await?;
+    view.status_key = Some(status_key);
+    Ok(view.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_in_short;
+
+    #[test]
+    fn a_browser_is_named_in_short_and_an_unreadable_header_is_cut() {
+        // "Chrome/131.0.0.0" gives Chrome, major version 131; "Windows NT 10.0" is Windows 10.
+        let windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                       Chrome/131.0.0.0 Safari/537.36";
+        assert_eq!(browser_in_short(windows), "Chrome 131 · Windows 10");
+        // Safari on an iPhone takes its version from "Version/17.5", major 17.
+        let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                     (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_in_short(phone), "Safari 17 · iPhone");
+        // 100 characters no rule reads: the first 80 are shown.
+        let unreadable = "x".repeat(100);
+        assert_eq!(browser_in_short(&unreadable), "x".repeat(80));
+    }
 }

@@ -194,7 +194,10 @@ pub async fn sign_in(
 
     let (token, token_hash) = session::new_token();
     let signed_in = session::new_session_row(&state, token_hash, Some(account_id));
-    state.store.rotate_session(&session.token_hash, &signed_in).await?;
+    state
+        .store
+        .rotate_session(&session.token_hash, &signed_in, session::short_user_agent(&ctx).as_deref())
+        .await?;
     audit(&state, &ctx, "card_sign_in", "succeeded", Some(account_id), None).await?;
     // Her card proves who she is: a pause or wait that someone's guesses at her password left
     // on her account and ID ends, so it cannot follow her back to the password form.

@@ -190,7 +190,10 @@ pub async fn login(
     let mut signed_in = session::new_session_row(&state, token_hash, Some(account_id));
     // Remembered so that linking a card can ask for a recent password sign-in.
     signed_in.password_at = Some(state.now());
-    state.store.rotate_session(&session.token_hash, &signed_in).await?;
+    state
+        .store
+        .rotate_session(&session.token_hash, &signed_in, session::short_user_agent(&ctx).as_deref())
+        .await?;
     audit(&state, &ctx, "sign_in", "succeeded", Some(account_id), Some(&id_number)).await?;
 
     let mut response = see_other(paths::MEMBER);

@@ -48,6 +48,7 @@ pub mod paths {
     pub const CHANGE_PASSWORD: &str = "/member/password";
     pub const ACCOUNT: &str = "/member/account";
     pub const END_SESSIONS: &str = "/member/account/sessions";
+    pub const END_SESSION: &str = "/member/account/session";
     pub const READY: &str = "/readyz";
     pub const PERSONAL: &str = "/member/personal";
     pub const RESUME: &str = "/member/personal/resume";
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::CHANGE_PASSWORD, get(account_page::change_form).post(account_page::change))
         .route(paths::ACCOUNT, get(account_page::account))
         .route(paths::END_SESSIONS, post(account_page::end_sessions))
+        .route(paths::END_SESSION, post(account_page::end_session))
         .route(paths::CE, get(ce::page))
         .route(paths::CE_CSV, get(ce::csv))
         .route(paths::CE_PDF, get(ce::pdf))
