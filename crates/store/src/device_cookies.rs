@@ -41,17 +41,42 @@ impl Store {
         Ok(row)
     }
 
-    /// Counts a failed sign-in with a device cookie; returns its failures so far. One
-    /// statement, so two processes counting at once lose nothing.
-    pub async fn device_cookie_failure(&self, nonce_hash: &str) -> anyhow::Result<i64> {
+    /// Counts an attempt with a device cookie before its password is checked, if the cookie is
+    /// still trusted (fewer than `max_failures`, not expired); returns the count with this one.
+    /// Counted first, in one statement, so attempts sent at once cannot all pass the check
+    /// before any is counted; a success gives it back ([`Store::forgive_device_attempt`]) or
+    /// replaces the cookie.
+    pub async fn count_device_attempt(
+        &self,
+        nonce_hash: &str,
+        now: i64,
+        max_failures: i64,
+    ) -> anyhow::Result<Option<i64>> {
         let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "UPDATE device_cookies SET failures = failures + 1 WHERE nonce_hash = $1 RETURNING failures",
+            "UPDATE device_cookies SET failures = failures + 1
+             WHERE nonce_hash = $1 AND expires_at > $2 AND failures < $3
+             RETURNING failures",
         )
         .bind(nonce_hash)
+        .bind(now)
+        .bind(max_failures)
         .fetch_optional(pool)
         .await)
-        .context("counting a failure on a device cookie")?;
-        Ok(row.map_or(0, |r| r.0))
+        .context("counting an attempt with a device cookie")?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Takes back an attempt counted by [`Store::count_device_attempt`] that was right.
+    pub async fn forgive_device_attempt(&self, nonce_hash: &str) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE device_cookies SET failures = failures - 1 WHERE nonce_hash = $1 AND failures > 0",
+        )
+        .bind(nonce_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("forgiving an attempt with a device cookie")?;
+        Ok(())
     }
 
     /// Forgets a device cookie: it was replaced by a new one after a sign-in, or dropped from a

@@ -79,6 +79,72 @@ impl Store {
         Ok(row.map(|r| r.0))
     }
 
+    /// Takes the turn on `key` for one password check: sets its "not before" to `hold_until`
+    /// unless a wait (or another attempt's turn) still runs at `now`, and says whether it was
+    /// taken. With `min_failures` above 0 the key is taken only once it has that many failures
+    /// remembered since `since` (an address before its waits begin is not taken, and `true` is
+    /// returned). One statement, so of many attempts sent at once only one is looked at: a wait
+    /// checked and a failure counted in separate steps would let a burst through between them.
+    pub async fn take_turn(
+        &self,
+        key: &str,
+        now: i64,
+        hold_until: i64,
+        min_failures: i64,
+        since: i64,
+    ) -> anyhow::Result<bool> {
+        if min_failures <= 0 {
+            let taken: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+                "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at, locked_until, not_before)
+                 VALUES ($1, 0, 0, 0, $3)
+                 ON CONFLICT (throttle_key) DO UPDATE SET not_before = $3
+                 WHERE sign_in_throttle.not_before <= $2
+                 RETURNING not_before",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(hold_until)
+            .fetch_optional(pool)
+            .await)
+            .context("taking a sign-in turn")?;
+            return Ok(taken.is_some());
+        }
+        let taken: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "UPDATE sign_in_throttle SET not_before = $3
+             WHERE throttle_key = $1 AND not_before <= $2 AND failures >= $4 AND last_failure_at > $5
+             RETURNING not_before",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(hold_until)
+        .bind(min_failures)
+        .bind(since)
+        .fetch_optional(pool)
+        .await)
+        .context("taking a sign-in turn")?;
+        if taken.is_some() {
+            return Ok(true);
+        }
+        // Not taken: either the key is not yet waiting (free to go) or another wait runs.
+        Ok(self.not_before(key, now).await?.is_none())
+    }
+
+    /// Gives back a turn taken with [`Store::take_turn`] after a success, unless something
+    /// (a failure counted meanwhile) has set another wait since.
+    pub async fn give_back_turn(&self, key: &str, now: i64, hold_until: i64) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE sign_in_throttle SET not_before = $2 WHERE throttle_key = $1 AND not_before = $3",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(hold_until)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("giving back a sign-in turn")?;
+        Ok(())
+    }
+
     /// Sets the time before which a sign-in on `key` is not looked at. The row exists: it was
     /// made by the failure being answered.
     pub async fn delay_sign_in(&self, key: &str, not_before: i64) -> anyhow::Result<()> {

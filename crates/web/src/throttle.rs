@@ -59,16 +59,6 @@ pub fn delay_seconds(failures: i64, free: i64, base: i64, max: i64) -> i64 {
     base.saturating_mul(1_i64 << doublings).min(max)
 }
 
-/// Seconds the client must still wait before this sign-in is looked at, if any: the later of
-/// the ID number's and the client address's "not before".
-pub async fn wait_seconds(
-    state: &AppState,
-    ctx: &Ctx,
-    id_number: &IdNumber,
-) -> Result<Option<i64>, AppError> {
-    wait_on(state, &[Some(id_key(id_number.as_str())), address_key(ctx)]).await
-}
-
 /// Seconds still to wait before a sign-in on any of `keys` is looked at: the latest of their
 /// "not before" times, if one is still ahead. Shared by member and operator sign-in.
 pub async fn wait_on(state: &AppState, keys: &[Option<String>]) -> Result<Option<i64>, AppError> {
@@ -80,6 +70,72 @@ pub async fn wait_on(state: &AppState, keys: &[Option<String>]) -> Result<Option
         }
     }
     Ok(until.map(|until| until - now))
+}
+
+/// How long a turn taken for one password check holds off other attempts on the same ID number
+/// (or waiting address): longer than a check takes even when queued behind others. A success
+/// gives it back, a failure replaces it with the wait it earned. Odd, so that it is never one
+/// of the earned waits (`sign_in_delay_seconds` doubled), which giving back must not undo.
+const TURN_SECONDS: i64 = 9;
+
+/// The turn taken for one password check ([`take_turn`]), given back when it is over.
+pub struct Turn {
+    keys: Vec<String>,
+    hold_until: i64,
+}
+
+impl Turn {
+    /// Ends the turn: the keys it holds are free again, unless a failure set a wait on them.
+    pub async fn give_back(self, state: &AppState) -> Result<(), AppError> {
+        for key in &self.keys {
+            state.store.give_back_turn(key, state.now(), self.hold_until).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Takes the turn for one password check on the typed ID number, and on the client's address
+/// once it is near its waits (see [`take_turn_on`]); `Err` with the seconds to wait when a
+/// wait, or another attempt's turn, still runs on either.
+pub async fn take_turn(
+    state: &AppState,
+    ctx: &Ctx,
+    id_number: &IdNumber,
+) -> Result<Result<Turn, i64>, AppError> {
+    take_turn_on(state, id_key(id_number.as_str()), address_key(ctx)).await
+}
+
+/// Takes the turn on `key` (a typed ID number or operator name) and on `address`, so that of
+/// attempts sent at the same moment only one has its password checked and the rest are told
+/// to wait: a wait looked at in one step and a failure counted in another after the Argon2 run
+/// would let a whole burst through in between. An address is taken only from one failure
+/// before its own waits begin (`address_delay_after`), so a hospital's staff signing in side
+/// by side are not held by each other.
+pub async fn take_turn_on(
+    state: &AppState,
+    key: String,
+    address: Option<String>,
+) -> Result<Result<Turn, i64>, AppError> {
+    let now = state.now();
+    let config = &state.config;
+    let hold_until = now + TURN_SECONDS;
+    let since = now - config.lock_minutes * 60;
+    if !state.store.take_turn(&key, now, hold_until, 0, since).await? {
+        return Ok(Err(wait_on(state, &[Some(key)]).await?.unwrap_or(1)));
+    }
+    let mut turn = Turn { keys: vec![key], hold_until };
+    if let Some(address) = address {
+        let near = (config.address_delay_after - 1).max(1);
+        if !state.store.take_turn(&address, now, hold_until, near, since).await? {
+            let wait = wait_on(state, &[Some(address)]).await?.unwrap_or(1);
+            turn.give_back(state).await?;
+            return Ok(Err(wait));
+        }
+        if state.store.not_before(&address, now).await? == Some(hold_until) {
+            turn.keys.push(address);
+        }
+    }
+    Ok(Ok(turn))
 }
 
 /// Counts a failure on the typed ID number and sets its next "not before". Counted for every
@@ -101,7 +157,7 @@ pub async fn delay_key(state: &AppState, key: &str) -> Result<(), AppError> {
 }
 
 fn address_key(ctx: &Ctx) -> Option<String> {
-    ctx.client_addr.map(|addr| format!("addr:{addr}"))
+    ctx.client_addr.map(|addr| format!("addr:{}", counted_address(addr)))
 }
 
 fn account_limit(state: &AppState) -> Limit {
@@ -131,19 +187,21 @@ impl Pause {
     }
 }
 
-/// Whether a password for this account may be checked now, as for a sign-in on its ID: not
-/// while the account or the client's address is paused, nor before the wait after the last
-/// failure is over. Nothing is hashed while paused, so waiting costs no Argon2 time.
-pub async fn pause(
+/// Takes the turn to check a password typed for this account (on the change-password page, or
+/// to end sessions), as for a sign-in on its ID: refused while the account or the client's
+/// address is paused, before the wait after the last failure is over, or while another attempt
+/// on them is being checked ([`take_turn`]). Nothing is hashed when refused, so waiting costs no
+/// Argon2 time.
+pub async fn take_pause_turn(
     state: &AppState,
     ctx: &Ctx,
     account_id: i64,
     id_number: &IdNumber,
-) -> Result<Option<Pause>, AppError> {
+) -> Result<Result<Turn, Pause>, AppError> {
     if is_locked(state, ctx, Some(account_id)).await? {
-        return Ok(Some(Pause::Locked));
+        return Ok(Err(Pause::Locked));
     }
-    Ok(wait_seconds(state, ctx, id_number).await?.map(Pause::Wait))
+    Ok(take_turn(state, ctx, id_number).await?.map_err(Pause::Wait))
 }
 
 /// Whether the password path is paused for this account or this client address.
@@ -274,6 +332,24 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
     Some(peer)
 }
 
+/// The address a client's requests are counted under: an IPv4 address as it is, an IPv6
+/// address by its /64 network. One subscriber or host is normally given a whole /64, so
+/// counting each of its 2^64 addresses apart would let one client step around every
+/// per-address wait, pause and ceiling. An IPv4 address written as IPv6 (`::ffff:a.b.c.d`)
+/// counts as the IPv4 address.
+pub fn counted_address(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !((1_u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
+    }
+}
+
 /// How long the allowances of [`allowance_used_up`] count requests.
 pub const RATE_WINDOW_SECONDS: i64 = 3600;
 
@@ -298,7 +374,7 @@ impl Allowance {
 }
 
 fn rate_key(ctx: &Ctx, action: &str) -> Option<String> {
-    ctx.client_addr.map(|addr| format!("{action}:addr:{addr}"))
+    ctx.client_addr.map(|addr| format!("{action}:addr:{}", counted_address(addr)))
 }
 
 /// The session's key: its hash hashed again, so the table holds nothing that finds a session.
@@ -414,6 +490,21 @@ pub async fn count_link_mail(
     count(state, Some(&link_mail_key(account_id, kind)), per_hour).await
 }
 
+/// Counts a link of `kind` about to be mailed to the account and says whether it is within its
+/// `per_hour`. Counted first, in one statement, so requests sent at the same moment cannot all
+/// pass a check made before any of them is counted.
+pub async fn claim_link_mail(
+    state: &AppState,
+    account_id: i64,
+    kind: &str,
+    per_hour: i64,
+) -> Result<bool, AppError> {
+    let limit = Limit { threshold: per_hour, lock_seconds: RATE_WINDOW_SECONDS };
+    let key = link_mail_key(account_id, kind);
+    let (mailed, _) = state.store.record_sign_in_failure(&key, state.now(), limit).await?;
+    Ok(mailed <= per_hour)
+}
+
 /// Whether this is the first refusal of `action` for the client's address in the hour, so a
 /// flood of refused posts adds one audit row an hour, not one per post.
 pub async fn first_refusal(state: &AppState, ctx: &Ctx, action: &str) -> Result<bool, AppError> {
@@ -458,7 +549,7 @@ pub async fn may_warn(state: &AppState, account_id: i64, kind: &str) -> Result<b
 
 /// The card path's pause key for the client's address.
 fn card_key(ctx: &Ctx) -> Option<String> {
-    ctx.client_addr.map(|addr| format!("card:addr:{addr}"))
+    ctx.client_addr.map(|addr| format!("card:addr:{}", counted_address(addr)))
 }
 
 /// Whether card sign-in and linking are paused for the client's address: after
@@ -502,6 +593,8 @@ const NONCE_MAX_LEN: usize = 64;
 /// of its device cookie (OWASP's "device cookies"): the SHA-256 of that nonce.
 pub struct Device {
     nonce_hash: String,
+    /// Attempts counted on the nonce, this one included, once [`device_attempt`] counted it.
+    attempts: i64,
 }
 
 /// One nonce of the request's device cookie, with what the server knows of it.
@@ -525,7 +618,7 @@ impl Devices {
         let account_id = account_id?;
         self.trusted()
             .find(|entry| entry.row.map(|(owner, _)| owner) == Some(account_id))
-            .map(|entry| Device { nonce_hash: entry.nonce_hash.clone() })
+            .map(|entry| Device { nonce_hash: entry.nonce_hash.clone(), attempts: 0 })
     }
 
     /// The nonces trusted for some account.
@@ -633,10 +726,29 @@ pub async fn issue_device_cookie(
     Ok(axum::http::HeaderValue::from_str(&value).map_err(anyhow::Error::from)?)
 }
 
-/// Counts a failed sign-in with a trusted device cookie, on its nonce for that account alone:
-/// the ID's and the address's counts, and the browser's nonces for other accounts, are left
-/// alone, so a stranger's guesses elsewhere and hers do not add up.
-/// At `device_cookie_failures` the cookie stops being trusted, which is audited.
+/// Counts an attempt with a trusted device cookie before its password is checked, on its nonce
+/// for that account alone: the ID's and the address's counts, and the browser's nonces for
+/// other accounts, are left alone, so a stranger's guesses elsewhere and hers do not add up.
+/// Counted first, in one statement, so that a burst of attempts sent at once with a stolen
+/// cookie gets no more than `device_cookie_failures` looked at; `None` once the nonce is used
+/// up (the attempt is then throttled like one without a cookie). A right password gives the
+/// attempt back ([`forgive_device`]) or replaces the cookie.
+pub async fn device_attempt(state: &AppState, device: Option<Device>) -> Result<Option<Device>, AppError> {
+    let Some(device) = device else {
+        return Ok(None);
+    };
+    let max = state.config.device_cookie_failures;
+    let counted = state.store.count_device_attempt(&device.nonce_hash, state.now(), max).await?;
+    Ok(counted.map(|attempts| Device { attempts, ..device }))
+}
+
+/// Gives back the attempt [`device_attempt`] counted, after the right password.
+pub async fn forgive_device(state: &AppState, device: &Device) -> Result<(), AppError> {
+    Ok(state.store.forgive_device_attempt(&device.nonce_hash).await?)
+}
+
+/// After a wrong password with a trusted device cookie (already counted by [`device_attempt`]):
+/// at `device_cookie_failures` the cookie stops being trusted, which is audited.
 pub async fn device_failure(
     state: &AppState,
     ctx: &Ctx,
@@ -644,9 +756,30 @@ pub async fn device_failure(
     account_id: i64,
     id_number: &IdNumber,
 ) -> Result<(), AppError> {
-    let failures = state.store.device_cookie_failure(&device.nonce_hash).await?;
-    if failures >= state.config.device_cookie_failures {
+    if device.attempts >= state.config.device_cookie_failures {
         audit(state, ctx, "device_cookie", "distrusted", Some(account_id), Some(id_number)).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted_address;
+
+    fn counted(text: &str) -> String {
+        counted_address(text.parse().expect("an address"))
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_network_and_ipv4_as_they_are() {
+        // The first four groups (64 bits) are kept, the rest zeroed.
+        assert_eq!(counted("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(counted("2001:db8:2::1"), "2001:db8:2::/64");
+        assert_eq!(counted("2001:db8:2::c"), "2001:db8:2::/64");
+        assert_eq!(counted("2001:db8:2:0:ffff:ffff:ffff:ffff"), "2001:db8:2::/64");
+        assert_eq!(counted("2001:db8:2:1::1"), "2001:db8:2:1::/64");
+        assert_eq!(counted("203.0.113.9"), "203.0.113.9");
+        // IPv4 written as IPv6 (::ffff:c000:207) counts as the IPv4 address.
+        assert_eq!(counted("::ffff:192.0.2.7"), "192.0.2.7");
+    }
 }

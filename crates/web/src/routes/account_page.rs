@@ -159,26 +159,38 @@ async fn check_current_password(
     let id_number = IdNumber::parse(&contact.id_number)
         .map_err(|_| anyhow::anyhow!("the account's stored ID number does not parse"))?;
     let device = throttle::trusted_device(state, headers, Some(account_id)).await?;
-    if device.is_none()
-        && let Some(pause) = throttle::pause(state, ctx, account_id, &id_number).await?
-    {
-        audit(state, ctx, event, pause.outcome(), Some(account_id), None).await?;
-        return Ok(CurrentPassword::Paused(pause));
-    }
-    if state.verify_password(normalize(typed), contact.password_hash.clone()).await? {
-        return Ok(CurrentPassword::Right);
-    }
-    if let Some(device) = &device {
+    let device = throttle::device_attempt(state, device).await?;
+    let turn = match device {
+        Some(_) => None,
+        None => match throttle::take_pause_turn(state, ctx, account_id, &id_number).await? {
+            Ok(turn) => Some(turn),
+            Err(pause) => {
+                audit(state, ctx, event, pause.outcome(), Some(account_id), None).await?;
+                return Ok(CurrentPassword::Paused(pause));
+            }
+        },
+    };
+    let right = state.verify_password(normalize(typed), contact.password_hash.clone()).await?;
+    let answer = if right {
+        if let Some(device) = &device {
+            throttle::forgive_device(state, device).await?;
+        }
+        CurrentPassword::Right
+    } else if let Some(device) = &device {
         throttle::device_failure(state, ctx, device, account_id, &id_number).await?;
+        CurrentPassword::Wrong
     } else {
         throttle::delay_id(state, &id_number).await?;
         if throttle::record_failure(state, ctx, Some(account_id), &id_number).await? {
-            return Ok(CurrentPassword::SessionEnded(
-                end_guessing_session(state, ctx, account_id, event).await?,
-            ));
+            CurrentPassword::SessionEnded(end_guessing_session(state, ctx, account_id, event).await?)
+        } else {
+            CurrentPassword::Wrong
         }
+    };
+    if let Some(turn) = turn {
+        turn.give_back(state).await?;
     }
-    Ok(CurrentPassword::Wrong)
+    Ok(answer)
 }
 
 /// The line above a form refused for a wait: how many seconds are left, when it is a wait.

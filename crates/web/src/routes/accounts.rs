@@ -747,7 +747,16 @@ pub async fn forgot(
     let outcome = match &matched {
         None => "no_match",
         // Past the hour's reset mails the page stays the same and the latest link keeps working.
-        Some(contact) if throttle::link_mails_used_up(&state, contact.account_id, "reset").await? => {
+        // Counted before the mail, in one statement, so requests sent at once get no more.
+        Some(contact)
+            if !throttle::claim_link_mail(
+                &state,
+                contact.account_id,
+                "reset",
+                state.config.reset_mails_per_hour,
+            )
+            .await? =>
+        {
             "not_mailed"
         }
         Some(contact) => {
@@ -768,7 +777,6 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     let now = state.now();
     let expires = now + state.config.reset_link_minutes * 60;
     state.store.replace_token(contact.account_id, Purpose::ResetPassword, &token_hash, now, expires).await?;
-    throttle::count_link_mail(state, contact.account_id, "reset", state.config.reset_mails_per_hour).await?;
     let minutes = state.config.reset_link_minutes.to_string();
     let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)))
         .with_args(&[("minutes", &minutes)]);

@@ -138,19 +138,27 @@ pub async fn login(
     let known_account = record.as_ref().map(|r| r.account_id);
     // A browser that signed in to this very account before is exempt from the ID's and the
     // address's waits and pauses, which strangers can cause (see crate::throttle).
+    // Counted on its nonce before the password is checked, so a burst with a stolen cookie gets
+    // no more than its allowance looked at.
     let device = throttle::trusted_device(&state, &headers, known_account).await?;
+    let device = throttle::device_attempt(&state, device).await?;
 
-    // Too soon after a failure on this ID or from this address: answered at once, without
-    // looking at the password (see crate::throttle).
-    if device.is_none()
-        && let Some(wait) = throttle::wait_seconds(&state, &ctx, &id_number).await?
-    {
-        audit(&state, &ctx, "sign_in", "delayed", None, Some(&id_number)).await?;
-        let seconds = wait.to_string();
-        view.notice = Some(ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
-        view.has_errors = true;
-        return Ok(view.into_response());
-    }
+    // Too soon after a failure on this ID or from this address, or while another attempt on
+    // them is being checked: answered at once, without looking at the password (see
+    // crate::throttle).
+    let turn = match device {
+        Some(_) => None,
+        None => match throttle::take_turn(&state, &ctx, &id_number).await? {
+            Ok(turn) => Some(turn),
+            Err(wait) => {
+                audit(&state, &ctx, "sign_in", "delayed", None, Some(&id_number)).await?;
+                let seconds = wait.to_string();
+                view.notice = Some(ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
+                view.has_errors = true;
+                return Ok(view.into_response());
+            }
+        },
+    };
 
     let locked = device.is_none() && throttle::is_locked(&state, &ctx, known_account).await?;
     // Verified even while locked, so a pause costs the same time as a wrong password.
@@ -173,6 +181,9 @@ pub async fn login(
                 }
             }
         }
+        if let Some(turn) = turn {
+            turn.give_back(&state).await?;
+        }
         audit(&state, &ctx, "sign_in", outcome, known_account, Some(&id_number)).await?;
         view.notice = Some(ctx.lang.messages().get("login.failed").to_owned());
         view.has_errors = true;
@@ -183,6 +194,9 @@ pub async fn login(
         throttle::end_pause(&state, &ctx, account_id, id_number.as_str(), "device_cookie").await?;
     } else {
         throttle::clear(&state, account_id, id_number.as_str()).await?;
+    }
+    if let Some(turn) = turn {
+        turn.give_back(&state).await?;
     }
     let device_cookie = throttle::issue_device_cookie(&state, account_id, &headers).await?;
 

@@ -2,6 +2,7 @@
 
 mod account_page;
 mod accounts;
+mod bursts;
 mod card;
 mod catalogs;
 mod ce;

@@ -111,14 +111,18 @@ pub async fn login(
     let typed: String = typed.chars().take(64).collect();
     let plain = !typed.chars().any(char::is_control);
 
-    // Too soon after a failure on this name or from this address: answered at once, without
-    // Argon2 and without an audit row, so a flood of early attempts costs next to nothing. The
-    // failures that set the wait were audited.
-    if let Some(wait) = wait_seconds(&state, &ops, &typed).await? {
-        let seconds = wait.to_string();
-        view.notice = Some(ops.ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
-        return Ok(view.into_response());
-    }
+    // Too soon after a failure on this name or from this address, or while another attempt on
+    // them is being checked: answered at once, without Argon2 and without an audit row, so a
+    // flood of early attempts costs next to nothing. The failures that set the wait were
+    // audited.
+    let turn = match crate::throttle::take_turn_on(&state, name_key(&typed), address_key(&ops)).await? {
+        Ok(turn) => turn,
+        Err(wait) => {
+            let seconds = wait.to_string();
+            view.notice = Some(ops.ctx.lang.messages().format("login.wait", &[("seconds", &seconds)]));
+            return Ok(view.into_response());
+        }
+    };
 
     // Not looked up when it holds a control character: PostgreSQL refuses NUL in text.
     let record = if plain { state.store.find_operator(&typed).await? } else { None };
@@ -134,12 +138,14 @@ pub async fn login(
         }
         // The answer is the same for every failure; only the audit record says which it was.
         let outcome = if locked { "locked" } else { failure };
+        turn.give_back(&state).await?;
         audit(&state, &ops, known_name.as_deref(), "ops_sign_in", outcome, None, None).await?;
         view.notice = Some(ops.ctx.lang.messages().get("ops.login_failed").to_owned());
         return Ok(view.into_response());
     };
     state.store.clear_sign_in_failures(&operator_key(operator_id)).await?;
     state.store.clear_sign_in_failures(&name_key(&typed)).await?;
+    turn.give_back(&state).await?;
 
     let (token, token_hash) = session::new_token();
     let row = operator::new_session_row(&state, token_hash, Some(operator_id));
@@ -201,14 +207,7 @@ async fn check_credentials(
 /// The operators' own count for a client address, apart from the members' `addr:` count: a
 /// hospital's staff share an address, and failures on this form must not pause their sign-in.
 fn address_key(ops: &OpsCtx) -> Option<String> {
-    ops.ctx.client_addr.map(|addr| format!("ops:addr:{addr}"))
-}
-
-/// Seconds the client must still wait before this sign-in is looked at, if any: the later of
-/// the typed name's and the address's "not before" (the members' growing wait, see
-/// crate::throttle).
-async fn wait_seconds(state: &AppState, ops: &OpsCtx, name: &str) -> Result<Option<i64>, AppError> {
-    crate::throttle::wait_on(state, &[Some(name_key(name)), address_key(ops)]).await
+    ops.ctx.client_addr.map(|addr| format!("ops:addr:{}", crate::throttle::counted_address(addr)))
 }
 
 /// Counts a failure on the typed name and sets its next "not before": 1, 2, 4 … seconds. Counted

@@ -1,0 +1,215 @@
+//! Attempts sent at the same moment: the waits, pauses and caps hold for a burst as they do for
+//! attempts one after another. Each request of a burst comes from its own session with its own
+//! captcha, prepared in turn, then all are sent at once. The test clock stands still, so a wait
+//! one attempt earns holds off every later attempt of the burst.
+
+use futures_util::future::join_all;
+use huzhu_core::id::IdNumber;
+
+use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, new_browser};
+use crate::throttle::{WRONG, spawn};
+
+const WAIT_PAGE: &str = "登入嘗試過於頻繁";
+const WRONG_PAGE: &str = "身分證字號或密碼不正確";
+
+/// A browser with the sign-in page open and its captcha drawn: the `n`-th captcha of the app.
+struct Ready {
+    client: reqwest::Client,
+    csrf: String,
+    captcha: String,
+}
+
+async fn ready(app: &TestApp, client: reqwest::Client, page: &str, n: usize) -> Ready {
+    let html = client.get(app.url(page)).send().await.expect("the page").text().await.expect("a body");
+    let image = client.get(app.url("/captcha")).send().await.expect("a captcha");
+    assert_eq!(image.status(), 200);
+    Ready { client, csrf: csrf_of(&html), captcha: format!("C{n:04}") }
+}
+
+/// Sends one sign-in from each browser at once; returns each answer's status and body.
+async fn sign_in_at_once(app: &TestApp, browsers: &[Ready], id: &str, password: &str) -> Vec<(u16, String)> {
+    let posts = browsers.iter().map(|b| async move {
+        let form =
+            [("csrf", b.csrf.as_str()), ("id_number", id), ("password", password), ("captcha", &b.captcha)];
+        let response = b.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    });
+    join_all(posts).await
+}
+
+async fn audit_count(app: &TestApp, event: &str, outcome: &str) -> usize {
+    let audit = app.store.recent_audit(500).await.expect("the audit log");
+    audit.iter().filter(|e| e.event == event && e.outcome == outcome).count()
+}
+
+#[tokio::test]
+async fn twelve_guesses_at_once_on_one_id_get_one_password_check() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    let mut browsers = Vec::new();
+    for n in 1..=12 {
+        browsers.push(ready(&app, new_browser(), "/login", n).await);
+    }
+    let before = app.argon2_count();
+    let answers = sign_in_at_once(&app, &browsers, NURSE_ID, WRONG).await;
+
+    // The first to take the ID's turn is checked and fails, which sets a 1 s wait on the ID; the
+    // clock stands still, so the other eleven are each told to wait, unchecked.
+    assert_eq!(app.argon2_count() - before, 1);
+    assert_eq!(answers.iter().filter(|(_, page)| page.contains(WRONG_PAGE)).count(), 1);
+    assert_eq!(answers.iter().filter(|(_, page)| page.contains(WAIT_PAGE)).count(), 11);
+    assert_eq!(audit_count(&app, "sign_in", "wrong_password").await, 1);
+    assert_eq!(audit_count(&app, "sign_in", "delayed").await, 11);
+
+    // After the wait, her right password signs in: the turn taken by the burst was handed on.
+    app.clock.advance(1);
+    let browser = ready(&app, new_browser(), "/login", 13).await;
+    let answer = sign_in_at_once(&app, std::slice::from_ref(&browser), NURSE_ID, NURSE_PASSWORD).await;
+    assert_eq!(answer[0].0, 303);
+}
+
+#[tokio::test]
+async fn a_burst_on_many_ids_from_an_address_near_its_waits_gets_one_check() {
+    // The address's waits begin at its 2nd failure, so from its 1st on, attempts from it take
+    // its turn one at a time.
+    let (app, _smtp) = spawn(|config| config.address_delay_after = 2).await;
+    let first = ready(&app, new_browser(), "/login", 1).await;
+    let answer = sign_in_at_once(&app, std::slice::from_ref(&first), NURSE_ID, WRONG).await;
+    assert!(answer[0].1.contains(WRONG_PAGE));
+
+    // Six guesses at once, each on an ID of its own (valid, nobody's: T10000001 to T10000006
+    // with their check digits), none of which has a wait of its own.
+    let ids: Vec<String> = (1..=6)
+        .map(|i| IdNumber::with_check_digit(&format!("T1000000{i}")).expect("a valid ID").as_str().to_owned())
+        .collect();
+    let mut browsers = Vec::new();
+    for n in 2..=7 {
+        browsers.push(ready(&app, new_browser(), "/login", n).await);
+    }
+    let before = app.argon2_count();
+    let posts = browsers.iter().zip(&ids).map(|(b, id)| {
+        let app = &app;
+        async move {
+            let form = [
+                ("csrf", b.csrf.as_str()),
+                ("id_number", id.as_str()),
+                ("password", WRONG),
+                ("captcha", &b.captcha),
+            ];
+            let response = b.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+            response.text().await.expect("a body")
+        }
+    });
+    let pages = join_all(posts).await;
+
+    // One takes the address's turn and fails (its 2nd failure: a 1 s wait on the address);
+    // the other five are told to wait without a check.
+    assert_eq!(app.argon2_count() - before, 1);
+    assert_eq!(pages.iter().filter(|page| page.contains(WAIT_PAGE)).count(), 5);
+}
+
+#[tokio::test]
+async fn a_burst_with_a_stolen_device_cookie_gets_its_five_checks_and_one_more() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    let signed_in = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await;
+    assert_eq!(signed_in.status(), 303);
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("huzhu_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("a device cookie")
+        .to_owned();
+
+    let mut browsers = Vec::new();
+    for n in 2..=11 {
+        browsers.push(
+            ready(&app, browser_with_cookie(&app.url("/"), "huzhu_device", &cookie), "/login", n).await,
+        );
+    }
+    let before = app.argon2_count();
+    let answers = sign_in_at_once(&app, &browsers, NURSE_ID, WRONG).await;
+
+    // Ten at once with her cookie: the cookie's allowance of 5 (device_cookie_failures) is
+    // counted before each check, so exactly 5 are checked on it; the other 5 are throttled as
+    // without a cookie, where one takes the ID's turn (checked, failing, 1 s wait) and four
+    // wait. 5 + 1 = 6 checks.
+    assert_eq!(app.argon2_count() - before, 6);
+    assert_eq!(answers.iter().filter(|(_, page)| page.contains(WAIT_PAGE)).count(), 4);
+    assert_eq!(audit_count(&app, "device_cookie", "distrusted").await, 1);
+}
+
+#[tokio::test]
+async fn twelve_reset_requests_at_once_mail_five_links() {
+    let (app, smtp) = spawn(|_| {}).await;
+    let mut browsers = Vec::new();
+    for n in 1..=12 {
+        browsers.push(ready(&app, new_browser(), "/password/forgot", n).await);
+    }
+    let posts = browsers.iter().map(|b| {
+        let app = &app;
+        async move {
+            let form = [
+                ("csrf", b.csrf.as_str()),
+                ("id_number", NURSE_ID),
+                ("email", "lin@example.org"),
+                ("captcha", &b.captcha),
+            ];
+            b.client.post(app.url("/password/forgot")).form(&form).send().await.expect("an answer").status()
+        }
+    });
+    let statuses = join_all(posts).await;
+    assert!(statuses.iter().all(|s| s.as_u16() == 200), "{statuses:?}");
+
+    // reset_mails_per_hour is 5: each request is counted before its mail, so five are mailed
+    // and seven are not, however they interleave.
+    assert_eq!(audit_count(&app, "reset_requested", "mailed").await, 5);
+    assert_eq!(audit_count(&app, "reset_requested", "not_mailed").await, 7);
+    smtp.wait_for(5).await;
+    assert_eq!(app.unsent_mail_after_delivery().await, 0);
+    assert_eq!(smtp.received().len(), 5);
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64_network_not_by_each_address() {
+    // Behind a trusted proxy; the address waits begin at the 3rd failure from an address.
+    let (app, _smtp) = spawn(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+        config.address_delay_after = 3;
+    })
+    .await;
+    // Three failures, each from another address of 2001:db8:2::/64 (a documentation network)
+    // and on an ID of its own, so no ID wait is involved: T10000001 to T10000003.
+    for i in 1..=3 {
+        let id = IdNumber::with_check_digit(&format!("T1000000{i}")).expect("a valid ID");
+        let page = guess_from(&app, &format!("2001:db8:2::{i:x}"), id.as_str(), i).await;
+        assert!(page.contains(WRONG_PAGE), "{page}");
+    }
+    // The 3rd failure of the /64 set a 1 s wait on it: a 4th address of it waits too.
+    let id = IdNumber::with_check_digit("T10000004").expect("a valid ID");
+    assert!(guess_from(&app, "2001:db8:2::c", id.as_str(), 4).await.contains(WAIT_PAGE));
+    // Another /64 is another client.
+    assert!(guess_from(&app, "2001:db8:3::1", id.as_str(), 5).await.contains(WRONG_PAGE));
+}
+
+/// A wrong password for `id` from `forwarded` (as the trusted proxy says), with captcha `n`.
+async fn guess_from(app: &TestApp, forwarded: &str, id: &str, n: usize) -> String {
+    let browser = ready(app, new_browser(), "/login", n).await;
+    let form = [
+        ("csrf", browser.csrf.as_str()),
+        ("id_number", id),
+        ("password", WRONG),
+        ("captcha", &browser.captcha),
+    ];
+    let response = browser
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", forwarded)
+        .form(&form)
+        .send()
+        .await
+        .expect("an answer");
+    response.text().await.expect("a body")
+}
