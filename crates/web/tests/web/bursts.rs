@@ -6,7 +6,9 @@
 use futures_util::future::join_all;
 use huzhu_core::id::IdNumber;
 
-use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, new_browser};
+use crate::helpers::{
+    NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, new_browser, session_cookie,
+};
 use crate::throttle::{WRONG, spawn};
 
 const WAIT_PAGE: &str = "登入嘗試過於頻繁";
@@ -212,4 +214,45 @@ async fn guess_from(app: &TestApp, forwarded: &str, id: &str, n: usize) -> Strin
         .await
         .expect("an answer");
     response.text().await.expect("a body")
+}
+
+#[tokio::test]
+async fn twelve_wrong_current_passwords_at_once_get_one_check() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    // Her session, taken to a browser that has no device cookie of hers, as a stolen one would be.
+    let browser = ready(&app, new_browser(), "/login", 1).await;
+    let form = [
+        ("csrf", browser.csrf.as_str()),
+        ("id_number", NURSE_ID),
+        ("password", NURSE_PASSWORD),
+        ("captcha", &browser.captcha),
+    ];
+    let signed_in = browser.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+    assert_eq!(signed_in.status(), 303);
+    let session = session_cookie(&signed_in).expect("a session cookie");
+    let (name, value) = session.split_once('=').expect("name=value");
+    let stolen = browser_with_cookie(&app.url("/"), name, value);
+    let page = stolen.get(app.url("/member/password")).send().await.expect("the form");
+    let csrf = csrf_of(&page.text().await.expect("a body"));
+
+    let before = app.argon2_count();
+    let posts = (0..12).map(|_| {
+        let (app, stolen, csrf) = (&app, &stolen, &csrf);
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("current_password", WRONG),
+                ("password", "a new and quite long passphrase"),
+                ("password_again", "a new and quite long passphrase"),
+            ];
+            let response =
+                stolen.post(app.url("/member/password")).form(&form).send().await.expect("an answer");
+            response.text().await.expect("a body")
+        }
+    });
+    let pages = join_all(posts).await;
+    // One takes the ID's turn and is checked (wrong: a 1 s wait); the other eleven are told to
+    // wait, by the turn while it is checked or by the wait it earned.
+    assert_eq!(app.argon2_count() - before, 1);
+    assert_eq!(pages.iter().filter(|page| page.contains("密碼輸入錯誤次數過多，請於")).count(), 11);
 }
