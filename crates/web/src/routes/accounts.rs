@@ -387,7 +387,11 @@ pub async fn register(
     };
     audit(&state, &ctx, "register", outcome, None, Some(&registration.id_number)).await?;
 
-    let mut page = notice(&ctx, "account.register_title", vec!["account.register_sent", "account.mail_help"]);
+    let mut page = notice(
+        &ctx,
+        "account.register_title",
+        vec!["account.register_sent", "account.register_typo", "account.mail_help"],
+    );
     page.link = Some((paths::LOGIN, "account.to_login"));
     page.args = vec![("hours", state.config.verify_link_hours.to_string())];
     Ok(page.into_response())

@@ -490,6 +490,13 @@ async fn a_pending_registration_is_not_replaced_by_one_with_another_address() {
     assert_eq!(hers, conflict);
     assert_eq!(hers, again);
     assert_eq!(conflict.2, 1);
+    // The page says what a nurse who mistyped her address can do, for everyone alike, with the
+    // link's lifetime (verify_link_hours, 24 by default).
+    assert!(
+        conflict.1.contains("若您填錯了電子郵件信箱，請等上一封驗證信的連結失效（24 小時）後"),
+        "{}",
+        conflict.1
+    );
 
     // Three mails would be wrong: her link, and one warning to her (the second attempt within
     // the hour sends none, WARNING_PERIOD_SECONDS = 3600); nothing to the other address.
