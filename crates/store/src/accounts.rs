@@ -106,11 +106,13 @@ pub struct AccountContact {
     pub verified_at: Option<i64>,
     pub password_hash: String,
     pub policy_version: i64,
+    /// The language she last used the portal in (`zh-TW`, `en`), if known.
+    pub lang: Option<String>,
 }
 
 const CONTACT_COLUMNS: &str =
     "SELECT a.account_id, p.id_number, CAST(p.birth_date AS TEXT) AS birth_date, a.email, a.verified_at,
-        a.password_hash, a.policy_version
+        a.password_hash, a.policy_version, a.lang
      FROM account a JOIN person p ON p.person_id = a.person_id";
 
 impl Store {
@@ -128,6 +130,18 @@ impl Store {
         .await)
         .context("looking up a person for registration")?;
         Ok(row)
+    }
+
+    /// Remembers the language the member uses the portal in (`zh-TW`, `en`).
+    pub async fn set_account_lang(&self, account_id: i64, lang: &str) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE account SET lang = $2 WHERE account_id = $1 AND lang IS DISTINCT FROM $2")
+            .bind(account_id)
+            .bind(lang)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("remembering a member's language")?;
+        Ok(())
     }
 
     pub async fn contact_by_id_number(&self, id_number: &str) -> anyhow::Result<Option<AccountContact>> {

@@ -97,6 +97,12 @@ impl Letter {
     }
 }
 
+/// The language to write to a member in when she may not be the one who caused the mail (a
+/// pause, a warning, a reset link): the one she last used the portal in, else `fallback`.
+pub fn member_lang(contact: &huzhu_store::accounts::AccountContact, fallback: Lang) -> Lang {
+    contact.lang.as_deref().and_then(Lang::from_tag).unwrap_or(fallback)
+}
+
 /// Whether `email` is a single plain address a mail can be sent to. Line breaks and other
 /// control characters are refused first, which is what stops header injection.
 pub fn valid_address(email: &str) -> bool {

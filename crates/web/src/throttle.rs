@@ -275,7 +275,8 @@ async fn tell_of_pause(state: &AppState, ctx: &Ctx, account_id: i64) -> Result<(
         return Ok(());
     }
     let minutes = state.config.lock_minutes.to_string();
-    let letter = Letter::from_catalog(ctx.lang, "locked", 2, None).with_args(&[("minutes", &minutes)]);
+    let letter = Letter::from_catalog(mail::member_lang(&contact, ctx.lang), "locked", 2, None)
+        .with_args(&[("minutes", &minutes)]);
     mail::queue(state, &contact.email, &letter).await?;
     Ok(())
 }

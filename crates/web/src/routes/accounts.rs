@@ -456,6 +456,9 @@ async fn enrol(
             (state.store.create_account(&account).await?, "mailed")
         }
     };
+    // Whoever registers now chooses the password and the address, and is written to in their
+    // language until they sign in.
+    state.store.set_account_lang(account_id, ctx.lang.tag()).await?;
     let (token, token_hash) = session::new_token();
     let now = state.now();
     let expires = now + state.config.verify_link_hours * 3600;
@@ -504,7 +507,9 @@ async fn warn_owner(
     kind: &str,
 ) -> Result<(), AppError> {
     if !address.is_empty() && throttle::may_warn(state, account_id, kind).await? {
-        mail::queue(state, address, &Letter::from_catalog(ctx.lang, kind, 2, None)).await?;
+        let contact = state.store.contact_by_account(account_id).await?;
+        let lang = contact.as_ref().map_or(ctx.lang, |contact| mail::member_lang(contact, ctx.lang));
+        mail::queue(state, address, &Letter::from_catalog(lang, kind, 2, None)).await?;
     }
     Ok(())
 }
@@ -782,8 +787,13 @@ async fn send_reset_link(state: &AppState, ctx: &Ctx, contact: &AccountContact) 
     let expires = now + state.config.reset_link_minutes * 60;
     state.store.replace_token(contact.account_id, Purpose::ResetPassword, &token_hash, now, expires).await?;
     let minutes = state.config.reset_link_minutes.to_string();
-    let letter = Letter::from_catalog(ctx.lang, "reset", 2, Some(link(state, paths::RESET, &token)))
-        .with_args(&[("minutes", &minutes)]);
+    let letter = Letter::from_catalog(
+        mail::member_lang(contact, ctx.lang),
+        "reset",
+        2,
+        Some(link(state, paths::RESET, &token)),
+    )
+    .with_args(&[("minutes", &minutes)]);
     mail::queue(state, &contact.email, &letter).await?;
     Ok(())
 }

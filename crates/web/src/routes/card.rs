@@ -199,6 +199,7 @@ pub async fn sign_in(
         .rotate_session(&session.token_hash, &signed_in, session::short_user_agent(&ctx).as_deref())
         .await?;
     audit(&state, &ctx, "card_sign_in", "succeeded", Some(account_id), None).await?;
+    state.store.set_account_lang(account_id, ctx.lang.tag()).await?;
     // Her card proves who she is: a pause or wait that someone's guesses at her password left
     // on her account and ID ends, so it cannot follow her back to the password form.
     if let Some(contact) = state.store.contact_by_account(account_id).await? {

@@ -209,6 +209,7 @@ pub async fn login(
         .rotate_session(&session.token_hash, &signed_in, session::short_user_agent(&ctx).as_deref())
         .await?;
     audit(&state, &ctx, "sign_in", "succeeded", Some(account_id), Some(&id_number)).await?;
+    state.store.set_account_lang(account_id, ctx.lang.tag()).await?;
 
     let mut response = see_other(paths::MEMBER);
     response.headers_mut().append(SET_COOKIE, session::session_cookie(&state, &token));

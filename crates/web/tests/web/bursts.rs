@@ -1,7 +1,8 @@
 //! Attempts sent at the same moment: the waits, pauses and caps hold for a burst as they do for
 //! attempts one after another. Each request of a burst comes from its own session with its own
 //! captcha, prepared in turn, then all are sent at once. The test clock stands still, so a wait
-//! one attempt earns holds off every later attempt of the burst.
+//! one attempt earns holds off every later attempt of the burst. Also: what a stranger's
+//! attempts cause is told to the nurse in her own language.
 
 use futures_util::future::join_all;
 use huzhu_core::id::IdNumber;
@@ -255,4 +256,36 @@ async fn twelve_wrong_current_passwords_at_once_get_one_check() {
     // wait, by the turn while it is checked or by the wait it earned.
     assert_eq!(app.argon2_count() - before, 1);
     assert_eq!(pages.iter().filter(|page| page.contains("密碼輸入錯誤次數過多，請於")).count(), 11);
+}
+
+#[tokio::test]
+async fn a_pause_a_stranger_causes_is_told_in_the_language_she_uses() {
+    let (app, smtp) = spawn(|_| {}).await;
+    // She uses the portal in English: she switches, signs in and out.
+    let hers = new_browser();
+    assert_eq!(hers.get(app.url("/lang?to=en")).send().await.expect("the switch").status(), 303);
+    let browser = ready(&app, hers, "/login", 1).await;
+    let form = [
+        ("csrf", browser.csrf.as_str()),
+        ("id_number", NURSE_ID),
+        ("password", NURSE_PASSWORD),
+        ("captcha", &browser.captcha),
+    ];
+    let signed_in = browser.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+    assert_eq!(signed_in.status(), 303);
+
+    // A stranger, with the portal in Chinese (the default), guesses five times, each after the
+    // wait the one before earned (1, 2, 4, 8 s): the fifth pauses her password sign-in.
+    for n in 2..=6 {
+        if n > 2 {
+            app.clock.advance(1 << (n - 3));
+        }
+        let stranger = ready(&app, new_browser(), "/login", n).await;
+        let answer = sign_in_at_once(&app, std::slice::from_ref(&stranger), NURSE_ID, WRONG).await;
+        assert!(answer[0].1.contains(WRONG_PAGE), "attempt {n}");
+    }
+    // The notice goes to her in English, the language she uses, not the stranger's.
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].raw.contains("Huzhu: password sign-in paused for 15 minutes"), "{}", mails[0].raw);
 }
