@@ -146,6 +146,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// 1: never the stack trace that returning the error from `main` prints when `RUST_BACKTRACE`
 /// is set, which tells an operator nothing.
 fn main() -> std::process::ExitCode {
+    private_files();
     let cli = Cli::parse();
     match start(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -155,6 +156,18 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
+
+/// Every file and folder the program makes from here on is its user's alone (umask 077): the
+/// database and the mail folder's .eml files hold live reset and verification links, and a
+/// backup holds everything. Set before anything else runs, so no thread makes a file first.
+/// Files made before, by an older version or by hand, keep their mode.
+#[cfg(unix)]
+fn private_files() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+#[cfg(not(unix))]
+fn private_files() {}
 
 fn start(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;

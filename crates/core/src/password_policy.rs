@@ -7,7 +7,13 @@
 //!
 //! Common and breached passwords are judged by zxcvbn, which ships its dictionaries (the most
 //! common passwords of public breaches, English words, names) inside the program, so no network
-//! is needed. The member's own ID number, birth date and e-mail name are refused outright.
+//! is needed. Its dictionaries are English ones, so it rates the common passwords of Taiwan
+//! (keyboard walks such as 1qaz2wsx3edc, love numbers such as 5201314, pinyin) too high: a short
+//! list of them ships too (`common_passwords.txt`), and the service's own words (huzhu, nurse,
+//! 護理…) are given to zxcvbn as guessable. The member's own ID number, birth date and e-mail
+//! name are refused outright.
+
+use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -117,12 +123,65 @@ impl PasswordPolicy {
         if character_classes(&password) < self.min_classes {
             return Some(Problem::TooFewClasses { min: self.min_classes });
         }
-        let inputs = [personal.id_number, personal.email];
+        if common_password(&password) {
+            return Some(Problem::Guessable);
+        }
+        let mut inputs = vec![personal.id_number, personal.email];
+        inputs.extend_from_slice(SERVICE_WORDS);
         if u8::from(zxcvbn::zxcvbn(&password, &inputs).score()) < self.min_strength {
             return Some(Problem::Guessable);
         }
         None
     }
+}
+
+/// Words of this service that people build passwords from ("Huzhu@2026!!", "Nurse@2026!!").
+/// zxcvbn is given them as guessable words, as it is the member's own data, and
+/// [`common_password`] treats them as listed.
+const SERVICE_WORDS: &[&str] =
+    &["huzhu", "護助", "nurse", "護理", "midwife", "助產", "taiwan", "mohw", "demo"];
+
+/// The common passwords of `common_passwords.txt` (without its comments and blank lines) and the
+/// service's words, longest first, so that a longer entry is taken out before a shorter one
+/// inside it ("qwertyuiop" before "qwerty").
+static COMMON_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let listed = include_str!("common_passwords.txt").lines().map(str::trim);
+    let listed = listed.filter(|line| !line.is_empty() && !line.starts_with('#'));
+    let mut words: Vec<&str> = listed.chain(SERVICE_WORDS.iter().copied()).collect();
+    words.sort_by_key(|word| std::cmp::Reverse(word.chars().count()));
+    words
+});
+
+/// Whether `password` is made of listed common passwords and service words with nothing but
+/// digits and symbols around and between them ("Woaini1314520!", "iloveyou2026",
+/// "Huzhu-demo-2026!"), in any case. zxcvbn alone lets these through: it counts the digits and
+/// symbols after a word as a random string of that length. The password is read two ways: with
+/// its symbols dropped, and with each shifted digit of a US keyboard read as that digit, so
+/// "!QAZ2wsx#EDC" (typed with shift on the 1 and the 3) is the walk 1qaz2wsx3edc.
+fn common_password(password: &str) -> bool {
+    let dropped = letters_and_digits(password);
+    let unshifted = letters_and_digits(&password.chars().map(unshift_digit).collect::<String>());
+    only_common_words(&dropped) || only_common_words(&unshifted)
+}
+
+/// Whether taking every common word out of `folded` leaves digits alone, and there was one.
+fn only_common_words(folded: &str) -> bool {
+    let mut rest = folded.to_owned();
+    let mut found = false;
+    for word in COMMON_WORDS.iter() {
+        if rest.contains(word) {
+            rest = rest.replace(word, "");
+            found = true;
+        }
+    }
+    found && rest.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The digit a symbol of the US keyboard's digit row is typed with (`!` is shift+1), or the
+/// character itself.
+fn unshift_digit(c: char) -> char {
+    const SHIFTED: &str = ")!@#$%^&*(";
+    SHIFTED.chars().position(|s| s == c).and_then(|d| char::from_digit(d as u32, 10)).unwrap_or(c)
 }
 
 /// NFC, so that the same characters typed on two keyboards give the same password.

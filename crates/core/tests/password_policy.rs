@@ -184,3 +184,51 @@ fn passwords_are_compared_after_nfc_normalization() {
     // After NFC the decomposed form has the same 29 characters as the composed one.
     assert_eq!(normalize(decomposed).chars().count(), composed.chars().count());
 }
+
+#[test]
+fn common_passwords_of_taiwan_and_of_this_service_are_refused() {
+    let policy = PasswordPolicy::default();
+    for (password, why) in [
+        // The keyboard walk 1qaz2wsx3edc typed with shift on the 1 and the 3 (! and #) and on
+        // Q, A, Z, E, D, C: the listed walk once "!" reads as 1 and "#" as 3, in lower case.
+        ("!QAZ2wsx#EDC", "listed walk, shifted"),
+        // The same walk with shift on the 2 (@ is shift+2) and on W, S, X.
+        ("1qaz@WSX3edc", "listed walk, shifted"),
+        // 我愛你一生一世我愛你: "woaini" + 1314 + 520, listed whole.
+        ("woaini1314520", "listed"),
+        // A service word, a year and symbols: letters and digits "nurse2026" and "huzhu2026";
+        // with the service word taken out, "2026" is left, digits alone. (zxcvbn by itself
+        // rates both 3 of 4: it counts "@2026!!" as seven random characters.)
+        ("Nurse@2026!!", "service word + year"),
+        ("Huzhu@2026!!", "service word + year"),
+        // The demo data's shared password: "huzhudemo2026", two service words and "2026".
+        ("Huzhu-demo-2026!", "service words + year"),
+        // The passphrase of a famous comic about password strength, listed.
+        ("correcthorsebatterystaple", "listed"),
+    ] {
+        assert_eq!(policy.check(password, &nurse()), Some(Problem::Guessable), "{password}: {why}");
+    }
+}
+
+#[test]
+fn a_listed_password_with_only_digits_or_symbols_around_it_is_refused() {
+    let policy = PasswordPolicy::default();
+    // "iloveyou" is listed; "2026" and "!!" around it: letters and digits "iloveyou2026".
+    // "5201314" is listed; "...." dropped, "99" before and "00" after are digits: "99520131400".
+    // "qazwsx" is listed; "#" is shift+3 and "*" shift+8: "3qazwsx83qazwsx8" read unshifted,
+    // which is "3883" once both "qazwsx" are taken out.
+    for password in ["ILoveYou2026!!", "99....5201314....00", "#qazwsx*#qazwsx*"] {
+        assert_eq!(policy.check(password, &nurse()), Some(Problem::Guessable), "{password}");
+    }
+}
+
+#[test]
+fn good_passphrases_are_still_accepted_beside_the_list() {
+    let policy = PasswordPolicy::default();
+    // Neither holds a listed password or a service word, and zxcvbn rates each 3 or more.
+    for password in
+        ["淡水河邊的夕陽很美 2026", "violet tram under quiet rain", "marigold tapestry kettle ferry"]
+    {
+        assert_eq!(policy.check(password, &nurse()), None, "{password}");
+    }
+}

@@ -104,12 +104,17 @@ pub fn member_lang(contact: &huzhu_store::accounts::AccountContact, fallback: La
 }
 
 /// Whether `email` is a single plain address a mail can be sent to. Line breaks and other
-/// control characters are refused first, which is what stops header injection.
+/// control characters are refused first, which is what stops header injection. A domain
+/// literal (`a@[127.0.0.1]`) is refused: lettre's `Address` takes it, but the recipient is read
+/// again as a `Mailbox` when the mail is built, which does not, so the mail would be given up.
+/// Asking for both parses keeps the form from taking an address the sender cannot use.
 pub fn valid_address(email: &str) -> bool {
     email.len() <= 254
         && !email.chars().any(char::is_control)
         && email.matches('@').count() == 1
+        && !email.contains('[')
         && email.parse::<lettre::Address>().is_ok()
+        && email.parse::<Mailbox>().is_ok()
 }
 
 /// Puts a letter in the outbox and wakes the sender.

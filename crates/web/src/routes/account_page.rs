@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::mail::{self, Letter};
 use crate::page::Chrome;
-use crate::routes::accounts::{Field, FormView, check_new_password, notice};
+use crate::routes::accounts::{Field, FormView, NewPassword, check_new_password, notice};
 use crate::routes::login::audit;
 use crate::routes::paths;
 use crate::session::{self, Ctx, see_other};
@@ -105,15 +105,15 @@ pub async fn change(
     };
     let birth_date = chrono::NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
-    let mut new_ok = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
+    let new = check_new_password(&state, &mut view, &form.password, &form.password_again, &personal);
     // A change, forced by stricter rules or not, must change something: the current password
     // typed again as the new one is refused (compared as stored, NFC-normalized).
-    if current_ok && new_ok && normalize(&form.password) == normalize(&form.current_password) {
+    let same = normalize(&form.password) == normalize(&form.current_password);
+    if current_ok && new == NewPassword::Accepted && same {
         view.error("password", "account.password_same");
-        new_ok = false;
     }
-    if !current_ok || !new_ok {
-        audit(&state, &ctx, "password_change", "refused", Some(account_id), None).await?;
+    if let Some(outcome) = refusal_outcome(current_ok, new, same) {
+        audit(&state, &ctx, "password_change", outcome, Some(account_id), None).await?;
         return Ok(view.into_response());
     }
 
@@ -128,6 +128,22 @@ pub async fn change(
     let mut page = notice(&ctx, "account.change_title", vec!["account.change_done"]);
     page.link = Some((paths::MEMBER, "account.to_member"));
     Ok(page.into_response())
+}
+
+/// The audit outcome of a refused change, or `None` when the change goes ahead. A wrong current
+/// password is `refused` whatever the new one is; with the right one, a new password the policy
+/// refuses is `weak_new_password` and a missing, unconfirmed or unchanged one is
+/// `new_password_refused`, so the log tells a guess at her password from a member choosing a
+/// new one. Neither counts towards a wait or a pause: only a wrong current password is counted
+/// (in [`check_current_password`]).
+fn refusal_outcome(current_ok: bool, new: NewPassword, same: bool) -> Option<&'static str> {
+    match (current_ok, new) {
+        (false, _) => Some("refused"),
+        (true, NewPassword::Weak) => Some("weak_new_password"),
+        (true, NewPassword::Missing | NewPassword::Mismatch) => Some("new_password_refused"),
+        (true, NewPassword::Accepted) if same => Some("new_password_refused"),
+        (true, NewPassword::Accepted) => None,
+    }
 }
 
 /// What the current password typed on one of her account's forms came to.

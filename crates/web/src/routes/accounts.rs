@@ -213,27 +213,39 @@ fn check_email(view: &mut FormView, typed: &str) -> Option<String> {
     }
 }
 
-/// Checks a new password and its confirmation against the policy and the member's own data.
+/// What a new password and its confirmation came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NewPassword {
+    Accepted,
+    Missing,
+    /// Refused by the password policy (too short, guessable, her own data…).
+    Weak,
+    /// The confirmation differs.
+    Mismatch,
+}
+
+/// Checks a new password and its confirmation against the policy and the member's own data;
+/// a problem is noted next to its field.
 pub(crate) fn check_new_password(
     state: &AppState,
     view: &mut FormView,
     password: &str,
     again: &str,
     personal: &PersonalData<'_>,
-) -> bool {
+) -> NewPassword {
     if password.is_empty() {
         view.error("password", "login.password_missing");
-        return false;
+        return NewPassword::Missing;
     }
     if let Some(problem) = state.config.password_policy().check(password, personal) {
         view.error("password", problem.message_key());
-        return false;
+        return NewPassword::Weak;
     }
     if normalize(password) != normalize(again) {
         view.error("password_again", "account.password_mismatch");
-        return false;
+        return NewPassword::Mismatch;
     }
-    true
+    NewPassword::Accepted
 }
 
 /// Checks the captcha field; a wrong or missing one is noted next to it.
@@ -867,7 +879,9 @@ pub async fn reset(
     let mut view = reset_view(&ctx, &form.token, &state.config.password_policy());
     let birth_date = NaiveDate::parse_from_str(&contact.birth_date, "%Y-%m-%d").ok();
     let personal = PersonalData { id_number: &contact.id_number, birth_date, email: &contact.email };
-    if !check_new_password(&state, &mut view, &form.password, &form.password_again, &personal) {
+    if check_new_password(&state, &mut view, &form.password, &form.password_again, &personal)
+        != NewPassword::Accepted
+    {
         return Ok(view.into_response());
     }
     // Used up only now, so a password the policy refused does not cost the member her link.

@@ -87,6 +87,46 @@ async fn password_change_audit(app: &TestApp) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_weak_new_password_is_audited_apart_from_a_wrong_current_one_and_never_counted() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    // Without her device cookie, which would exempt failures from the waits: were these
+    // refusals counted, the next try would have to wait.
+    app.store.purge_device_cookies(i64::MAX).await.expect("the device cookies are forgotten");
+
+    // Six tries with her right current password and a new one the policy refuses, the clock
+    // standing still: one more than lock_threshold (5), and each would have had a wait after it
+    // (1 s after the first) had it counted as a failure.
+    for n in 1..=6 {
+        let page = change(&app, NURSE_PASSWORD, "Nurse@2026!!").await.text().await.expect("a body");
+        assert!(page.contains("id=\"password-error\">這個密碼太常見或太容易猜到"), "try {n}: {page}");
+    }
+    // The right current password with a confirmation that differs: refused for the new one.
+    let page = app.get_text("/member/password").await;
+    let mismatch = [
+        ("csrf", csrf_of(&page)),
+        ("current_password", NURSE_PASSWORD.to_owned()),
+        ("password", NEW_PASSWORD.to_owned()),
+        ("password_again", "marigold tapestry kettle ferr".to_owned()),
+    ];
+    let mismatch: Vec<(&str, &str)> = mismatch.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = app.post_form("/member/password", &mismatch).await.text().await.expect("a body");
+    assert!(page.contains("兩次輸入的密碼不相同"), "{page}");
+
+    // Still at the same instant, a good new password goes through: no wait, no pause.
+    let done = change(&app, NURSE_PASSWORD, NEW_PASSWORD).await.text().await.expect("a body");
+    assert!(done.contains("密碼已變更"), "{done}");
+    // A wrong current password (the old one, now replaced) with the same weak new one is a
+    // guess at her password: `refused`, as before.
+    let wrong = change(&app, NURSE_PASSWORD, "Nurse@2026!!").await.text().await.expect("a body");
+    assert!(wrong.contains("目前的密碼不正確"), "{wrong}");
+
+    let mut expected = vec!["weak_new_password"; 6];
+    expected.extend(["new_password_refused", "succeeded", "refused"]);
+    assert_eq!(password_change_audit(&app).await, expected);
+}
+
+#[tokio::test]
 async fn guessing_the_current_password_waits_like_a_sign_in_and_ends_the_session_at_the_lock() {
     let (app, smtp) = spawn(|_| {}).await;
     assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);

@@ -630,6 +630,28 @@ async fn registration_problems_are_named_next_to_each_field_and_nothing_typed_is
     assert!(!page.contains("value=\"short\""), "passwords are never sent back");
 }
 
+#[tokio::test]
+async fn an_address_with_a_domain_literal_is_refused_next_to_the_field_and_nothing_is_mailed() {
+    let (app, smtp) = spawn_with_mail().await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    // A domain literal in brackets, IPv4 and IPv6 (RFC 5321 §4.1.3): lettre's Address takes
+    // both, but the sender reads the recipient again as a Mailbox, which does not, so a mail to
+    // it would be given up. The form refuses it instead, under the e-mail field.
+    for (email, captcha) in [("a@[127.0.0.1]", "C0001"), ("a@[IPv6:::1]", "C0002")] {
+        let page = register(&app, [&id, "陳雅婷", "1988-11-23", email, NEW_PASSWORD], captcha).await;
+        let page = page.text().await.expect("a body");
+        assert!(page.contains("id=\"email-error\">電子郵件格式不正確"), "{email}: {page}");
+        assert!(page.contains(&format!("value=\"{email}\"")), "{email} is kept to be corrected");
+    }
+    assert!(register_audit(&app).await.is_empty(), "no registration was made");
+    assert_eq!(app.store.unsent_mail_count().await.expect("a count"), 0);
+
+    // The same details with a plain address are taken and mailed: the address was the problem.
+    register(&app, [&id, "陳雅婷", "1988-11-23", "chen@example.org", NEW_PASSWORD], "C0003").await;
+    assert_eq!(register_audit(&app).await, ["mailed B22*****28"]);
+    assert_eq!(smtp.wait_for(1).await[0].to, vec!["chen@example.org".to_owned()]);
+}
+
 /// The token of a mailed link's local path.
 fn token_of(path: &str) -> &str {
     path.split("token=").nth(1).expect("a token")

@@ -19,7 +19,8 @@ use huzhu_web::{Application, Config, ManualClock};
 pub const START: i64 = 1_796_342_400;
 
 pub const NURSE_ID: &str = "F223456786";
-pub const NURSE_PASSWORD: &str = "correct horse battery staple";
+/// A passphrase the policy accepts (the famous "correct horse battery staple" is on its list).
+pub const NURSE_PASSWORD: &str = "copper lantern over quiet harbour";
 pub const NURSE_NAME: &str = "林𠀋華";
 
 /// Captchas whose texts are known: C0001, C0002, …
