@@ -473,24 +473,6 @@ fn link_mail_key(account_id: i64, kind: &str) -> String {
     format!("{kind}_mail:{}", account_key(account_id))
 }
 
-/// Whether the account has had its `per_hour` links of `kind` this hour
-/// (`reset_mails_per_hour`, `verify_mails_per_hour`), so that no more are mailed: a stranger
-/// who knows her details cannot fill a mailbox from a busy address's large allowance. Counts
-/// nothing.
-pub async fn link_mails_used_up(state: &AppState, account_id: i64, kind: &str) -> Result<bool, AppError> {
-    used_up(state, Some(&link_mail_key(account_id, kind))).await
-}
-
-/// Counts a link of `kind` mailed to the account towards its `per_hour`.
-pub async fn count_link_mail(
-    state: &AppState,
-    account_id: i64,
-    kind: &str,
-    per_hour: i64,
-) -> Result<(), AppError> {
-    count(state, Some(&link_mail_key(account_id, kind)), per_hour).await
-}
-
 /// Counts a link of `kind` about to be mailed to the account and says whether it is within its
 /// `per_hour`. Counted first, in one statement, so requests sent at the same moment cannot all
 /// pass a check made before any of them is counted.

@@ -446,7 +446,10 @@ async fn enrol(
         }
         (Some(account_id), None) => {
             // Past the hour's verification mails nothing changes: the latest link keeps working.
-            if throttle::link_mails_used_up(state, account_id, "verify").await? {
+            // Counted here, before anything changes, in one statement, so registrations sent at
+            // once get no more (one kept for a conflict counts too: it may send a warning).
+            let per_hour = state.config.verify_mails_per_hour;
+            if !throttle::claim_link_mail(state, account_id, "verify", per_hour).await? {
                 return Ok("not_mailed");
             }
             let outcome = pending(state, ctx, account_id, registrant, registration).await?;
@@ -465,7 +468,10 @@ async fn enrol(
                 created_at: state.now(),
                 verified_at: None,
             };
-            (state.store.create_account(&account).await?, "mailed")
+            let account_id = state.store.create_account(&account).await?;
+            throttle::claim_link_mail(state, account_id, "verify", state.config.verify_mails_per_hour)
+                .await?;
+            (account_id, "mailed")
         }
     };
     // Whoever registers now chooses the password and the address, and is written to in their
@@ -475,7 +481,6 @@ async fn enrol(
     let now = state.now();
     let expires = now + state.config.verify_link_hours * 3600;
     state.store.replace_token(account_id, Purpose::VerifyEmail, &token_hash, now, expires).await?;
-    throttle::count_link_mail(state, account_id, "verify", state.config.verify_mails_per_hour).await?;
     let hours = state.config.verify_link_hours.to_string();
     let letter = Letter::from_catalog(ctx.lang, "verify", 2, Some(link(state, paths::VERIFY_EMAIL, &token)))
         .with_args(&[("hours", &hours)]);

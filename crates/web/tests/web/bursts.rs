@@ -289,3 +289,38 @@ async fn a_pause_a_stranger_causes_is_told_in_the_language_she_uses() {
     assert_eq!(mails.len(), 1);
     assert!(mails[0].raw.contains("Huzhu: password sign-in paused for 15 minutes"), "{}", mails[0].raw);
 }
+
+#[tokio::test]
+async fn ten_registrations_at_once_mail_no_more_than_the_hours_links() {
+    use crate::accounts::{add_person, unregistered_midwife};
+    let (app, _smtp) = spawn(|_| {}).await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    let password = "marigold tapestry kettle ferry";
+    // The first registration makes the pending account and mails link 1 of the hour's 5
+    // (verify_mails_per_hour).
+    let mut browsers = Vec::new();
+    for n in 1..=11 {
+        browsers.push(ready(&app, new_browser(), "/register", n).await);
+    }
+    let register = |b: &Ready| {
+        let (app, id) = (&app, id.as_str());
+        let form = [
+            ("csrf", b.csrf.clone()),
+            ("id_number", id.to_owned()),
+            ("name", "陳雅婷".to_owned()),
+            ("birth_date", "1988-11-23".to_owned()),
+            ("email", "chen@example.org".to_owned()),
+            ("password", password.to_owned()),
+            ("password_again", password.to_owned()),
+            ("captcha", b.captcha.clone()),
+        ];
+        let client = b.client.clone();
+        async move { client.post(app.url("/register")).form(&form).send().await.expect("an answer").status() }
+    };
+    assert_eq!(register(&browsers[0]).await.as_u16(), 200);
+    // Ten more at once, the same details and address: 4 more links, 6 mail nothing.
+    let statuses = join_all(browsers[1..].iter().map(register)).await;
+    assert!(statuses.iter().all(|s| s.as_u16() == 200), "{statuses:?}");
+    assert_eq!(audit_count(&app, "register", "mailed").await, 5);
+    assert_eq!(audit_count(&app, "register", "not_mailed").await, 6);
+}
