@@ -448,18 +448,25 @@ enum EndForm<'a> {
     One(&'a str),
 }
 
-/// Checks the current password typed on a session form. `None`: it is right, go on. Otherwise
-/// the answer: the account page with the error next to the form's field (a wrong password is
-/// audited as `event`/`refused`), or the sign-in page when the guess ended this session.
+/// Checks a session form: its CSRF token, that no new password is owed first, and the current
+/// password typed on it. `None`: all is well, go on. Otherwise the answer: 變更密碼 when the
+/// rules were raised, the account page with the error next to the form's field (a wrong
+/// password is audited as `event`/`refused`), or the sign-in page when the guess ended this
+/// session.
 async fn password_gate(
     state: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
     account_id: i64,
-    typed: &str,
+    form: &EndSessionsForm,
     event: &str,
     target: EndForm<'_>,
 ) -> Result<Option<Response>, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    if must_change_password(state, account_id).await? {
+        return Ok(Some(see_other(paths::CHANGE_PASSWORD)));
+    }
+    let typed = &form.current_password;
     let contact = state.store.contact_by_account(account_id).await?.ok_or(AppError::NotFound)?;
     let (key, notice) =
         match check_current_password(state, ctx, headers, account_id, &contact, typed, event).await? {
@@ -498,13 +505,9 @@ pub async fn end_sessions(
     let (Some(account_id), Some(session)) = (ctx.account_id(), ctx.session.as_ref()) else {
         return Ok(see_other(paths::LOGIN));
     };
-    ctx.check_csrf(&form.csrf)?;
-    if must_change_password(&state, account_id).await? {
-        return Ok(see_other(paths::CHANGE_PASSWORD));
-    }
     let event = "end_other_sessions";
     if let Some(answer) =
-        password_gate(&state, &ctx, &headers, account_id, &form.current_password, event, EndForm::All).await?
+        password_gate(&state, &ctx, &headers, account_id, &form, event, EndForm::All).await?
     {
         return Ok(answer);
     }
@@ -525,14 +528,9 @@ pub async fn end_session(
     let (Some(account_id), Some(session)) = (ctx.account_id(), ctx.session.as_ref()) else {
         return Ok(see_other(paths::LOGIN));
     };
-    ctx.check_csrf(&form.csrf)?;
-    if must_change_password(&state, account_id).await? {
-        return Ok(see_other(paths::CHANGE_PASSWORD));
-    }
     let target = EndForm::One(&form.session);
     if let Some(answer) =
-        password_gate(&state, &ctx, &headers, account_id, &form.current_password, "end_session", target)
-            .await?
+        password_gate(&state, &ctx, &headers, account_id, &form, "end_session", target).await?
     {
         return Ok(answer);
     }

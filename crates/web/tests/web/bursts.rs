@@ -29,12 +29,28 @@ async fn ready(app: &TestApp, client: reqwest::Client, page: &str, n: usize) -> 
     Ready { client, csrf: csrf_of(&html), captcha: format!("C{n:04}") }
 }
 
+/// The sign-in form's post from a ready browser, from the client address `forwarded` when a
+/// trusted proxy is configured.
+fn sign_in_post(
+    app: &TestApp,
+    b: &Ready,
+    id: &str,
+    password: &str,
+    forwarded: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let form =
+        [("csrf", b.csrf.as_str()), ("id_number", id), ("password", password), ("captcha", &b.captcha)];
+    let post = b.client.post(app.url("/login")).form(&form);
+    match forwarded {
+        Some(address) => post.header("x-forwarded-for", address),
+        None => post,
+    }
+}
+
 /// Sends one sign-in from each browser at once; returns each answer's status and body.
 async fn sign_in_at_once(app: &TestApp, browsers: &[Ready], id: &str, password: &str) -> Vec<(u16, String)> {
     let posts = browsers.iter().map(|b| async move {
-        let form =
-            [("csrf", b.csrf.as_str()), ("id_number", id), ("password", password), ("captcha", &b.captcha)];
-        let response = b.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+        let response = sign_in_post(app, b, id, password, None).send().await.expect("an answer");
         let status = response.status().as_u16();
         (status, response.text().await.expect("a body"))
     });
@@ -93,13 +109,7 @@ async fn a_burst_on_many_ids_from_an_address_near_its_waits_gets_one_check() {
     let posts = browsers.iter().zip(&ids).map(|(b, id)| {
         let app = &app;
         async move {
-            let form = [
-                ("csrf", b.csrf.as_str()),
-                ("id_number", id.as_str()),
-                ("password", WRONG),
-                ("captcha", &b.captcha),
-            ];
-            let response = b.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+            let response = sign_in_post(app, b, id, WRONG, None).send().await.expect("an answer");
             response.text().await.expect("a body")
         }
     });
@@ -200,20 +210,7 @@ async fn an_ipv6_client_is_counted_by_its_64_network_not_by_each_address() {
 /// A wrong password for `id` from `forwarded` (as the trusted proxy says), with captcha `n`.
 async fn guess_from(app: &TestApp, forwarded: &str, id: &str, n: usize) -> String {
     let browser = ready(app, new_browser(), "/login", n).await;
-    let form = [
-        ("csrf", browser.csrf.as_str()),
-        ("id_number", id),
-        ("password", WRONG),
-        ("captcha", &browser.captcha),
-    ];
-    let response = browser
-        .client
-        .post(app.url("/login"))
-        .header("x-forwarded-for", forwarded)
-        .form(&form)
-        .send()
-        .await
-        .expect("an answer");
+    let response = sign_in_post(app, &browser, id, WRONG, Some(forwarded)).send().await.expect("an answer");
     response.text().await.expect("a body")
 }
 
@@ -222,13 +219,8 @@ async fn twelve_wrong_current_passwords_at_once_get_one_check() {
     let (app, _smtp) = spawn(|_| {}).await;
     // Her session, taken to a browser that has no device cookie of hers, as a stolen one would be.
     let browser = ready(&app, new_browser(), "/login", 1).await;
-    let form = [
-        ("csrf", browser.csrf.as_str()),
-        ("id_number", NURSE_ID),
-        ("password", NURSE_PASSWORD),
-        ("captcha", &browser.captcha),
-    ];
-    let signed_in = browser.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+    let signed_in =
+        sign_in_post(&app, &browser, NURSE_ID, NURSE_PASSWORD, None).send().await.expect("an answer");
     assert_eq!(signed_in.status(), 303);
     let session = session_cookie(&signed_in).expect("a session cookie");
     let (name, value) = session.split_once('=').expect("name=value");
@@ -265,13 +257,8 @@ async fn a_pause_a_stranger_causes_is_told_in_the_language_she_uses() {
     let hers = new_browser();
     assert_eq!(hers.get(app.url("/lang?to=en")).send().await.expect("the switch").status(), 303);
     let browser = ready(&app, hers, "/login", 1).await;
-    let form = [
-        ("csrf", browser.csrf.as_str()),
-        ("id_number", NURSE_ID),
-        ("password", NURSE_PASSWORD),
-        ("captcha", &browser.captcha),
-    ];
-    let signed_in = browser.client.post(app.url("/login")).form(&form).send().await.expect("an answer");
+    let signed_in =
+        sign_in_post(&app, &browser, NURSE_ID, NURSE_PASSWORD, None).send().await.expect("an answer");
     assert_eq!(signed_in.status(), 303);
 
     // A stranger, with the portal in Chinese (the default), guesses five times, each after the
