@@ -60,8 +60,8 @@ pub fn delay_seconds(failures: i64, free: i64, base: i64, max: i64) -> i64 {
 }
 
 /// Seconds still to wait before a sign-in on any of `keys` is looked at: the latest of their
-/// "not before" times, if one is still ahead. Shared by member and operator sign-in.
-pub async fn wait_on(state: &AppState, keys: &[Option<String>]) -> Result<Option<i64>, AppError> {
+/// "not before" times, if one is still ahead.
+async fn wait_on(state: &AppState, keys: &[Option<String>]) -> Result<Option<i64>, AppError> {
     let now = state.now();
     let mut until: Option<i64> = None;
     for key in keys.iter().flatten() {
