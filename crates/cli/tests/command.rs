@@ -111,6 +111,15 @@ fn an_smtp_url_that_cannot_be_used_is_refused_in_one_line_that_says_why_once() {
             "smtp://127.0.0.1:25?tls=bogus",
             "smtp_url may say tls=required or tls=opportunistic, not tls=bogus",
         ),
+        // Read as required here but as opportunistic by a sender taking the first: refused.
+        (
+            "smtp://nurse:s3cret@192.0.2.1:587?tls=opportunistic&tls=required",
+            "smtp_url says tls= more than once",
+        ),
+        (
+            "smtps://127.0.0.1:465?tls=none",
+            "smtp_url may say tls=required or tls=opportunistic, not tls=none",
+        ),
         ("not a url", "smtp_url is not a URL: relative URL without a base"),
         // "p%FF" decodes to the bytes 70 FF: FF cannot start a UTF-8 character, at index 1.
         ("smtp://nurse:p%FF@127.0.0.1:25?tls=required", "invalid utf-8 sequence of 1 bytes from index 1"),

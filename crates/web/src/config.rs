@@ -411,9 +411,14 @@ fn check_relay_url(smtp_url: &str) -> anyhow::Result<()> {
         url.host_str().is_some_and(|host| !host.is_empty()),
         "the setting smtp_url names no host"
     );
-    let tls = url.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+    // Said once at most: the check below and the sender must read the same value, or
+    // `?tls=opportunistic&tls=required` would pass here as required and be sent unencrypted.
+    let tls: Vec<String> =
+        url.query_pairs().filter(|(key, _)| key == "tls").map(|(_, value)| value.into_owned()).collect();
+    anyhow::ensure!(tls.len() <= 1, "the setting smtp_url says tls= more than once");
+    let tls = tls.into_iter().next();
     anyhow::ensure!(
-        url.scheme() == "smtps" || matches!(tls.as_deref(), None | Some("required" | "opportunistic")),
+        matches!(tls.as_deref(), None | Some("required" | "opportunistic")),
         "the setting smtp_url may say tls=required or tls=opportunistic, not tls={}",
         tls.unwrap_or_default()
     );
