@@ -731,18 +731,20 @@ pub async fn forgive_device(state: &AppState, device: &Device) -> Result<(), App
 }
 
 /// After a wrong password with a trusted device cookie (already counted by [`device_attempt`]):
-/// at `device_cookie_failures` the cookie stops being trusted, which is audited.
+/// at `device_cookie_failures` the cookie stops being trusted, which is audited and returned
+/// as true.
 pub async fn device_failure(
     state: &AppState,
     ctx: &Ctx,
     device: &Device,
     account_id: i64,
     id_number: &IdNumber,
-) -> Result<(), AppError> {
-    if device.attempts >= state.config.device_cookie_failures {
-        audit(state, ctx, "device_cookie", "distrusted", Some(account_id), Some(id_number)).await?;
+) -> Result<bool, AppError> {
+    if device.attempts < state.config.device_cookie_failures {
+        return Ok(false);
     }
-    Ok(())
+    audit(state, ctx, "device_cookie", "distrusted", Some(account_id), Some(id_number)).await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -193,8 +193,14 @@ async fn check_current_password(
         }
         CurrentPassword::Right
     } else if let Some(device) = &device {
-        throttle::device_failure(state, ctx, device, account_id, &id_number).await?;
-        CurrentPassword::Wrong
+        // A session guessing with her browser's cookie ends when the cookie's guesses are
+        // used up, as one without it ends at the pause: a stolen session with its browser's
+        // cookie gets `device_cookie_failures` guesses, not those and the pause's too.
+        if throttle::device_failure(state, ctx, device, account_id, &id_number).await? {
+            CurrentPassword::SessionEnded(end_guessing_session(state, ctx, account_id, event).await?)
+        } else {
+            CurrentPassword::Wrong
+        }
     } else {
         throttle::delay_id(state, &id_number).await?;
         if throttle::record_failure(state, ctx, Some(account_id), &id_number).await? {

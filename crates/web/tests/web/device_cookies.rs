@@ -201,3 +201,37 @@ async fn a_device_cookie_row_is_purged_when_it_expires_and_not_before() {
     assert_eq!(app.store.purge_device_cookies(expires - 1).await.expect("a purge"), 0);
     assert_eq!(app.store.purge_device_cookies(expires).await.expect("a purge"), 1);
 }
+
+#[tokio::test]
+async fn a_session_guessing_with_her_cookie_ends_when_the_cookie_is_used_up() {
+    // Her session and her browser's device cookie, both in one client: what a thief who took
+    // her unlocked phone holds.
+    let (app, _smtp) = spawn(|_| {}).await;
+    assert_eq!(app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await.status(), 303);
+    let guess = || async {
+        let page = app.get_text("/member/password").await;
+        let new = "marigold tapestry kettle ferry";
+        let form = [
+            ("csrf", csrf_of(&page)),
+            ("current_password", WRONG.to_owned()),
+            ("password", new.to_owned()),
+            ("password_again", new.to_owned()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post_form("/member/password", &form).await
+    };
+    // Guesses 1–4 count on the cookie (device_cookie_failures = 5): refused, the session goes on.
+    for n in 1..=4 {
+        let answer = guess().await;
+        assert_eq!(answer.status(), 200, "guess {n}");
+        assert!(answer.text().await.expect("a body").contains("目前的密碼不正確"));
+    }
+    // The 5th uses the cookie up: the session ends and goes to the sign-in page.
+    let fifth = guess().await;
+    assert_eq!(fifth.status(), 303);
+    assert_eq!(fifth.headers()["location"], "/login");
+    assert_eq!(app.get("/member").await.status(), 303, "signed out");
+    let audit = app.store.recent_audit(50).await.expect("the audit log");
+    assert!(audit.iter().any(|e| e.event == "password_change" && e.outcome == "session_ended"));
+    assert!(audit.iter().any(|e| e.event == "device_cookie" && e.outcome == "distrusted"));
+}
