@@ -497,25 +497,26 @@ pub async fn first_refusal(state: &AppState, ctx: &Ctx, action: &str) -> Result<
     Ok(state.store.claim_once(&key, state.now(), RATE_WINDOW_SECONDS).await?)
 }
 
-/// Counts a wrong password typed with a mailed link (by the hash of its token) and says
-/// whether it was the link's `guesses`-th, after which the caller makes the link void. Used on
-/// the verification page, where the ID's waits and pauses do not apply: the link bounds the
-/// guessing instead, for as long as it lives (`lifetime_seconds`).
+/// Counts a password typed with a mailed link (by the hash of its token), before it is checked,
+/// and returns how many have been typed with it, this one included. Used on the verification
+/// page, where the ID's waits and pauses do not apply: the link bounds the guessing instead, for
+/// as long as it lives (`lifetime_seconds`). Counted first, in one statement, so a burst of
+/// posts gets no more checks than posts one after another; the caller makes the link void at
+/// its last guess.
 pub async fn count_link_guess(
     state: &AppState,
     token_hash: &str,
-    guesses: i64,
     lifetime_seconds: i64,
-) -> Result<bool, AppError> {
+) -> Result<i64, AppError> {
     let key = format!("link:{token_hash}");
     let now = state.now();
-    let limit = Limit { threshold: guesses, lock_seconds: lifetime_seconds };
-    let (failures, _) = state.store.record_sign_in_failure(&key, now, limit).await?;
+    let limit = Limit { threshold: i64::MAX, lock_seconds: lifetime_seconds };
+    let (typed, _) = state.store.record_sign_in_failure(&key, now, limit).await?;
     // Nothing reads a link's "not before"; set to the end of the link's life, it keeps the
     // housekeeping purge (which spares rows whose wait still runs) from forgetting the count
     // an hour after the last guess.
     state.store.delay_sign_in(&key, now + lifetime_seconds).await?;
-    Ok(failures >= guesses)
+    Ok(typed)
 }
 
 /// How often a member may be sent one kind of warning mail (someone tried to register with

@@ -311,3 +311,55 @@ async fn ten_registrations_at_once_mail_no_more_than_the_hours_links() {
     assert_eq!(audit_count(&app, "register", "mailed").await, 5);
     assert_eq!(audit_count(&app, "register", "not_mailed").await, 6);
 }
+
+#[tokio::test]
+async fn made_up_links_by_the_hundred_add_one_audit_row_an_hour() {
+    let (app, _smtp) = spawn(|_| {}).await;
+    for n in 0..100 {
+        app.get(&format!("/password/reset?token=made-up-{n}")).await;
+        app.get(&format!("/register/verify?token=made-up-{n}")).await;
+    }
+    // One row for each page, the first of the hour from this address.
+    assert_eq!(audit_count(&app, "reset_link", "refused_unknown").await, 1);
+    assert_eq!(audit_count(&app, "verify_email", "refused_unknown").await, 1);
+    // An hour later, the next made-up link is audited again.
+    app.clock.advance(3600);
+    app.get("/password/reset?token=made-up-again").await;
+    assert_eq!(audit_count(&app, "reset_link", "refused_unknown").await, 2);
+}
+
+#[tokio::test]
+async fn ten_wrong_passwords_at_once_on_a_verification_link_get_five_checks() {
+    use crate::accounts::{add_person, local_path, register, unregistered_midwife};
+    let (app, smtp) = spawn(|_| {}).await;
+    let id = add_person(&app, unregistered_midwife()).await;
+    register(
+        &app,
+        [&id, "陳雅婷", "1988-11-23", "chen@example.org", "marigold tapestry kettle ferry"],
+        "C0001",
+    )
+    .await;
+    let link = smtp.wait_for(1).await[0].link("http://portal.example.test").expect("a verification link");
+    let path = local_path(&link);
+    let token = path.split("token=").nth(1).expect("a token").to_owned();
+
+    // Ten browsers with the link's page open (each its own session and CSRF token).
+    let mut forms = Vec::new();
+    for _ in 0..10 {
+        let client = new_browser();
+        let page = client.get(app.url(&path)).send().await.expect("the page").text().await.expect("a body");
+        forms.push((client, csrf_of(&page)));
+    }
+    let before = app.argon2_count();
+    let posts = forms.iter().map(|(client, csrf)| {
+        let form = [("csrf", csrf.as_str()), ("token", token.as_str()), ("password", WRONG)];
+        let post = client.post(app.url("/register/verify")).form(&form);
+        async move { post.send().await.expect("an answer").status() }
+    });
+    join_all(posts).await;
+    // A link takes 5 guesses (VERIFY_LINK_GUESSES), each counted before its check: five
+    // checks, the fifth voids it once; the other five are refused unchecked.
+    assert_eq!(app.argon2_count() - before, 5);
+    assert_eq!(audit_count(&app, "verify_email", "link_void").await, 1);
+    assert_eq!(audit_count(&app, "verify_email", "wrong_password").await, 4);
+}
