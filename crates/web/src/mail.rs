@@ -107,9 +107,12 @@ pub fn member_lang(contact: &huzhu_store::accounts::AccountContact, fallback: La
 /// control characters are refused first, which is what stops header injection. A domain
 /// literal (`a@[127.0.0.1]`) is refused: lettre's `Address` takes it, but the recipient is read
 /// again as a `Mailbox` when the mail is built, which does not, so the mail would be given up.
-/// Asking for both parses keeps the form from taking an address the sender cannot use.
+/// Asking for both parses keeps the form from taking an address the sender cannot use. So is
+/// an address with a character outside ASCII (`ä.lin@example.org`, `lin@例子.台灣`): it needs a
+/// relay that speaks SMTPUTF8, which most do not, and the mail would never arrive.
 pub fn valid_address(email: &str) -> bool {
-    email.len() <= 254
+    email.is_ascii()
+        && email.len() <= 254
         && !email.chars().any(char::is_control)
         && email.matches('@').count() == 1
         && !email.contains('[')
