@@ -117,6 +117,11 @@ impl PasswordPolicy {
         if length > self.max_length {
             return Some(Problem::TooLong { max: self.max_length });
         }
+        // The rules look at the password as its characters read, whatever their width: a
+        // keyboard in full-width mode types 'Ａ２３３' for 'A233', which must neither slip an ID
+        // or a common password past them nor leave the composition rule short of classes. Only
+        // the checks use this form; the password is kept as typed (NFC).
+        let password: String = password.nfkc().collect();
         if let Some(problem) = personal_problem(&password, personal) {
             return Some(problem);
         }

@@ -232,3 +232,26 @@ fn good_passphrases_are_still_accepted_beside_the_list() {
         assert_eq!(policy.check(password, &nurse()), None, "{password}");
     }
 }
+
+#[test]
+fn full_width_characters_are_read_as_the_ones_they_stand_for() {
+    // A member with ID A233881769, born 1983-01-31.
+    let birth = NaiveDate::from_ymd_opt(1983, 1, 31).expect("a date");
+    let personal = PersonalData { id_number: "A233881769", birth_date: Some(birth), email: "t7@example.org" };
+    let policy = PasswordPolicy::default();
+    // Full-width (U+FF21…) forms of the ID, the birth date and common passwords.
+    assert_eq!(
+        policy.check("Zebra kettle Ａ２３３８８１７６９ moon", &personal),
+        Some(Problem::ContainsIdNumber)
+    );
+    assert_eq!(
+        policy.check("Zebra kettle １９８３０１３１ moon", &personal),
+        Some(Problem::ContainsBirthDate)
+    );
+    assert_eq!(policy.check("Ｐａｓｓｗｏｒｄ１２３４！", &personal), Some(Problem::Guessable));
+    assert_eq!(policy.check("１ｑａｚ２ｗｓｘ３ｅｄｃ", &personal), Some(Problem::Guessable));
+    // Under the baseline, full-width capitals and digits count as upper case and digits:
+    // Ｑ (upper), uiet (lower), ５８ (digits) make three classes.
+    let baseline = PasswordPolicy::government_baseline();
+    assert_eq!(baseline.check("Ｑuiet orchard ５８ lantern", &personal), None);
+}
