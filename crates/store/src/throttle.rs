@@ -81,52 +81,68 @@ impl Store {
 
     /// Takes the turn on `key` for one password check: sets its "not before" to `hold_until`
     /// unless a wait (or another attempt's turn) still runs at `now`, and says whether it was
-    /// taken. With `min_failures` above 0 the key is taken only once it has that many failures
-    /// remembered since `since` (an address before its waits begin is not taken, and `true` is
-    /// returned). One statement, so of many attempts sent at once only one is looked at: a wait
+    /// taken. One statement, so of many attempts sent at once only one is looked at: a wait
     /// checked and a failure counted in separate steps would let a burst through between them.
-    pub async fn take_turn(
-        &self,
-        key: &str,
-        now: i64,
-        hold_until: i64,
-        min_failures: i64,
-        since: i64,
-    ) -> anyhow::Result<bool> {
-        if min_failures <= 0 {
-            let taken: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-                "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at, locked_until, not_before)
-                 VALUES ($1, 0, 0, 0, $3)
-                 ON CONFLICT (throttle_key) DO UPDATE SET not_before = $3
-                 WHERE sign_in_throttle.not_before <= $2
-                 RETURNING not_before",
-            )
-            .bind(key)
-            .bind(now)
-            .bind(hold_until)
-            .fetch_optional(pool)
-            .await)
-            .context("taking a sign-in turn")?;
-            return Ok(taken.is_some());
-        }
+    pub async fn take_turn(&self, key: &str, now: i64, hold_until: i64) -> anyhow::Result<bool> {
         let taken: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "UPDATE sign_in_throttle SET not_before = $3
-             WHERE throttle_key = $1 AND not_before <= $2 AND failures >= $4 AND last_failure_at > $5
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at, locked_until, not_before)
+             VALUES ($1, 0, 0, 0, $3)
+             ON CONFLICT (throttle_key) DO UPDATE SET not_before = $3
+             WHERE sign_in_throttle.not_before <= $2
              RETURNING not_before",
         )
         .bind(key)
         .bind(now)
         .bind(hold_until)
-        .bind(min_failures)
-        .bind(since)
         .fetch_optional(pool)
         .await)
         .context("taking a sign-in turn")?;
-        if taken.is_some() {
-            return Ok(true);
-        }
-        // Not taken: either the key is not yet waiting (free to go) or another wait runs.
-        Ok(self.not_before(key, now).await?.is_none())
+        Ok(taken.is_some())
+    }
+
+    /// Adds `delta` (1 or -1) to the count of `key`, a counter of attempts being checked, and
+    /// returns it. A count untouched since `stale_before` starts again from nothing, so one
+    /// that a failed request never took back is forgotten. One statement, so attempts sent at
+    /// once each see a count of their own.
+    pub async fn add_to_count(
+        &self,
+        key: &str,
+        delta: i64,
+        now: i64,
+        stale_before: i64,
+    ) -> anyhow::Result<i64> {
+        let row: (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at, locked_until, not_before)
+             VALUES ($1, CASE WHEN $2 > 0 THEN $2 ELSE 0 END, $3, 0, 0)
+             ON CONFLICT (throttle_key) DO UPDATE SET
+                 failures = CASE
+                     WHEN sign_in_throttle.last_failure_at <= $4 THEN CASE WHEN $2 > 0 THEN $2 ELSE 0 END
+                     WHEN sign_in_throttle.failures + $2 < 0 THEN 0
+                     ELSE sign_in_throttle.failures + $2 END,
+                 last_failure_at = $3
+             RETURNING failures",
+        )
+        .bind(key)
+        .bind(delta)
+        .bind(now)
+        .bind(stale_before)
+        .fetch_one(pool)
+        .await)
+        .context("counting attempts being checked")?;
+        Ok(row.0)
+    }
+
+    /// The failures remembered on `key` since `since`.
+    pub async fn recent_failures(&self, key: &str, since: i64) -> anyhow::Result<i64> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT failures FROM sign_in_throttle WHERE throttle_key = $1 AND last_failure_at > $2",
+        )
+        .bind(key)
+        .bind(since)
+        .fetch_optional(pool)
+        .await)
+        .context("reading sign-in failures")?;
+        Ok(row.map_or(0, |r| r.0))
     }
 
     /// Gives back a turn taken with [`Store::take_turn`] after a success, unless something

@@ -82,13 +82,20 @@ const TURN_SECONDS: i64 = 9;
 pub struct Turn {
     keys: Vec<String>,
     hold_until: i64,
+    /// The address's count of attempts being checked, which this one is in.
+    in_flight: Option<String>,
 }
 
 impl Turn {
-    /// Ends the turn: the keys it holds are free again, unless a failure set a wait on them.
+    /// Ends the turn: the keys it holds are free again, unless a failure set a wait on them,
+    /// and the attempt leaves its address's count of attempts being checked.
     pub async fn give_back(self, state: &AppState) -> Result<(), AppError> {
+        let now = state.now();
         for key in &self.keys {
-            state.store.give_back_turn(key, state.now(), self.hold_until).await?;
+            state.store.give_back_turn(key, now, self.hold_until).await?;
+        }
+        if let Some(key) = &self.in_flight {
+            state.store.add_to_count(key, -1, now, now - TURN_SECONDS).await?;
         }
         Ok(())
     }
@@ -108,9 +115,11 @@ pub async fn take_turn(
 /// Takes the turn on `key` (a typed ID number or operator name) and on `address`, so that of
 /// attempts sent at the same moment only one has its password checked and the rest are told
 /// to wait: a wait looked at in one step and a failure counted in another after the Argon2 run
-/// would let a whole burst through in between. An address is taken only from one failure
-/// before its own waits begin (`address_delay_after`), so a hospital's staff signing in side
-/// by side are not held by each other.
+/// would let a whole burst through in between. An address is taken only once its failures and
+/// the attempts from it being checked, this one included, reach `address_delay_after`, where
+/// its waits begin: a hospital's staff signing in side by side are not held by each other,
+/// while a burst from an address with no failures yet gets no more checks than the failures
+/// it takes to start the address's waits.
 pub async fn take_turn_on(
     state: &AppState,
     key: String,
@@ -120,20 +129,24 @@ pub async fn take_turn_on(
     let config = &state.config;
     let hold_until = now + TURN_SECONDS;
     let since = now - config.lock_minutes * 60;
-    if !state.store.take_turn(&key, now, hold_until, 0, since).await? {
+    if !state.store.take_turn(&key, now, hold_until).await? {
         return Ok(Err(wait_on(state, &[Some(key)]).await?.unwrap_or(1)));
     }
-    let mut turn = Turn { keys: vec![key], hold_until };
-    if let Some(address) = address {
-        let near = (config.address_delay_after - 1).max(1);
-        if !state.store.take_turn(&address, now, hold_until, near, since).await? {
+    let mut turn = Turn { keys: vec![key], hold_until, in_flight: None };
+    let Some(address) = address else {
+        return Ok(Ok(turn));
+    };
+    let in_flight_key = format!("checking:{address}");
+    let in_flight = state.store.add_to_count(&in_flight_key, 1, now, now - TURN_SECONDS).await?;
+    turn.in_flight = Some(in_flight_key);
+    let failures = state.store.recent_failures(&address, since).await?;
+    if failures + in_flight >= config.address_delay_after {
+        if !state.store.take_turn(&address, now, hold_until).await? {
             let wait = wait_on(state, &[Some(address)]).await?.unwrap_or(1);
             turn.give_back(state).await?;
             return Ok(Err(wait));
         }
-        if state.store.not_before(&address, now).await? == Some(hold_until) {
-            turn.keys.push(address);
-        }
+        turn.keys.push(address);
     }
     Ok(Ok(turn))
 }

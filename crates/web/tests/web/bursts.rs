@@ -363,3 +363,30 @@ async fn ten_wrong_passwords_at_once_on_a_verification_link_get_five_checks() {
     assert_eq!(audit_count(&app, "verify_email", "link_void").await, 1);
     assert_eq!(audit_count(&app, "verify_email", "wrong_password").await, 4);
 }
+
+#[tokio::test]
+async fn a_burst_on_many_ids_from_a_fresh_address_gets_no_more_than_its_waits_allow() {
+    // The default address_delay_after is 10: the address's waits begin at its 10th failure.
+    let (app, _smtp) = spawn(|_| {}).await;
+    let ids: Vec<String> = (10..40)
+        .map(|i| IdNumber::with_check_digit(&format!("T100000{i}")).expect("a valid ID").as_str().to_owned())
+        .collect();
+    let mut browsers = Vec::new();
+    for n in 1..=ids.len() {
+        browsers.push(ready(&app, new_browser(), "/login", n).await);
+    }
+    let before = app.argon2_count();
+    let posts = browsers.iter().zip(&ids).map(|(b, id)| {
+        let post = sign_in_post(&app, b, id, WRONG, None);
+        async move { post.send().await.expect("an answer").status() }
+    });
+    join_all(posts).await;
+    // Thirty guesses at once, each on an ID of its own, from an address with no failures. Each
+    // attempt counts itself among the address's attempts being checked before its check; the
+    // first 9 (failures + being checked < 10) go on freely, every later one needs the address's
+    // turn, one at a time, and only until the address's 10th failure starts its wait. So at
+    // least 9 + 1 = 10 checks and at most 9 + 10 = 19, however the thirty interleave; without
+    // the count, all thirty would be checked.
+    let checks = app.argon2_count() - before;
+    assert!((10..=19).contains(&checks), "{checks} checks");
+}

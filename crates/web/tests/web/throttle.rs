@@ -370,15 +370,17 @@ async fn failures_from_one_address_make_every_sign_in_from_it_wait() {
 async fn rows_of_failures_quiet_for_two_days_are_purged_and_running_waits_are_kept() {
     let (app, _smtp) = spawn(|_| {}).await;
     attempt(&app, NURSE_ID, WRONG, 1).await;
-    // Five rows, all written at START: the ID number's, the account's and the address's
-    // failure, and the address's and the session's counts of captcha images (the same table).
+    // Six rows, all written at START: the ID number's, the account's and the address's
+    // failure, the address's count of attempts being checked (back to 0), and the address's and
+    // the session's counts of captcha images (the same table).
     let now = crate::helpers::START;
     // Cut-off at START: nothing failed before it, so nothing goes.
     assert_eq!(app.store.purge_sign_in_throttle(now, now).await.expect("a purge"), 0);
-    // Cut-off after START, still at START: the account's, the address's and the two captcha
-    // counts' rows hold no lock and no wait (the address waits only from its 10th failure),
-    // so those four go; the ID's row has its 1 s wait running until START + 1, so it stays.
-    assert_eq!(app.store.purge_sign_in_throttle(now + 1, now).await.expect("a purge"), 4);
+    // Cut-off after START, still at START: the account's, the address's, the attempts-being-
+    // checked and the two captcha counts' rows hold no lock and no wait (the address waits only
+    // from its 10th failure), so those five go; the ID's row has its 1 s wait running until
+    // START + 1, so it stays.
+    assert_eq!(app.store.purge_sign_in_throttle(now + 1, now).await.expect("a purge"), 5);
     // A second later its wait is over too: it goes.
     assert_eq!(app.store.purge_sign_in_throttle(now + 1, now + 1).await.expect("a purge"), 1);
 }
