@@ -337,10 +337,10 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
         .map(str::trim)
         .collect::<Vec<_>>();
     for hop in forwarded.iter().rev() {
-        match hop.parse::<IpAddr>() {
-            Ok(addr) if trusted.contains(&addr) => continue,
-            Ok(addr) => return Some(addr),
-            Err(_) => return Some(peer),
+        match forwarded_address(hop) {
+            Some(addr) if trusted.contains(&addr) => continue,
+            Some(addr) => return Some(addr),
+            None => return Some(peer),
         }
     }
     Some(peer)
@@ -362,6 +362,12 @@ pub fn counted_address(addr: IpAddr) -> String {
             }
         },
     }
+}
+
+/// The address of one `X-Forwarded-For` entry: a bare address, or one with the port some
+/// proxies append (`203.0.113.9:5555`, `[2001:db8::1]:443`). Anything else is not believed.
+fn forwarded_address(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// How long the allowances of [`allowance_used_up`] count requests.
@@ -763,7 +769,18 @@ pub async fn device_failure(
 
 #[cfg(test)]
 mod tests {
-    use super::counted_address;
+    use super::{counted_address, forwarded_address};
+
+    #[test]
+    fn a_forwarded_entry_is_read_with_or_without_a_port() {
+        let read = |hop: &str| forwarded_address(hop).map(|a| a.to_string());
+        assert_eq!(read("203.0.113.9"), Some("203.0.113.9".to_owned()));
+        assert_eq!(read("203.0.113.9:5555"), Some("203.0.113.9".to_owned()));
+        assert_eq!(read("2001:db8::1"), Some("2001:db8::1".to_owned()));
+        assert_eq!(read("[2001:db8::1]:443"), Some("2001:db8::1".to_owned()));
+        assert_eq!(read("unknown"), None);
+        assert_eq!(read("203.0.113.9:port"), None);
+    }
 
     fn counted(text: &str) -> String {
         counted_address(text.parse().expect("an address"))
