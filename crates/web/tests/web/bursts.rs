@@ -8,7 +8,8 @@ use futures_util::future::join_all;
 use huzhu_core::id::IdNumber;
 
 use crate::helpers::{
-    NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, new_browser, session_cookie,
+    NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, device_cookie_value, new_browser,
+    session_cookie,
 };
 use crate::throttle::{WRONG, spawn};
 
@@ -126,15 +127,7 @@ async fn a_burst_with_a_stolen_device_cookie_gets_its_five_checks_and_one_more()
     let (app, _smtp) = spawn(|_| {}).await;
     let signed_in = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0001").await;
     assert_eq!(signed_in.status(), 303);
-    let cookie = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("huzhu_device="))
-        .and_then(|v| v.split(';').next())
-        .expect("a device cookie")
-        .to_owned();
+    let cookie = device_cookie_value(&signed_in);
 
     let mut browsers = Vec::new();
     for n in 2..=11 {

@@ -336,3 +336,16 @@ async fn seed(store: &Store) {
         .await
         .expect("the account is created");
 }
+
+/// The value of the device cookie a response sets.
+pub fn device_cookie_value(response: &reqwest::Response) -> String {
+    let header = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("huzhu_device="))
+        .expect("a device cookie")
+        .to_owned();
+    header["huzhu_device=".len()..].split(';').next().unwrap_or_default().to_owned()
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use huzhu_web::Config;
 
-use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, csrf_of, session_cookie};
+use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, csrf_of, device_cookie_value, session_cookie};
 use crate::smtp::MailServer;
 
 #[derive(Clone, Default)]
@@ -59,15 +59,7 @@ async fn no_password_token_session_captcha_or_full_id_is_logged() {
     app.clock.advance(1); // the wait after a failure
     let signed_in = app.sign_in(NURSE_ID, NURSE_PASSWORD, "C0002").await;
     let cookie = session_cookie(&signed_in).expect("a session cookie");
-    let device_nonce = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("huzhu_device="))
-        .and_then(|v| v.split(';').next())
-        .expect("a device cookie")
-        .to_owned();
+    let device_nonce = device_cookie_value(&signed_in);
     let device_hash = huzhu_web::session::hash_token(&device_nonce);
     let home = app.get_text("/member").await;
     app.post_form("/logout", &[("csrf", &csrf_of(&home))]).await;

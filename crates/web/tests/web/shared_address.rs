@@ -6,7 +6,9 @@
 use huzhu_core::id::IdNumber;
 use huzhu_web::Clock as _;
 
-use crate::helpers::{NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, new_browser};
+use crate::helpers::{
+    NURSE_ID, NURSE_PASSWORD, TestApp, browser_with_cookie, csrf_of, device_cookie_value, new_browser,
+};
 use crate::throttle::{WRONG, attempt, fail_times, spawn};
 
 const WRONG_PAGE: &str = "身分證字號或密碼不正確";
@@ -35,19 +37,6 @@ async fn add_others(app: &TestApp, count: usize) -> Vec<String> {
         ids.push(id);
     }
     ids
-}
-
-/// The value of the device cookie a response sets.
-fn device_cookie_value(response: &reqwest::Response) -> String {
-    let header = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("huzhu_device="))
-        .expect("a device cookie")
-        .to_owned();
-    header["huzhu_device=".len()..].split(';').next().unwrap_or_default().to_owned()
 }
 
 /// Signs in with the n-th captcha and out again; returns the device cookie's value it set.
